@@ -1,0 +1,33 @@
+"""omcsim: a discrete-event simulator of the order management cycle.
+
+The public API::
+
+    from simulator import load_scenario, simulate
+    result = simulate(load_scenario("default"), seed=1)
+    result.kpis, result.orders, result.steps, result.timeseries
+"""
+
+__version__ = "0.1.0"
+
+from .model.world import simulate  # noqa: E402
+from .scenario import (  # noqa: E402
+    STAGES,
+    STEPS,
+    STRATEGIES,
+    Scenario,
+    ScenarioError,
+    available_scenarios,
+    load_scenario,
+)
+
+__all__ = [
+    "STAGES",
+    "STEPS",
+    "STRATEGIES",
+    "Scenario",
+    "ScenarioError",
+    "__version__",
+    "available_scenarios",
+    "load_scenario",
+    "simulate",
+]

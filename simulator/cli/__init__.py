@@ -1,0 +1,53 @@
+"""The ``omcsim`` command. Each subcommand lives in its own module with ``register(subparsers)``.
+
+Bad input (scenario, override or argument) ends with one readable message on stderr and exit
+code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from ..scenario import ScenarioError
+
+# Subcommand modules, in the order `omcsim --help` lists them.
+COMMANDS = ("run", "scenarios")
+
+
+class UsageError(Exception):
+    """A command-line value is invalid (exit code 2)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .. import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="omcsim",
+        description="Discrete-event simulation of the order management cycle.",
+    )
+    parser.add_argument("--version", action="version", version=f"omcsim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"{__name__}.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except (ScenarioError, UsageError) as err:
+        print(f"omcsim {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("omcsim: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

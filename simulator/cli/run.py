@@ -1,0 +1,58 @@
+"""``omcsim run``: simulate a scenario once and report its KPIs."""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from ..kpis import KPI_DEFINITIONS
+from ..model.world import simulate
+from .common import add_scenario_arguments, scenario_from_args, show_progress
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="simulate a scenario and print its KPIs",
+                       description="Simulate a scenario once and print its KPIs.")
+    add_scenario_arguments(p)
+    p.add_argument("--json", action="store_true", help="print the KPIs as one JSON object")
+    p.add_argument("--out", metavar="DIR",
+                   help="write KPIs, tables (Parquet), resolved scenario, seed and version to DIR")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    scenario = scenario_from_args(args)
+    result = simulate(scenario, args.seed, progress=show_progress(args))
+    if args.out:
+        result.save(args.out)
+    if args.json:
+        print(result.kpis_json())
+    else:
+        print(format_kpis(result.kpis))
+        if args.out:
+            print(f"\nresults written to {args.out}/")
+    return 0
+
+
+def _fmt(value) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def format_kpis(k: dict) -> str:
+    head = (f"{k['scenario']}  strategy={k['strategy']}  decoupling point={k['decoupling_point']}"
+            f"  seed={k['seed']}  P:D={_fmt(k['pd_ratio'])}")
+    lines = [head, "-" * len(head)]
+    for name, (unit, _) in KPI_DEFINITIONS.items():
+        value = k.get(name)
+        if isinstance(value, dict):
+            lines.append(f"{name}:")
+            for sub, v in value.items():
+                lines.append(f"  {sub:<28}{_fmt(v):>14}  {unit}")
+        else:
+            lines.append(f"{name:<30}{_fmt(value):>14}  {unit}")
+    return "\n".join(lines)

@@ -1,0 +1,257 @@
+"""KPI definitions: each KPI is defined here, once, and computed from a run's records.
+
+The measured window is [warm-up end, warm-up + horizon]. Order KPIs use the **cohort** of inquiries
+that arrived inside the window (an order belongs to the window its inquiry was received in); time
+averages integrate the piecewise-constant levels over the window. Definitions follow
+``shared/DOMAIN.md`` (SCOR names where they exist).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .records import time_average
+
+if TYPE_CHECKING:
+    from .result import RunResult
+
+KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
+    # name: (unit, definition)
+    "inquiries": ("count", "Inquiries received in the window (step 2)."),
+    "orders_lost": ("count", "Inquiries lost because the quoted lead time exceeded what the "
+                    "customer accepts (step 3)."),
+    "orders_rejected": ("count", "Orders rejected at selection (credit check, step 5)."),
+    "orders_delivered": ("count", "Orders delivered by the end of the run."),
+    "orders_open": ("count", "Orders neither lost, rejected nor delivered at the end of the run; "
+                    "lost + rejected + delivered + open = inquiries."),
+    "fill_rate": ("share", "Unit fill rate (type 2, beta): units demanded at the decoupling "
+                  "buffer that were served from stock on hand at once / units demanded there. "
+                  "Undefined (null) without decoupling stock."),
+    "order_fill_rate": ("share", "Orders served complete from decoupling stock at once / orders "
+                        "that demanded decoupling stock."),
+    "otif": ("share", "On time in full: orders delivered complete by their due date (receipt + D) "
+             "/ accepted orders whose due date fell before the run's end (late open orders "
+             "count as not on time)."),
+    "perfect_order": ("share", "SCOR RL.1.1 per order, same denominator as otif: on time, in full, "
+                      "invoice correct and not returned."),
+    "cycle_time_mean": ("days", "Order fulfilment cycle time (SCOR RS.1.1), receipt to "
+                        "delivery, mean over delivered orders."),
+    "cycle_time_p50": ("days", "Median cycle time."),
+    "cycle_time_p90": ("days", "90th percentile of cycle time."),
+    "cycle_time_p95": ("days", "95th percentile of cycle time."),
+    "order_to_cash_mean": ("days", "Receipt to payment received, mean over paid orders."),
+    "lateness_mean": ("days", "Mean of max(0, delivered - due) over delivered orders."),
+    "backorders_mean": ("units", "Time-average units backordered at the decoupling buffer."),
+    "backorders_max": ("units", "Largest number of units backordered at the decoupling buffer."),
+    "backorder_orders_mean": ("orders", "Time-average orders waiting for decoupling stock."),
+    "backorder_count": ("count", "Orders that had to wait for stock at the decoupling buffer."),
+    "backorder_delay_mean": ("days", "Mean wait for decoupling stock over orders that "
+                             "demanded it (zero for those served at once)."),
+    "inventory_mean": ("units", "Time-average units on hand, all stocked buffers together."),
+    "inventory_codp_mean": ("units", "Time-average units on hand at the decoupling buffer."),
+    "inventory_value_mean": ("money", "Time-average value on hand (units x unit value)."),
+    "wip_mean": ("orders", "Time-average orders received but not yet delivered (Little's L)."),
+    "throughput_per_day": ("orders/day", "Delivered orders of the cohort per day of the window."),
+    "cost_holding": ("money", "Holding cost: unit-days on hand x holding cost, per buffer."),
+    "cost_backorder": ("money", "Backordered unit-days at the decoupling buffer x penalty."),
+    "cost_lost_sales": ("money", "Units of lost and rejected orders x lost-sale cost."),
+    "cost_labour": ("money", "Staff and servers x paid hours x rate (unlimited ones: busy hours)."),
+    "cost_total": ("money", "Holding + backorder + lost sales + labour."),
+    "days_sales_outstanding": ("days", "Invoice to payment, mean over paid orders."),
+    "inventory_days_of_supply": ("days", "Inventory units / units delivered per day."),
+    "cash_to_cash": ("days", "SCOR AM.1.1: inventory days of supply + days sales outstanding - "
+                     "days payables outstanding."),
+    "production_lead_time": ("days", "P: expected lead time of the whole chain for an average "
+                             "order, no queueing."),
+    "demand_lead_time": ("days", "D: the customers' mean demand lead time."),
+    "pd_ratio": ("ratio", "P / D (null when D = 0)."),
+    "utilization": ("share", "Per department and stage: busy server-time / (servers x window); "
+                    "null for unlimited ones. Repairs do not count as busy."),
+    "sim_events": ("count", "SimPy events processed by the run."),
+    "wall_seconds": ("s", "Wall-clock time of the whole run."),
+}
+
+
+def _share(num: float, den: float) -> float:
+    return num / den if den > 0 else float("nan")
+
+
+def _quantile(values: np.ndarray, q: float) -> float:
+    return float(np.quantile(values, q)) if len(values) else float("nan")
+
+
+def compute_kpis(r: RunResult) -> dict:
+    sc = r.scenario
+    t0, t1 = sc.warmup_days, sc.warmup_days + sc.horizon_days
+    length = t1 - t0
+    orders = r.orders
+    cohort = orders[orders["inquiry"] >= t0]
+    status = cohort["status"]
+    delivered = cohort[status == "delivered"]
+    k: dict = {
+        "scenario": sc.name,
+        "strategy": sc.strategy,
+        "decoupling_point": sc.codp,
+        "seed": r.seed if isinstance(r.seed, int) else list(r.seed),
+        "inquiries": len(cohort),
+        "orders_lost": int((status == "lost").sum()),
+        "orders_rejected": int((status == "rejected").sum()),
+        "orders_delivered": len(delivered),
+        "orders_open": int((status == "open").sum()),
+    }
+
+    demanded = cohort[cohort["units_requested"] > 0]
+    k["fill_rate"] = _share(demanded["units_from_stock"].sum(), demanded["units_requested"].sum())
+    k["order_fill_rate"] = _share(
+        (demanded["units_from_stock"] == demanded["units_requested"]).sum(), len(demanded))
+
+    accepted = cohort[cohort["received"].notna() & (status != "rejected")]
+    due_in_window = accepted[accepted["due"] <= t1]
+    on_time = (due_in_window["status"] == "delivered") & (
+        due_in_window["delivered"] <= due_in_window["due"] + 1e-9)
+    k["otif"] = _share(on_time.sum(), len(due_in_window))
+    perfect = on_time & ~due_in_window["invoice_error"] & ~due_in_window["returned"]
+    k["perfect_order"] = _share(perfect.sum(), len(due_in_window))
+
+    ct = (delivered["delivered"] - delivered["received"]).to_numpy()
+    k["cycle_time_mean"] = float(ct.mean()) if len(ct) else float("nan")
+    for q in (50, 90, 95):
+        k[f"cycle_time_p{q}"] = _quantile(ct, q / 100)
+    paid = cohort[cohort["paid"].notna()]
+    k["order_to_cash_mean"] = float((paid["paid"] - paid["received"]).mean()) if len(paid) \
+        else float("nan")
+    k["lateness_mean"] = float(np.maximum(0, delivered["delivered"] - delivered["due"]).mean()) \
+        if len(delivered) else float("nan")
+
+    # Backorders and inventory from the level log.
+    lv = r.level_columns
+    codp = sc.codp
+    back_mean = waiting_mean = 0.0
+    inventory = {}
+    value = 0.0
+    for key, (buffer, item) in enumerate(r.level_keys):
+        sel = lv["key"] == key
+        times = lv["time"][sel]
+        initial = r.initial_stock[buffer][item]
+        on_hand, _ = time_average(times, lv["on_hand"][sel], initial, t0, t1)
+        inventory[buffer] = inventory.get(buffer, 0.0) + on_hand
+        unit_value = (sc.buffer(buffer).unit_value if buffer != "components"
+                      else sc.components.get(item, sc.buffer(buffer).unit_value))
+        value += on_hand * unit_value
+        if buffer == codp:
+            back_mean += time_average(times, lv["backordered"][sel], 0.0, t0, t1)[0]
+            waiting_mean += time_average(times, lv["waiting"][sel], 0.0, t0, t1)[0]
+    k["backorders_mean"] = back_mean
+    k["backorders_max"] = _codp_backorder_max(r, t0, t1)
+    k["backorder_orders_mean"] = waiting_mean
+    k["backorder_count"] = int((demanded["units_from_stock"] < demanded["units_requested"]).sum())
+    k["backorder_delay_mean"] = float(demanded["stock_wait"].mean()) if len(demanded) \
+        else float("nan")
+    k["inventory_mean"] = float(sum(inventory.values()))
+    k["inventory_codp_mean"] = float(inventory.get(codp, 0.0))
+    k["inventory_by_buffer"] = inventory
+    k["inventory_value_mean"] = value
+
+    rec = orders.dropna(subset=["received"])
+    rec = rec[rec["status"] != "rejected"]
+    ends = rec["delivered"].fillna(t1).clip(upper=t1).to_numpy()
+    starts = rec["received"].clip(lower=t0).to_numpy()
+    k["wip_mean"] = float(np.maximum(0, ends - starts).sum() / length)
+    k["throughput_per_day"] = len(delivered) / length
+
+    # Costs.
+    holding = sum(inventory.get(b, 0.0) * sc.buffer(b).holding_cost for b in inventory) * length
+    backorder = back_mean * length * sc.costs.backorder_per_unit_day
+    lost_units = cohort.loc[status.isin(["lost", "rejected"]), "quantity"].sum()
+    lost = float(lost_units) * sc.costs.lost_sale_per_unit
+    util, labour = _utilisation_and_labour(r, t0, t1)
+    k.update(cost_holding=holding, cost_backorder=backorder, cost_lost_sales=lost,
+             cost_labour=labour, cost_total=holding + backorder + lost + labour)
+
+    dso = float((paid["paid"] - paid["invoiced"]).mean()) if len(paid) else float("nan")
+    units_per_day = delivered["quantity"].sum() / length
+    dis = _share(k["inventory_mean"], units_per_day)
+    k["days_sales_outstanding"] = dso
+    k["inventory_days_of_supply"] = dis
+    k["cash_to_cash"] = dis + dso - sc.costs.supplier_payment_days
+
+    k["production_lead_time"] = sc.production_lead_time
+    k["demand_lead_time"] = sc.mean_demand_lead_time
+    k["pd_ratio"] = sc.pd_ratio
+    k["utilization"] = util
+    k["sim_events"] = r.sim_events
+    k["wall_seconds"] = r.wall_seconds
+    return k
+
+
+def _codp_backorder_max(r: RunResult, t0: float, t1: float) -> float:
+    """Exact maximum of total backordered units at the decoupling buffer over the window."""
+    lv = r.level_columns
+    codp = r.scenario.codp
+    keys = [i for i, (b, _) in enumerate(r.level_keys) if b == codp]
+    sel = np.isin(lv["key"], keys)
+    times, key, back = lv["time"][sel], lv["key"][sel].astype(int), lv["backordered"][sel]
+    if not len(times):
+        return 0.0
+    # The total is the running sum of each item's changes (rows are in time order).
+    delta = np.empty(len(back))
+    for kk in keys:
+        rows = key == kk
+        delta[rows] = np.diff(back[rows], prepend=0.0)
+    total = np.cumsum(delta)
+    return time_average(times, total, 0.0, t0, t1)[1]
+
+
+def _utilisation_and_labour(r: RunResult, t0: float, t1: float) -> tuple[dict, float]:
+    sc = r.scenario
+    length = t1 - t0
+    busy = np.zeros(len(r.resource_names))
+    repair = r.activity_names.index("repair") if "repair" in r.activity_names else -2
+    for cols in (r.step_columns, r.job_columns):
+        keep = cols["activity"] != repair
+        overlap = np.clip(np.minimum(cols["end"], t1) - np.maximum(cols["start"], t0), 0, None)
+        busy += np.bincount(cols["resource"][keep], weights=overlap[keep],
+                            minlength=len(busy))[: len(busy)]
+    hours = sc.costs.hours_per_day
+    util, labour = {}, 0.0
+    units = [(n, d.staff, d.cost_per_hour) for n, d in sc.departments.items()]
+    units += [(n, s.servers, s.cost_per_hour) for n, s in sc.chain.stages.items()]
+    for name, capacity, rate in units:
+        b = busy[r.resource_names.index(name)]
+        if capacity:
+            util[name] = float(b / (capacity * length))
+            labour += capacity * length * hours * rate
+        else:
+            util[name] = float("nan")
+            labour += b * 24 * rate  # unlimited: paid for busy hours only
+    return util, labour
+
+
+def finite_or_none(value):
+    """JSON has no NaN or infinity: undefined KPIs are written as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return finite_or_none(float(value))
+    return value
+
+
+def kpi_table(kpis: dict) -> pd.DataFrame:
+    """KPIs as a tidy table (kpi, value, unit, definition), utilisation flattened."""
+    rows = []
+    for name, (unit, definition) in KPI_DEFINITIONS.items():
+        value = kpis.get(name)
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                rows.append((f"{name}.{sub}", v, unit, definition))
+        else:
+            rows.append((name, value, unit, definition))
+    return pd.DataFrame(rows, columns=["kpi", "value", "unit", "definition"])

@@ -1,0 +1,164 @@
+"""Columnar recorders: what happened, appended cheaply during a run, turned into frames once.
+
+During a run nothing builds a dict or a DataFrame per event. A step record is two appends to typed
+arrays (44 bytes per record); names are stored once in a :class:`Vocabulary` and records carry
+their codes. Frames are made at the end, on demand, with categorical columns.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import numpy as np
+import pandas as pd
+
+# Why an order waited before a piece of work started.
+REASONS = (
+    "none",          # no wait
+    "queue",         # queued for the named department's staff or the named stage's servers
+    "breakdown",     # queued while a server of the named stage was down for repair
+    "stock-out",     # waited for stock at the named buffer (a backorder)
+    "credit hold",   # held by the credit department
+    "entry rework",  # order entry had an error and was redone
+    "invoice error",  # a wrong invoice was disputed before it was corrected
+    "payment terms",  # waiting for the customer's payment
+    "inputs",        # a replenishment job waited for its inputs at the upstream buffer
+    "scheduled",     # a post-sales event waiting for its planned time (return, visit)
+)
+REASON_CODE = {r: i for i, r in enumerate(REASONS)}
+
+
+class Vocabulary:
+    """Interns names (activities, resources) as small integer codes."""
+
+    def __init__(self, names=()):
+        self.names: list[str] = []
+        self.codes: dict[str, int] = {}
+        for n in names:
+            self(n)
+
+    def __call__(self, name: str) -> int:
+        code = self.codes.get(name)
+        if code is None:
+            code = self.codes[name] = len(self.names)
+            self.names.append(name)
+        return code
+
+
+class StepLog:
+    """One row per case (order or job) per activity: who held it, when it queued, started, ended.
+
+    ``wait = start - queued`` is time spent waiting (for ``reason``), ``work = end - start`` is
+    time worked on. Rows are appended when the activity ends.
+    """
+
+    INT_COLUMNS = ("case", "step", "activity", "resource", "reason")
+    FLOAT_COLUMNS = ("queued", "start", "end")
+
+    def __init__(self, steps: tuple[str, ...], activities: Vocabulary, resources: Vocabulary):
+        self.steps = steps
+        self.activities = activities
+        self.resources = resources
+        self._ints = array("i")
+        self._floats = array("d")
+
+    def add(self, case, step, activity, resource, reason, queued, start, end):
+        self._ints.extend((case, step, activity, resource, reason))
+        self._floats.extend((queued, start, end))
+
+    def __len__(self):
+        return len(self._floats) // 3
+
+    @property
+    def nbytes(self) -> int:
+        return self._ints.itemsize * len(self._ints) + self._floats.itemsize * len(self._floats)
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """Raw numpy columns (codes, not names): cheap, for KPI arithmetic."""
+        ints = np.frombuffer(self._ints, dtype=np.int32).reshape(-1, 5) if self._ints else \
+            np.zeros((0, 5), dtype=np.int32)
+        floats = np.frombuffer(self._floats, dtype=np.float64).reshape(-1, 3) if self._floats \
+            else np.zeros((0, 3))
+        out = {c: ints[:, i] for i, c in enumerate(self.INT_COLUMNS)}
+        out.update({c: floats[:, i] for i, c in enumerate(self.FLOAT_COLUMNS)})
+        return out
+
+    def frame(self, case_name: str = "case") -> pd.DataFrame:
+        c = self.columns()
+        return pd.DataFrame({
+            case_name: c["case"].astype(np.int64),
+            "step": pd.Categorical.from_codes(c["step"], categories=list(self.steps)),
+            "activity": _categorical(c["activity"], self.activities.names),
+            "resource": _categorical(c["resource"], self.resources.names),
+            "queued": c["queued"],
+            "start": c["start"],
+            "end": c["end"],
+            "wait": c["start"] - c["queued"],
+            "work": c["end"] - c["start"],
+            "reason": pd.Categorical.from_codes(c["reason"], categories=list(REASONS)),
+        })
+
+
+class LevelLog:
+    """Piecewise-constant levels (on hand, backordered units, waiting orders) of buffer items.
+
+    A row is appended at every change: (time, key, on_hand, backordered units, waiting orders).
+    """
+
+    COLUMNS = ("time", "key", "on_hand", "backordered", "waiting")
+
+    def __init__(self):
+        self._rows = array("d")
+        self.keys: list[tuple[str, str]] = []  # key code -> (buffer, item)
+
+    def register(self, buffer: str, item: str) -> int:
+        self.keys.append((buffer, item))
+        return len(self.keys) - 1
+
+    def add(self, time, key, on_hand, backordered, waiting):
+        self._rows.extend((time, key, on_hand, backordered, waiting))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        rows = np.frombuffer(self._rows, dtype=np.float64).reshape(-1, 5) if self._rows else \
+            np.zeros((0, 5))
+        return {c: rows[:, i] for i, c in enumerate(self.COLUMNS)}
+
+    def frame(self) -> pd.DataFrame:
+        c = self.columns()
+        key = c["key"].astype(int)
+        buffers = [b for b, _ in self.keys]
+        items = [i for _, i in self.keys]
+        return pd.DataFrame({
+            "time": c["time"],
+            "buffer": pd.Categorical(np.asarray(buffers, dtype=object)[key] if len(key) else []),
+            "item": pd.Categorical(np.asarray(items, dtype=object)[key] if len(key) else []),
+            "on_hand": c["on_hand"],
+            "backordered": c["backordered"],
+            "waiting_orders": c["waiting"],
+        })
+
+
+def _categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, categories=list(dict.fromkeys(names)))
+
+
+def time_average(times: np.ndarray, values: np.ndarray, initial: float, t0: float, t1: float):
+    """Time-average and maximum over [t0, t1] of a step function that is ``initial`` before the
+    first change and jumps to ``values[i]`` at ``times[i]`` (times sorted)."""
+    if t1 <= t0:
+        return float("nan"), float("nan")
+    # Value in force at t0: the last change at or before t0.
+    i0 = np.searchsorted(times, t0, side="right")
+    v0 = values[i0 - 1] if i0 > 0 else initial
+    inside = slice(i0, np.searchsorted(times, t1, side="right"))
+    ts = np.concatenate(([t0], times[inside], [t1]))
+    vs = np.concatenate(([v0], values[inside]))
+    area = float(np.dot(vs, np.diff(ts)))
+    return area / (t1 - t0), float(vs.max())
+
+
+def step_values_at(times: np.ndarray, values: np.ndarray, initial: float, at: np.ndarray):
+    """Values of the same step function at the instants ``at`` (e.g. each day's end)."""
+    idx = np.searchsorted(times, at, side="right")
+    padded = np.concatenate(([initial], values))
+    return padded[idx]

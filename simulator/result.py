@@ -1,0 +1,181 @@
+"""The result of one run: KPIs, tidy DataFrames, and writing them with their provenance."""
+
+from __future__ import annotations
+
+import json
+import platform
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .kpis import compute_kpis, finite_or_none
+from .records import step_values_at
+from .scenario import STEPS, Scenario
+from .streams import Seed
+
+if TYPE_CHECKING:
+    from .model.world import World
+
+ORDER_COLUMNS = (
+    "id", "inquiry", "channel", "customer_class", "customer", "product", "quantity",
+    "demand_lead_time", "priority", "quote", "received", "due", "delivered", "invoiced", "paid",
+    "status", "units_requested", "units_from_stock", "invoice_error", "returned", "visits",
+)
+
+
+class RunResult:
+    """What one run of a scenario with a seed produced.
+
+    ``kpis`` is a dict (see :mod:`simulator.kpis` for every definition); ``orders`` has one row
+    per inquiry; ``steps`` one row per order per activity; ``jobs`` the replenishment, planning
+    and repair work; ``levels`` every change of stock and backorders; ``timeseries`` one row per
+    day; ``planning`` every forecast and target set.
+    """
+
+    def __init__(self, scenario: Scenario, seed: Seed, orders: pd.DataFrame, step_log, job_log,
+                 levels, level_keys, initial_stock, planning_rows, jobs_meta, sim_events: int,
+                 wall_seconds: float):
+        self.scenario = scenario
+        self.seed = seed
+        self.orders = orders
+        self._step_log = step_log
+        self._job_log = job_log
+        self._levels = levels
+        self.level_keys = level_keys
+        self.initial_stock = initial_stock
+        self._planning_rows = planning_rows
+        self._jobs_meta = jobs_meta
+        self.sim_events = sim_events
+        self.wall_seconds = wall_seconds
+        self.step_columns = step_log.columns()
+        self.job_columns = job_log.columns()
+        self.level_columns = levels.columns()
+        self.resource_names = list(step_log.resources.names)
+        self.activity_names = list(step_log.activities.names)
+        self.orders["stock_wait"] = self._stock_wait()
+        self.kpis = compute_kpis(self)
+
+    @classmethod
+    def from_world(cls, world: World, sim_events: int, wall_seconds: float) -> RunResult:
+        orders = pd.DataFrame(
+            {c: [getattr(o, c) for o in world.orders] for c in ORDER_COLUMNS}
+        ).astype({"invoice_error": bool, "returned": bool})
+        for c in ("channel", "customer_class", "product", "status"):
+            orders[c] = orders[c].astype("category")
+        stock = {b: dict(sp.initial) for b, sp in world.stock.items()}
+        return cls(world.scenario, world.seed, orders, world.order_log, world.job_log,
+                   world.levels, list(world.levels.keys), stock, world.planner.rows,
+                   world.chain.jobs, sim_events, wall_seconds)
+
+    def _stock_wait(self) -> np.ndarray:
+        """Per order: days waited for stock at the decoupling buffer (NaN if it needed none)."""
+        out = np.full(len(self.orders), np.nan)
+        c = self.step_columns
+        name = f"stock at {self.scenario.codp}"
+        if name in self.activity_names:
+            sel = c["activity"] == self.activity_names.index(name)
+            out[c["case"][sel]] = c["start"][sel] - c["queued"][sel]
+        return out
+
+    # ------------------------------------------------------------------ frames
+
+    @cached_property
+    def steps(self) -> pd.DataFrame:
+        """One row per order per activity: step, activity, resource (department, stage, buffer or
+        customer), queued, start, end, wait = start - queued, work = end - start, reason."""
+        df = self._step_log.frame("order")
+        return df.sort_values(["order", "queued", "end"], kind="stable").reset_index(drop=True)
+
+    @cached_property
+    def jobs(self) -> pd.DataFrame:
+        """Work that is not a customer order: replenishment jobs (case >= 0, with buffer, item
+        and quantity), planning runs (case <= -2) and repairs (case -1)."""
+        df = self._job_log.frame("job")
+        meta = pd.DataFrame(self._jobs_meta, columns=["buffer", "item", "quantity", "released"])
+        meta.index.name = "job"
+        return df.join(meta, on="job")
+
+    @cached_property
+    def levels(self) -> pd.DataFrame:
+        return self._levels.frame()
+
+    @cached_property
+    def planning(self) -> pd.DataFrame:
+        return pd.DataFrame(self._planning_rows,
+                            columns=["time", "buffer", "item", "forecast_per_day", "target",
+                                     "lead_time"])
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per day (level at the day's end): backordered units and waiting orders at the
+        decoupling buffer, units on hand per buffer, orders in progress (WIP)."""
+        sc = self.scenario
+        end = sc.warmup_days + sc.horizon_days
+        days = np.arange(1, int(np.floor(end)) + 1, dtype=float)
+        out = {"day": days}
+        lv = self.level_columns
+        on_hand = {}
+        back = np.zeros(len(days))
+        waiting = np.zeros(len(days))
+        for key, (buffer, item) in enumerate(self.level_keys):
+            sel = lv["key"] == key
+            t = lv["time"][sel]
+            on_hand[buffer] = on_hand.get(buffer, 0) + step_values_at(
+                t, lv["on_hand"][sel], self.initial_stock[buffer][item], days)
+            if buffer == sc.codp:
+                back += step_values_at(t, lv["backordered"][sel], 0.0, days)
+                waiting += step_values_at(t, lv["waiting"][sel], 0.0, days)
+        out["backorders"] = back
+        out["backorder_orders"] = waiting
+        for buffer, v in on_hand.items():
+            out[f"on_hand_{buffer}"] = v
+        o = self.orders
+        rec = o["received"].to_numpy()
+        dlv = o["delivered"].fillna(np.inf).to_numpy()
+        accepted = ~np.isnan(rec) & (o["status"] != "rejected").to_numpy()
+        rec_sorted = np.sort(rec[accepted])
+        dlv_sorted = np.sort(dlv[accepted])
+        out["wip"] = (np.searchsorted(rec_sorted, days, side="right")
+                      - np.searchsorted(dlv_sorted, days, side="right")).astype(float)
+        out["delivered"] = np.diff(np.searchsorted(np.sort(dlv[np.isfinite(dlv)]), days,
+                                                   side="right"), prepend=0).astype(float)
+        return pd.DataFrame(out)
+
+    @property
+    def recorded_steps(self) -> int:
+        return len(self._step_log) + len(self._job_log)
+
+    @property
+    def record_bytes(self) -> int:
+        return self._step_log.nbytes + self._job_log.nbytes
+
+    # ------------------------------------------------------------------ output
+
+    def kpis_json(self) -> str:
+        return json.dumps(finite_or_none(self.kpis), indent=2)
+
+    def save(self, directory: str | Path) -> Path:
+        """Write KPIs, tables (Parquet) and provenance (resolved scenario, seed, version)."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        (d / "kpis.json").write_text(self.kpis_json() + "\n")
+        self.orders.to_parquet(d / "orders.parquet", index=False)
+        self.steps.to_parquet(d / "steps.parquet", index=False)
+        self.jobs.to_parquet(d / "jobs.parquet", index=False)
+        self.timeseries.to_parquet(d / "timeseries.parquet", index=False)
+        self.planning.to_parquet(d / "planning.parquet", index=False)
+        (d / "scenario.yaml").write_text(self.scenario.to_yaml())
+        provenance = {
+            "omcsim_version": __version__,
+            "seed": self.seed if isinstance(self.seed, int) else list(self.seed),
+            "scenario": self.scenario.name,
+            "python": platform.python_version(),
+            "reproduce": f"omcsim run {d / 'scenario.yaml'} --seed {self.seed}",
+            "steps": list(STEPS),
+        }
+        (d / "run.json").write_text(json.dumps(provenance, indent=2) + "\n")
+        return d

@@ -1,0 +1,574 @@
+"""Scenarios: validated, documented descriptions of one company's order management cycle.
+
+A scenario is YAML validated by the pydantic models below (unknown keys are refused, fields are
+checked against each other). All times are in **days**; rates are per day; costs are in the
+scenario's currency. ``omcsim schema`` prints the JSON schema generated from these models, so the
+docstrings and ``Field(description=...)`` texts here are the reference documentation of the format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .distributions import Distribution
+
+STEPS = (
+    "planning",
+    "generation",
+    "pricing",
+    "entry",
+    "selection",
+    "scheduling",
+    "fulfillment",
+    "billing",
+    "returns",
+    "service",
+)
+"""The ten steps of the order management cycle (Shapiro, Rangan and Sviokla 1992), in order."""
+
+STAGES = ("engineering", "procurement", "fabrication", "assembly", "distribution")
+"""The fulfilment chain, upstream to downstream."""
+
+BUFFERS = ("raw_material", "components", "finished_goods")
+"""Stock points of the chain, upstream to downstream; each is filled by the stage before it."""
+
+BUFFER_FILLED_BY = {"raw_material": "procurement", "components": "fabrication",
+                    "finished_goods": "assembly"}
+
+STRATEGIES = {"eto": "none", "mto": "raw_material", "ato": "components", "mts": "finished_goods"}
+"""Strategy presets: the buffer that is the customer order decoupling point (``none``: no stock)."""
+
+ORDER_STAGES = {
+    "none": STAGES,
+    "raw_material": ("fabrication", "assembly", "distribution"),
+    "components": ("assembly", "distribution"),
+    "finished_goods": ("distribution",),
+}
+"""Stages an order passes through after it is allocated stock at the decoupling point."""
+
+PRIORITY_RULES = ("fcfs", "edd", "priority")
+
+SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario, override or argument is invalid; the message names the field and what is allowed."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
+                              validate_default=True)
+
+
+# ---------------------------------------------------------------- organisation
+
+
+class Department(_Model):
+    """A department: staff who work the steps it owns, one task at a time each."""
+
+    staff: int | None = Field(
+        1, ge=1, description="People working in parallel; null = unlimited (a pure delay)."
+    )
+    cost_per_hour: float = Field(0.0, ge=0, description="Labour cost per staff-hour.")
+
+
+class _Step(_Model):
+    department: str = Field(description="The department that owns (works) this step.")
+    time: Distribution = Field(0.0, description="Staff time per task, days.")
+
+
+class Planning(_Step):
+    """Step 1: a periodic run that forecasts demand at every stocked buffer and sets its target."""
+
+    period_days: float = Field(7.0, gt=0, description="Days between planning runs.")
+    method: Literal["moving_average", "exponential_smoothing"] = "exponential_smoothing"
+    window: int = Field(4, ge=1, description="Periods averaged by the moving average.")
+    alpha: float = Field(0.3, gt=0, le=1, description="Smoothing constant of exponential smoothing.")
+    service_target: float = Field(
+        0.95, gt=0, lt=1,
+        description="Cycle service level the automatic stock targets aim at (sets z).",
+    )
+    forecast_bias: float = Field(
+        0.0, ge=-0.9, le=5,
+        description="Systematic forecast error: the forecast is multiplied by (1 + bias).",
+    )
+
+
+class Channel(_Model):
+    rate_per_day: float = Field(gt=0, description="Poisson rate of inquiries through this channel.")
+    entry_time: Distribution = Field(0.0, description="Order entry staff time, days.")
+
+
+class Seasonality(_Model):
+    """Demand rate multiplied by 1 + amplitude * sin(2 pi (t - phase) / period)."""
+
+    amplitude: float = Field(0.0, ge=0, lt=1)
+    period_days: float = Field(365.0, gt=0)
+    phase_days: float = 0.0
+
+
+class Generation(_Step):
+    """Step 2: inquiries arrive through channels; sales qualifies each one (``time``)."""
+
+    channels: dict[str, Channel] = Field(min_length=1)
+    seasonality: Seasonality = Seasonality()
+
+
+class Pricing(_Step):
+    """Step 3: a quote with a promised lead time; quotes a customer will not accept are lost."""
+
+    engineering_time: Distribution | None = Field(
+        None, description="Quoting time when the decoupling point is 'none' (engineer-to-order); "
+        "null = same as time.",
+    )
+    quote_margin_days: float = Field(0.0, ge=0, description="Safety added to every quote.")
+
+
+class Entry(_Step):
+    """Step 4: entry time comes from the channel; a share of entries has errors and is reworked."""
+
+    error_rate: float = Field(0.0, ge=0, lt=1, description="Probability an entry must be redone.")
+
+
+class Selection(_Step):
+    """Step 5: credit check (``time``), credit holds, rejections; the priority rule is global."""
+
+    credit_reject_rate: float = Field(0.0, ge=0, le=1)
+    credit_hold_rate: float = Field(0.0, ge=0, le=1, description="Share put on credit hold.")
+    credit_hold_time: Distribution = Field(0.0, description="How long a hold lasts, days.")
+
+
+class Scheduling(_Step):
+    """Step 6: the order is slotted into production or allocated stock at the decoupling point."""
+
+
+class Billing(_Step):
+    """Step 8: invoice after shipment; wrong invoices are corrected; payment after terms + delay."""
+
+    error_rate: float = Field(0.0, ge=0, lt=1, description="Share of invoices that are wrong.")
+    correction_time: Distribution = Field(0.0, description="Staff time to correct one, days.")
+    dispute_delay: Distribution = Field(0.0, description="Days before a wrong invoice is noticed.")
+    payment_terms_days: float = Field(30.0, ge=0)
+    payment_delay: Distribution = Field(0.0, description="Days paid after the terms.")
+
+
+class Returns(_Step):
+    """Step 9: a share of delivered orders is returned or claimed and handled by staff."""
+
+    rate: float = Field(0.0, ge=0, le=1)
+    delay: Distribution = Field(7.0, description="Days from delivery to the return or claim.")
+    restock_share: float = Field(
+        0.5, ge=0, le=1,
+        description="Share of returns restocked (into finished goods when that is the decoupling "
+        "point; otherwise sold off outside the model); the rest is scrapped.",
+    )
+
+
+class Service(_Step):
+    """Step 10: installation and service visits by field service after delivery."""
+
+    rate: float = Field(0.0, ge=0, le=1, description="Share of orders that need service visits.")
+    visits: int = Field(1, ge=1)
+    delay: Distribution = Field(1.0, description="Days from delivery (or last visit) to a visit.")
+
+
+class Steps(_Model):
+    """The ten steps; fulfilment (step 7) is the chain, configured under ``chain``."""
+
+    planning: Planning
+    generation: Generation
+    pricing: Pricing
+    entry: Entry
+    selection: Selection
+    scheduling: Scheduling
+    billing: Billing
+    returns: Returns = Returns(department="customer_service")
+    service: Service = Service(department="field_service")
+
+
+# ---------------------------------------------------------------- customers and products
+
+
+class CustomerClass(_Model):
+    share: float = Field(gt=0, description="Relative share of inquiries.")
+    count: int = Field(20, ge=1, description="Customers in the class (inquiries pick one at random).")
+    priority: int = Field(0, description="Priority class; lower is served first (rule 'priority').")
+    demand_lead_time: Distribution = Field(description="D: days the customer gives; due = receipt + D.")
+    quote_tolerance: float | None = Field(
+        None, gt=0,
+        description="Accepts a quote up to tolerance * D; null = accepts any quote.",
+    )
+
+    @model_validator(mode="after")
+    def _tolerance_needs_d(self):
+        if self.quote_tolerance is not None and self.demand_lead_time.mean() <= 0:
+            raise ValueError("quote_tolerance needs a demand_lead_time above 0 (with D = 0 "
+                             "every quote would be refused); use null to accept any quote")
+        return self
+
+
+class Product(_Model):
+    share: float = Field(gt=0, description="Relative share of the product mix.")
+    price: float = Field(0.0, ge=0)
+    bill_of_materials: dict[str, int] = Field(
+        min_length=1, description="Component -> units per product unit."
+    )
+    order_size: Distribution = Field(1.0, description="Units per order (rounded, at least 1).")
+
+
+class Breakdowns(_Model):
+    time_between_failures: Distribution = Field(description="Days from a repair to the next failure.")
+    repair_time: Distribution
+
+
+class Stage(_Model):
+    servers: int | None = Field(1, ge=1, description="Parallel servers; null = unlimited.")
+    time: Distribution = Field(0.0, description="Processing time, days.")
+    per: Literal["order", "unit"] = Field("order", description="Time per job or per unit.")
+    breakdowns: Breakdowns | None = None
+    cost_per_hour: float = Field(0.0, ge=0, description="Labour cost per server-hour.")
+
+    @model_validator(mode="after")
+    def _breakdowns_need_servers(self):
+        if self.breakdowns is not None and self.servers is None:
+            raise ValueError("breakdowns need a number of servers (servers: null is unlimited)")
+        return self
+
+
+class Buffer(_Model):
+    target: Literal["auto"] | float | dict[str, float] = Field(
+        "auto",
+        description="Base-stock target: 'auto' (set by planning from forecast and service target), "
+        "one number for every item, or item -> number.",
+    )
+    holding_cost: float = Field(0.0, ge=0, description="Cost per unit-day on hand.")
+    unit_value: float = Field(0.0, ge=0, description="Value of one unit, for inventory value.")
+    planned_lead_time: float | None = Field(
+        None, gt=0,
+        description="Replenishment lead time planning assumes for 'auto' targets, days; null = "
+        "the filling stage's expected time without queueing (the textbook assumption).",
+    )
+
+
+class Chain(_Model):
+    stages: dict[Literal[STAGES], Stage]
+    buffers: dict[Literal[BUFFERS], Buffer] = {}
+
+    @model_validator(mode="after")
+    def _all_stages(self):
+        missing = [s for s in STAGES if s not in self.stages]
+        if missing:
+            raise ValueError(f"chain.stages needs all of {list(STAGES)}; missing {missing}")
+        return self
+
+
+class Costs(_Model):
+    backorder_per_unit_day: float = Field(0.0, ge=0)
+    lost_sale_per_unit: float = Field(0.0, ge=0)
+    hours_per_day: float = Field(8.0, gt=0, le=24, description="Paid hours per staff per day.")
+    supplier_payment_days: float = Field(
+        30.0, ge=0, description="Days payable outstanding, for cash-to-cash (suppliers are not "
+        "modelled in detail).",
+    )
+
+
+# ---------------------------------------------------------------- the scenario
+
+
+class Scenario(_Model):
+    """One company's order management cycle and fulfilment chain."""
+
+    name: str = "scenario"
+    description: str = ""
+    horizon_days: float = Field(365.0, gt=0, description="Simulated days after warm-up.")
+    warmup_days: float = Field(0.0, ge=0, description="Days simulated first and left out of KPIs.")
+    start_date: dt.date = Field(dt.date(2026, 1, 5), description="Calendar date of time 0.")
+    decoupling_point: str = Field(
+        "mto",
+        description="A strategy (mts, ato, mto, eto) or a buffer (finished_goods, components, "
+        "raw_material) or 'none': the customer order decoupling point.",
+    )
+    priority_rule: Literal[PRIORITY_RULES] = Field(
+        "fcfs", description="fcfs: first come first served; edd: earliest due date; "
+        "priority: priority class first, then first come.",
+    )
+    departments: dict[str, Department]
+    steps: Steps
+    customers: dict[str, CustomerClass] = Field(min_length=1)
+    products: dict[str, Product] = Field(min_length=1)
+    components: dict[str, float] = Field(
+        default_factory=dict, description="Optional component -> unit value (defaults to 0)."
+    )
+    chain: Chain
+    costs: Costs = Costs()
+
+    @model_validator(mode="after")
+    def _cross_checks(self):
+        allowed = sorted([*STRATEGIES, *ORDER_STAGES])
+        if self.decoupling_point not in allowed:
+            raise ValueError(
+                f"decoupling_point: {self.decoupling_point!r} is not one of {allowed}"
+            )
+        reserved = set(STAGES) | set(BUFFERS) | {"customer"}
+        clash = reserved & set(self.departments)
+        if clash:
+            raise ValueError(f"departments: {sorted(clash)} are stage, buffer or reserved names; "
+                             "choose other department names")
+        for step in STEPS:
+            if step == "fulfillment":
+                continue
+            dep = getattr(self.steps, step).department
+            if dep not in self.departments:
+                raise ValueError(
+                    f"steps.{step}.department: {dep!r} is not a department; "
+                    f"defined: {sorted(self.departments)}"
+                )
+        for pname, product in self.products.items():
+            for comp, units in product.bill_of_materials.items():
+                if units < 1:
+                    raise ValueError(f"products.{pname}.bill_of_materials.{comp}: must be >= 1")
+        unknown = set(self.components) - self.component_names
+        if unknown:
+            raise ValueError(f"components: {sorted(unknown)} are in no bill of materials")
+        for bname, buf in self.chain.buffers.items():
+            if isinstance(buf.target, dict):
+                items = self.items(bname)
+                bad = set(buf.target) - set(items)
+                if bad:
+                    raise ValueError(
+                        f"chain.buffers.{bname}.target: unknown items {sorted(bad)}; "
+                        f"allowed: {items}"
+                    )
+                if any(v < 0 for v in buf.target.values()):
+                    raise ValueError(f"chain.buffers.{bname}.target: values must be >= 0")
+            elif isinstance(buf.target, float) and buf.target < 0:
+                raise ValueError(f"chain.buffers.{bname}.target: must be >= 0 or 'auto'")
+        return self
+
+    # ---- derived facts, computed once
+
+    @property
+    def codp(self) -> str:
+        """The decoupling buffer: finished_goods, components, raw_material or none."""
+        return STRATEGIES.get(self.decoupling_point, self.decoupling_point)
+
+    @property
+    def strategy(self) -> str | None:
+        """The preset name of the decoupling point (mts/ato/mto/eto)."""
+        return {v: k for k, v in STRATEGIES.items()}[self.codp]
+
+    @cached_property
+    def component_names(self) -> set[str]:
+        return {c for p in self.products.values() for c in p.bill_of_materials}
+
+    def items(self, buffer: str) -> list[str]:
+        """The items a buffer holds: products, components, or one raw material per component."""
+        if buffer == "finished_goods":
+            return list(self.products)
+        return sorted(self.component_names)
+
+    @property
+    def stocked_buffers(self) -> tuple[str, ...]:
+        """Buffers used by the run: the decoupling point and every buffer upstream of it."""
+        if self.codp == "none":
+            return ()
+        return BUFFERS[: BUFFERS.index(self.codp) + 1]
+
+    @property
+    def order_stages(self) -> tuple[str, ...]:
+        return ORDER_STAGES[self.codp]
+
+    def buffer(self, name: str) -> Buffer:
+        return self.chain.buffers.get(name, Buffer())
+
+    # ---- demand facts
+
+    @property
+    def inquiry_rate(self) -> float:
+        return sum(c.rate_per_day for c in self.steps.generation.channels.values())
+
+    def product_shares(self) -> dict[str, float]:
+        total = sum(p.share for p in self.products.values())
+        return {n: p.share / total for n, p in self.products.items()}
+
+    def mean_order_size(self, product: str) -> float:
+        return max(1.0, self.products[product].order_size.mean())
+
+    def mean_units(self, buffer: str) -> dict[str, float]:
+        """Expected units of each item of ``buffer`` one order needs."""
+        out = dict.fromkeys(self.items(buffer), 0.0)
+        for pname, share in self.product_shares().items():
+            q = self.mean_order_size(pname)
+            if buffer == "finished_goods":
+                out[pname] += share * q
+            else:
+                for comp, units in self.products[pname].bill_of_materials.items():
+                    out[comp] += share * q * units
+        return out
+
+    def stage_units(self, stage: str, product: str, quantity: float) -> float:
+        """Units a stage works on for ``quantity`` of ``product`` (components for the upstream
+        stages, products for assembly and distribution)."""
+        if stage in ("procurement", "fabrication"):
+            return quantity * sum(self.products[product].bill_of_materials.values())
+        return quantity
+
+    def expected_stage_time(self, stage: str, units: float = 1.0) -> float:
+        s = self.chain.stages[stage]
+        return s.time.mean() * (units if s.per == "unit" else 1.0)
+
+    @property
+    def mean_demand_lead_time(self) -> float:
+        total = sum(c.share for c in self.customers.values())
+        return sum(c.share * c.demand_lead_time.mean() for c in self.customers.values()) / total
+
+    @property
+    def production_lead_time(self) -> float:
+        """P: cumulative expected lead time of the whole chain for an average order (no queueing)."""
+        total = 0.0
+        for pname, share in self.product_shares().items():
+            q = self.mean_order_size(pname)
+            total += share * sum(
+                self.expected_stage_time(s, self.stage_units(s, pname, q)) for s in STAGES
+            )
+        return total
+
+    @property
+    def pd_ratio(self) -> float:
+        d = self.mean_demand_lead_time
+        return self.production_lead_time / d if d > 0 else float("inf")
+
+    # ---- overrides
+
+    def with_overrides(self, **changes: Any) -> Scenario:
+        """A new validated scenario with dotted-path changes (never mutates this one)."""
+        data = self.model_dump(mode="json", by_alias=True)
+        for path, value in changes.items():
+            _set_path(data, path, value)
+        return parse_scenario(data, source=f"{self.name} with overrides")
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(
+            self.model_dump(mode="json", by_alias=True), sort_keys=False, allow_unicode=True
+        )
+
+
+# ---------------------------------------------------------------- loading and errors
+
+
+def _set_path(data: dict, path: str, value: Any) -> None:
+    """Set ``value`` at a dotted ``path``; a ``*`` segment means every existing key there
+    (``customers.*.demand_lead_time=5`` sets every customer class)."""
+    keys = path.split(".")
+    node = data
+    for i, key in enumerate(keys[:-1]):
+        if key == "*":
+            if not isinstance(node, dict) or not node:
+                raise ScenarioError(f"{'.'.join(keys[:i]) or '(top level)'}: nothing to match '*'")
+            for sub in node.values():
+                if not isinstance(sub, dict):
+                    raise ScenarioError(f"{path}: '*' must match sections, not values")
+                _set_path(sub, ".".join(keys[i + 1:]), value)
+            return
+        nxt = node.get(key) if isinstance(node, dict) else None
+        if nxt is None:
+            nxt = node[key] = {}
+        if not isinstance(nxt, dict):
+            raise ScenarioError(
+                f"{'.'.join(keys[: i + 1])}: is a value, not a section; cannot set {path}"
+            )
+        node = nxt
+    node[keys[-1]] = value
+
+
+def format_validation_error(err: ValidationError, source: str) -> str:
+    """One readable message: each problem as 'field.path: what is wrong (got value)'."""
+    lines = []
+    for e in err.errors():
+        # Drop the union-member tags pydantic adds for discriminated unions.
+        loc = ".".join(
+            str(p) for p in e["loc"]
+            if not (isinstance(p, str) and (p in _DIST_TAGS or p.startswith("function-")))
+        )
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling; `omcsim schema` lists the fields)"
+        elif e["type"] == "union_tag_invalid":
+            msg = f"unknown distribution; allowed: {', '.join(_DIST_TAGS)}"
+        got = e.get("input")
+        shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
+        lines.append(f"  {loc or '(top level)'}: {msg}{shown}")
+    n = len(lines)
+    return f"{source}: {n} problem{'s' if n > 1 else ''}\n" + "\n".join(lines)
+
+
+_DIST_TAGS = ("constant", "exponential", "uniform", "triangular", "normal", "lognormal",
+              "gamma", "empirical")
+
+
+def parse_scenario(data: Any, source: str = "scenario") -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{source}: a scenario is a YAML mapping of fields, got {type(data).__name__}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(format_validation_error(err, source)) from None
+
+
+def resolve_path(name: str | Path) -> Path:
+    """A scenario file: a path, or the name of a file in scenarios/ (``default``, ``mts-retailer``)."""
+    path = Path(name)
+    if path.is_file():
+        return path
+    for candidate in (SCENARIO_DIR / f"{name}.yaml", SCENARIO_DIR / str(name)):
+        if candidate.is_file():
+            return candidate
+    known = ", ".join(available_scenarios())
+    raise ScenarioError(f"scenario {str(name)!r}: no such file; named scenarios: {known}")
+
+
+def available_scenarios() -> list[str]:
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """'dotted.path=value' -> (path, value); the value is read as YAML (numbers, lists, maps)."""
+    path, sep, raw = text.partition("=")
+    if not sep or not path.strip():
+        raise ScenarioError(f"--set {text!r}: expected dotted.path=value, e.g. steps.entry.error_rate=0.1")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else None
+    except yaml.YAMLError as err:
+        raise ScenarioError(f"--set {text!r}: value is not valid YAML ({err.problem})") from None
+    return path.strip(), value
+
+
+def load_scenario(
+    name: str | Path, overrides: dict[str, Any] | None = None
+) -> Scenario:
+    """Read, override and validate a scenario file. Raises ScenarioError with a readable message."""
+    path = resolve_path(name)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{path}: cannot read ({err})") from None
+    if isinstance(data, dict):
+        for dotted, value in (overrides or {}).items():
+            _set_path(data, dotted, value)
+    return parse_scenario(data, source=str(path))
+
+
+def json_schema() -> str:
+    return json.dumps(Scenario.model_json_schema(by_alias=True), indent=2)
