@@ -39,6 +39,11 @@ class StockPoint:
         self.position = dict(targets)
         self.backordered = dict.fromkeys(items, 0)
         self.demand = dict.fromkeys(items, 0)  # units demanded since the last planning run
+        # Running totals for the stock balance: initial + received - issued = on hand, and
+        # demanded - issued = backordered.
+        self.demanded = dict.fromkeys(items, 0)
+        self.issued = dict.fromkeys(items, 0)
+        self.received = dict.fromkeys(items, 0)
         self._waiting: dict[str, list] = {i: [] for i in items}
         self._seq = itertools.count()
         self._key = {i: world.levels.register(name, i) for i in items}
@@ -50,12 +55,14 @@ class StockPoint:
         Returns (event fired when the whole quantity is allocated or None, units served now).
         """
         self.demand[item] += qty
+        self.demanded[item] += qty
         self.position[item] -= qty
         served = 0
         waiting = self._waiting[item]
         if not waiting:  # no one is ahead in the backorder queue
             served = min(self.on_hand[item], qty)
             self.on_hand[item] -= served
+            self.issued[item] += served
         event = None
         if served < qty:
             event = self.world.env.event()
@@ -68,12 +75,14 @@ class StockPoint:
     def put(self, item: str, qty: int) -> None:
         """Units arrive: allocate them to backorders in priority order, the rest goes on hand."""
         on_hand = self.on_hand[item] + qty
+        self.received[item] += qty
         waiting = self._waiting[item]
         while waiting and on_hand > 0:
             head = waiting[0]
             give = min(head[2], on_hand)
             head[2] -= give
             on_hand -= give
+            self.issued[item] += give
             self.backordered[item] -= give
             if head[2] == 0:
                 heappop(waiting)

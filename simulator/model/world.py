@@ -11,7 +11,7 @@ import numpy as np
 import simpy
 
 from ..distributions import Sampler
-from ..records import REASON_CODE, LevelLog, StepLog, Vocabulary
+from ..records import LevelLog, StepLog, Vocabulary
 from ..scenario import BUFFER_FILLED_BY, STAGES, STEPS, Scenario
 from ..streams import Seed, Streams
 from .chain import Chain, StockPoint
@@ -124,7 +124,8 @@ class World:
         # Demand: everything an inquiry is, decided when it arrives (common random numbers).
         self._customer_class = _choice(streams("demand.class"), list(sc.customers),
                                        [c.share for c in sc.customers.values()])
-        self._customer_index = Sampler(lambda n, r=streams("demand.customer"): r.random(n))
+        customer_rng = streams("demand.customer")
+        self._customer_index = Sampler(lambda n: customer_rng.random(n))
         self._product = _choice(streams("demand.product"), list(sc.products),
                                 [p.share for p in sc.products.values()])
         self._size = {p: spec.order_size.sampler(streams(f"demand.size.{p}"))
@@ -191,7 +192,8 @@ class World:
         peak = rate * (1 + season.amplitude)
         rng = self.streams(f"demand.arrivals.{channel}")
         gap = Sampler(lambda n: rng.exponential(1 / peak, n))
-        keep = Sampler(lambda n, r=self.streams(f"demand.thinning.{channel}"): r.random(n))
+        thinning_rng = self.streams(f"demand.thinning.{channel}")
+        keep = Sampler(lambda n: thinning_rng.random(n))
         two_pi = 2 * math.pi
         while True:
             yield env.timeout(gap())
@@ -314,6 +316,7 @@ def simulate(scenario: Scenario, seed: Seed = 1, progress: bool = False) -> RunR
                 bar.update(1)
     else:
         env.run(until=world.end)
-    # Each chunk's run(until=...) is one extra event; leave them out so the count is the model's.
-    sim_events = world.events_processed() - (chunks - 1 if progress else 0)
+    # Each run(until=...) call takes two event ids of its own (simpy 4.1); leave out the extra
+    # calls' so the count is the model's, with or without a progress bar.
+    sim_events = world.events_processed() - (2 * (chunks - 1) if progress else 0)
     return RunResult.from_world(world, sim_events, time.perf_counter() - wall)

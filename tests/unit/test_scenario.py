@@ -67,7 +67,7 @@ def test_unknown_distribution_lists_families():
 
 
 def test_missing_file_lists_named_scenarios():
-    with pytest.raises(ScenarioError, match="named scenarios: .*default"):
+    with pytest.raises(ScenarioError, match=r"named scenarios: .*default"):
         load_scenario("no-such-scenario")
 
 
@@ -81,7 +81,7 @@ def test_broken_yaml_gives_line(tmp_path):
 def test_override_syntax():
     assert parse_override("a.b=3") == ("a.b", 3)
     assert parse_override("a={dist: constant, value: 1}") == ("a", {"dist": "constant", "value": 1})
-    with pytest.raises(ScenarioError, match="dotted.path=value"):
+    with pytest.raises(ScenarioError, match=r"dotted\.path=value"):
         parse_override("nonsense")
 
 
