@@ -153,6 +153,22 @@ class RunResult:
     def record_bytes(self) -> int:
         return self._step_log.nbytes + self._job_log.nbytes
 
+    # ------------------------------------------------------------------ staple yourself to an order
+
+    def trace(self, order_id: int):
+        """One order's journey: a :class:`simulator.trace.TraceFrame` (one row per step and
+        sub-step, with ``.order``, ``.planning`` and ``.narrative()``)."""
+        from .trace import trace
+
+        return trace(self, order_id)
+
+    def where_time_goes(self, scope: str = "cycle"):
+        """Mean waiting vs working per step and per department, and the top delay causes
+        (:func:`simulator.trace.where_time_goes`)."""
+        from .trace import where_time_goes
+
+        return where_time_goes(self, scope)
+
     # ------------------------------------------------------------------ output
 
     def kpis_json(self) -> str:

@@ -17,21 +17,39 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true", help="print the KPIs as one JSON object")
     p.add_argument("--out", metavar="DIR",
                    help="write KPIs, tables (Parquet), resolved scenario, seed and version to DIR")
+    p.add_argument("--events", metavar="FILE",
+                   help="write every event of every order for process mining; format by "
+                   "extension: .csv, .parquet (tidy), .xes (IEEE 1849), .jsonocel (OCEL 2.0)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.events:
+        from ..eventlog import EventLogError, event_format
+
+        try:
+            event_format(args.events)  # a bad extension fails before the run, not after
+        except EventLogError as err:
+            from . import UsageError
+
+            raise UsageError(str(err)) from None
     scenario = scenario_from_args(args)
     result = simulate(scenario, args.seed, progress=show_progress(args))
     if args.out:
         result.save(args.out)
+    if args.events:
+        from ..eventlog import write_event_log
+
+        write_event_log(result, args.events)
     if args.json:
         print(result.kpis_json())
     else:
         print(format_kpis(result.kpis))
         if args.out:
             print(f"\nresults written to {args.out}/")
+        if args.events:
+            print(f"event log written to {args.events}")
     return 0
 
 

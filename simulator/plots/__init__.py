@@ -10,10 +10,14 @@ from .run import (
     levels_over_time,
     run_overview,
 )
+from .trace import order_timeline, time_breakdown, war_room
 
 __all__ = [
     "cycle_time_distribution",
     "fill_rate_over_time",
     "levels_over_time",
+    "order_timeline",
     "run_overview",
+    "time_breakdown",
+    "war_room",
 ]

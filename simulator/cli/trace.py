@@ -1,0 +1,105 @@
+"""``omcsim trace``: staple yourself to an order, or see where time goes for all orders."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..model.world import simulate
+from ..trace import PICKS, TraceError, pick_order
+from .common import add_scenario_arguments, scenario_from_args
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "trace", help="follow one order through the cycle (or: where time goes)",
+        description="Simulate a scenario and follow one order through the ten steps: who held "
+        "it, when it was queued, started and finished, how long it waited and was worked on, "
+        "and why it waited. With --all: mean waiting vs working per step and department, and "
+        "the top delay causes, over all delivered orders.")
+    add_scenario_arguments(p)
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--order", metavar="ID", help="the order's id (row of the orders table)")
+    which.add_argument("--pick", choices=PICKS,
+                       help="slowest: longest cycle time; late: latest against its due date; "
+                       "random: a delivered order drawn from the run's seed")
+    which.add_argument("--all", action="store_true",
+                       help="where time goes for all delivered orders of the measured window")
+    p.add_argument("--scope", choices=("cycle", "cash"), default="cycle",
+                   help="with --all: receipt to delivery (cycle, default) or to payment (cash)")
+    p.add_argument("--json", action="store_true",
+                   help='print JSON: {"order": {...}, "steps": [...]} (or the --all tables)')
+    p.add_argument("--plot", metavar="FILE",
+                   help="save a chart (.png, .svg or .pdf): the order's timeline, or with --all "
+                   "the waiting-vs-working breakdown")
+    p.add_argument("--war-room", metavar="FILE",
+                   help="save the war-room chart (.png, .svg or .pdf): departments as swimlanes, "
+                   "orders as lines, late ones highlighted (and the traced order in bold)")
+    p.set_defaults(handler=handle)
+
+
+def _check_figure(path: str | None, option: str) -> None:
+    from . import UsageError
+
+    if path is not None and Path(path).suffix.lower() not in FIGURE_FORMATS:
+        raise UsageError(f"{option} {path}: unknown figure format; use a file name ending in "
+                         f"{', '.join(FIGURE_FORMATS)}")
+
+
+def handle(args: argparse.Namespace) -> int:
+    from . import UsageError
+
+    _check_figure(args.plot, "--plot")
+    _check_figure(args.war_room, "--war-room")
+    if args.order is not None:
+        try:
+            wanted = int(args.order)
+        except ValueError:
+            raise UsageError(f"--order {args.order!r}: an order id is a whole number") from None
+    scenario = scenario_from_args(args)
+    result = simulate(scenario, args.seed)
+    try:
+        if args.all:
+            return _all_orders(result, args)
+        order_id = pick_order(result, args.pick) if args.pick else wanted
+        t = result.trace(order_id)
+    except TraceError as err:
+        raise UsageError(str(err)) from None
+    if args.json:
+        print(json.dumps(t.as_dict(), indent=2))
+    else:
+        print(t.narrative())
+    if args.plot:
+        from ..plots import order_timeline
+
+        _save(order_timeline(t), args.plot)
+    if args.war_room:
+        from ..plots import war_room
+
+        _save(war_room(result, highlight=order_id), args.war_room)
+    return 0
+
+
+def _all_orders(result, args) -> int:
+    w = result.where_time_goes(args.scope)
+    if args.json:
+        print(json.dumps(w.as_dict(), indent=2))
+    else:
+        print(w.render())
+    if args.plot:
+        from ..plots import time_breakdown
+
+        _save(time_breakdown(w), args.plot)
+    if args.war_room:
+        from ..plots import war_room
+
+        _save(war_room(result), args.war_room)
+    return 0
+
+
+def _save(fig, path: str) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)

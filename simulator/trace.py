@@ -1,0 +1,571 @@
+"""Staple yourself to an order: one order's journey, and where time goes for all orders.
+
+Shapiro, Rangan and Sviokla (HBR 1992) followed single orders through the company: every time the
+order sits unattended, the customer sits unattended. This module reads a run's step records
+(:attr:`simulator.result.RunResult.steps`) and answers, for one order, *who held it, when, for
+how long, and why it waited*; and for all orders, *which steps and departments own the cycle
+time and what the delays are made of*.
+
+Definitions (times in days from the run's time 0, ``scenario.start_date``):
+
+- A **record** is one activity of one order: ``queued`` (handed to the holder), ``start`` (work
+  began), ``end``. ``wait = start - queued`` is time waiting, for ``reason``; ``work = end -
+  start`` is time worked on. A hold (credit hold, payment, return in transit) is all wait.
+- The **holder** (column ``department``) is who held the order: a department, a fulfilment
+  stage, a buffer (waiting for stock there) or ``customer`` (holds outside the company).
+- The **phase** of a record: ``inquiry`` (generation, pricing: before the order is received),
+  ``cycle`` (entry, selection, scheduling, fulfilment: receipt to delivery), ``billing``
+  (delivery to payment) and ``after-sales`` (returns, service; they run beside billing).
+- **Sum rule**: the ``cycle`` records of a delivered order follow each other with no gap and no
+  overlap (each is queued when the previous one ends), the first queued at receipt and the last
+  ending at delivery; so their waits and work add up to the cycle time. Likewise ``cycle`` plus
+  ``billing`` records add up to the order-to-cash time of a paid order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+import pandas as pd
+
+from .records import REASON_CODE, REASONS
+from .scenario import BUFFERS, STAGES, STEPS
+from .streams import Streams
+
+if TYPE_CHECKING:
+    from .result import RunResult
+
+PHASE = {
+    "planning": "planning", "generation": "inquiry", "pricing": "inquiry", "entry": "cycle",
+    "selection": "cycle", "scheduling": "cycle", "fulfillment": "cycle", "billing": "billing",
+    "returns": "after-sales", "service": "after-sales",
+}
+CYCLE_STEPS = tuple(s for s in STEPS if PHASE[s] == "cycle")
+CASH_STEPS = (*CYCLE_STEPS, "billing")
+SCOPES = {"cycle": CYCLE_STEPS, "cash": CASH_STEPS}
+
+# Work that only exists because something went wrong: all of its time (wait and work) is delay.
+REWORK = {"entry rework": "entry rework", "invoice correction": "invoice error"}
+
+PICKS = ("slowest", "late", "random")
+
+STEP_COLUMNS = ("step", "activity", "department", "kind", "phase", "queued", "start", "end",
+                "wait", "work", "reason", "detail")
+
+
+class TraceError(ValueError):
+    """An order cannot be traced or picked (unknown id, no such order in the run)."""
+
+
+# ---------------------------------------------------------------- one order
+
+
+class TraceFrame(pd.DataFrame):
+    """One order's journey: one row per record (see :data:`STEP_COLUMNS`), in the order the
+    records were queued.
+
+    ``order`` is the header (a dict: product, quantity, channel, priority, received, due,
+    delivered, late_by, paid, cycle_time...), ``planning`` the forecasts and stock targets in
+    force at the order's decoupling buffer when it was received (a DataFrame).
+    ``narrative()`` renders the journey as text, ``as_dict()`` as ``{"order": ..., "steps": ...}``.
+    """
+
+    _metadata: ClassVar[list[str]] = ["order", "planning"]
+
+    @property
+    def _constructor(self):
+        return TraceFrame
+
+    def narrative(self) -> str:
+        return render_narrative(self)
+
+    def as_dict(self) -> dict:
+        order = {k: _plain(v) for k, v in self.order.items()}
+        order["planning"] = [{k: _plain(v) for k, v in row.items()}
+                             for row in self.planning.to_dict("records")]
+        steps = [{k: _plain(v) for k, v in row.items()}
+                 for row in pd.DataFrame(self).to_dict("records")]
+        return {"order": order, "steps": steps}
+
+
+def holder_kinds(result: RunResult) -> dict[str, str]:
+    """Who each holder is: department, stage, buffer or customer."""
+    kinds = {name: "department" for name in result.scenario.departments}
+    kinds.update({s: "stage" for s in STAGES})
+    kinds.update({b: "buffer" for b in BUFFERS})
+    kinds["customer"] = "customer"
+    return kinds
+
+
+def trace(result: RunResult, order_id: int) -> TraceFrame:
+    """The journey of order ``order_id`` (its row number in ``result.orders``)."""
+    orders = result.orders
+    try:
+        oid = int(order_id)
+    except (TypeError, ValueError):
+        raise TraceError(f"order id must be a whole number, got {order_id!r}") from None
+    if not 0 <= oid < len(orders):
+        raise TraceError(f"no order {order_id} in this run: ids are 0 to {len(orders) - 1}")
+    o = orders.iloc[oid]
+    steps = _order_records(result, oid)
+    kinds = holder_kinds(result)
+
+    rows = pd.DataFrame({
+        "step": steps["step"].astype(str).to_numpy(),
+        "activity": steps["activity"].astype(str).to_numpy(),
+        "department": steps["resource"].astype(str).to_numpy(),
+    })
+    rows["kind"] = [kinds.get(d, "department") for d in rows["department"]]
+    rows["phase"] = [PHASE[s] for s in rows["step"]]
+    for c in ("queued", "start", "end", "wait", "work"):
+        rows[c] = steps[c].to_numpy()
+    rows["reason"] = steps["reason"].astype(str).to_numpy()
+    rows["step"] = pd.Categorical(rows["step"], categories=list(STEPS))
+    rows["reason"] = pd.Categorical(rows["reason"], categories=list(REASONS))
+
+    planning = planning_context(result, oid)
+    rows["detail"] = [_detail(result, r, o, planning) for r in rows.itertuples(index=False)]
+
+    out = TraceFrame(rows[list(STEP_COLUMNS)])
+    out.order = _header(result, o, rows)
+    out.planning = planning
+    return out
+
+
+def _order_records(result: RunResult, oid: int) -> pd.DataFrame:
+    steps = result.steps  # sorted by order, queued, end
+    ids = steps["order"].to_numpy()
+    lo, hi = np.searchsorted(ids, oid, side="left"), np.searchsorted(ids, oid, side="right")
+    return steps.iloc[lo:hi]
+
+
+def _header(result: RunResult, o: pd.Series, rows: pd.DataFrame) -> dict:
+    sc = result.scenario
+    received, delivered, due, paid = (float(o[c]) for c in ("received", "delivered", "due", "paid"))
+    cycle = rows[rows["phase"] == "cycle"]
+    late_by = max(0.0, delivered - due) if np.isfinite(delivered) else (
+        max(0.0, _end_time(result) - due) if np.isfinite(due) and o["status"] == "open" else
+        float("nan"))
+    head = {
+        "id": int(o["id"]),
+        "status": str(o["status"]),
+        "customer": str(o["customer"]),
+        "customer_class": str(o["customer_class"]),
+        "channel": str(o["channel"]),
+        "product": str(o["product"]),
+        "quantity": int(o["quantity"]),
+        "priority_rule": sc.priority_rule,
+        "priority": float(o["priority"]),
+        "decoupling_point": sc.codp,
+        "strategy": sc.strategy,
+        "demand_lead_time": float(o["demand_lead_time"]),
+        "quoted_lead_time": float(o["quote"]),
+        "inquiry": float(o["inquiry"]),
+        "received": received,
+        "due": due,
+        "delivered": delivered,
+        "late_by": late_by,
+        "on_time": bool(delivered <= due + 1e-9) if np.isfinite(delivered) else None,
+        "invoiced": float(o["invoiced"]),
+        "paid": paid,
+        "cycle_time": delivered - received,
+        "order_to_cash": paid - received,
+        "waiting": float(cycle["wait"].sum()) if np.isfinite(delivered) else float("nan"),
+        "working": float(cycle["work"].sum()) if np.isfinite(delivered) else float("nan"),
+        "units_requested": int(o["units_requested"]),
+        "units_from_stock": int(o["units_from_stock"]),
+        "invoice_error": bool(o["invoice_error"]),
+        "returned": bool(o["returned"]),
+        "visits": int(o["visits"]),
+        "start_date": sc.start_date.isoformat(),
+        "time_unit": "days",
+    }
+    return head
+
+
+def _end_time(result: RunResult) -> float:
+    return result.scenario.warmup_days + result.scenario.horizon_days
+
+
+def needs_at_codp(result: RunResult, oid: int) -> list[tuple[str, int]]:
+    """Items and units order ``oid`` takes from the decoupling buffer (empty without one)."""
+    sc = result.scenario
+    o = result.orders.iloc[oid]
+    if sc.codp == "none":
+        return []
+    if sc.codp == "finished_goods":
+        return [(str(o["product"]), int(o["quantity"]))]
+    bom = sc.products[str(o["product"])].bill_of_materials
+    return [(comp, units * int(o["quantity"])) for comp, units in bom.items()]
+
+
+def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
+    """Forecast and stock target in force at the order's decoupling buffer, per item it needs,
+    when the order was received (or, if it never was, when the inquiry arrived); and the units
+    on hand just before the order asked for them (NaN if it never did)."""
+    from .model.planning import initial_targets
+
+    sc = result.scenario
+    o = result.orders.iloc[oid]
+    at = float(o["received"]) if np.isfinite(o["received"]) else float(o["inquiry"])
+    columns = ["buffer", "item", "units_needed", "forecast_per_day", "target", "lead_time",
+               "set_at", "on_hand"]
+    needs = needs_at_codp(result, oid)
+    if not needs:
+        return pd.DataFrame(columns=columns)
+    buffer = sc.codp
+    plan = result.planning
+    plan = plan[plan["buffer"] == buffer]
+    fixed = initial_targets(sc, buffer)
+    allocated = _stock_request_time(result, oid)
+    rows = []
+    for item, units in needs:
+        p = plan[(plan["item"] == item) & (plan["time"] <= at + 1e-12)]
+        if len(p):
+            last = p.iloc[-1]
+            forecast, target = float(last["forecast_per_day"]), float(last["target"])
+            lead, set_at = float(last["lead_time"]), float(last["time"])
+        else:  # a fixed target: no forecast is made for it
+            forecast, target, lead, set_at = float("nan"), float(fixed[item]), float("nan"), 0.0
+        on_hand = (_level_at(result, buffer, item, allocated, "on_hand", before=True)
+                   if allocated is not None else float("nan"))
+        rows.append((buffer, item, units, forecast, target, lead, set_at, on_hand))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _stock_request_time(result: RunResult, oid: int) -> float | None:
+    steps = _order_records(result, oid)
+    sel = steps["activity"].astype(str) == f"stock at {result.scenario.codp}"
+    return float(steps.loc[sel, "queued"].iloc[0]) if sel.any() else None
+
+
+def _level_at(result: RunResult, buffer: str, item: str, t: float, column: str,
+              before: bool) -> float:
+    """A buffer item's level just before (or just after) the changes made at time ``t``."""
+    key = result.level_keys.index((buffer, item))
+    lv = result.level_columns
+    sel = lv["key"] == key
+    times = lv["time"][sel]
+    i = np.searchsorted(times, t, side="left" if before else "right")
+    if i == 0:
+        return float(result.initial_stock[buffer][item]) if column == "on_hand" else 0.0
+    return float(lv[column][sel][i - 1])
+
+
+def _detail(result: RunResult, r, o: pd.Series, planning: pd.DataFrame) -> str:
+    """Why the record waited (or what it was), in words."""
+    sc = result.scenario
+    reason = r.reason
+    if reason == "none" and r.activity.startswith("stock at "):
+        return f"served from stock at {r.department}"
+    if reason == "none":
+        return ""
+    if reason == "queue":
+        return f"queue for {_capacity_text(sc, r.department)}"
+    if reason == "breakdown":
+        return f"queue for {r.department}: a server was down for repair"
+    if reason == "stock-out":
+        short = [it for it in planning["item"]
+                 if _level_at(result, r.department, it, r.queued, "backordered", before=False) > 0]
+        items = ", ".join(short) if short else "stock"
+        return f"stock-out at {r.department}: {items} short (backorder)"
+    if reason == "credit hold":
+        return "credit hold by the credit check"
+    if reason == "entry rework":
+        return "entry error: the order was entered again"
+    if reason == "invoice error":
+        return "wrong invoice, disputed by the customer"
+    if reason == "payment terms":
+        return f"payment terms ({sc.steps.billing.payment_terms_days:g} d) and customer's delay"
+    if reason == "scheduled":
+        return "the customer's return on its way" if r.step == "returns" else \
+            "waiting for the scheduled visit"
+    return reason
+
+
+def _capacity_text(sc, holder: str) -> str:
+    if holder in sc.departments:
+        staff = sc.departments[holder].staff
+        return f"{holder} staff ({staff})" if staff else f"{holder} staff"
+    if holder in sc.chain.stages:
+        servers = sc.chain.stages[holder].servers
+        return f"{holder} ({servers} server{'s' if servers != 1 else ''})" if servers else holder
+    return holder
+
+
+# ---------------------------------------------------------------- picking an order
+
+
+def pick_order(result: RunResult, how: str) -> int:
+    """An order id: ``slowest`` (longest cycle time), ``late`` (latest against its due date) or
+    ``random`` (uniformly among delivered orders, drawn from the run's seed: reproducible).
+
+    Orders of the measured window (inquiry after warm-up) are preferred; the warm-up's are used
+    only if the window has none."""
+    if how not in PICKS:
+        raise TraceError(f"--pick {how!r}: choose one of {', '.join(PICKS)}")
+    o = result.orders
+    delivered = o[o["status"] == "delivered"]
+    window = delivered[delivered["inquiry"] >= result.scenario.warmup_days]
+    pool = window if len(window) else delivered
+    if how == "late":
+        lateness = pool["delivered"] - pool["due"]
+        late = pool[lateness > 1e-9]
+        if len(late):
+            return int(late.loc[(late["delivered"] - late["due"]).idxmax(), "id"])
+        end = _end_time(result)
+        overdue = o[(o["status"] == "open") & (o["due"] < end)]
+        if len(overdue):
+            return int(overdue.loc[overdue["due"].idxmin(), "id"])
+        raise TraceError("no late order in this run: every order was delivered on time")
+    if not len(pool):
+        raise TraceError("no delivered order in this run to pick from")
+    if how == "slowest":
+        return int(pool.loc[(pool["delivered"] - pool["received"]).idxmax(), "id"])
+    rng = Streams(result.seed)("trace.pick")
+    ids = np.sort(pool["id"].to_numpy())
+    return int(ids[rng.integers(len(ids))])
+
+
+# ---------------------------------------------------------------- where time goes
+
+
+@dataclass
+class WhereTimeGoes:
+    """Mean waiting and working time per order, per step and per holder, and the delay causes.
+
+    Over the delivered orders of the measured window (paid ones for ``scope="cash"``). Per
+    order means: a step's ``waiting`` is the total wait in that step over all those orders
+    divided by their number, so the rows add up to the mean cycle (or order-to-cash) time.
+    """
+
+    scope: str
+    orders: int
+    mean_time: float
+    by_step: pd.DataFrame
+    by_department: pd.DataFrame
+    causes: pd.DataFrame
+
+    def as_dict(self) -> dict:
+        return {
+            "scope": self.scope, "orders": self.orders, "mean_time": _plain(self.mean_time),
+            "by_step": _records(self.by_step), "by_department": _records(self.by_department),
+            "causes": _records(self.causes),
+        }
+
+    def render(self, top: int = 8) -> str:
+        what = "cycle time (receipt to delivery)" if self.scope == "cycle" else \
+            "order-to-cash time (receipt to payment)"
+        lines = [f"Where time goes: mean {what} {_dur(self.mean_time)} over {self.orders} "
+                 f"orders"]
+        if not self.orders:
+            return lines[0] + " (none)"
+        for title, df, key in (("per step", self.by_step, "step"),
+                               ("per holder (who owns the order)", self.by_department,
+                                "department")):
+            lines += ["", f"{title}:",
+                      f"  {key:<18}{'waiting':>10}{'working':>10}{'total':>10}{'share':>8}"]
+            for r in df.itertuples(index=False):
+                lines.append(f"  {getattr(r, key):<18}{_dur(r.waiting):>10}{_dur(r.working):>10}"
+                             f"{_dur(r.total):>10}{r.share:>8.0%}")
+        lines += ["", "top delay causes:",
+                  f"  {'cause':<38}{'per order':>10}{'orders hit':>11}{'mean delay':>11}"
+                  f"{'share':>7}"]
+        for r in self.causes.head(top).itertuples(index=False):
+            lines.append(f"  {r.cause:<38}{_dur(r.per_order):>10}{r.orders_hit:>11}"
+                         f"{_dur(r.mean_delay):>11}{r.share:>7.0%}")
+        if not len(self.causes):
+            lines.append("  (no order waited)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def where_time_goes(result: RunResult, scope: str = "cycle") -> WhereTimeGoes:
+    """Mean waiting vs working per step and per holder, and the top delay causes.
+
+    ``scope``: ``cycle`` (receipt to delivery, the SCOR cycle time) or ``cash`` (receipt to
+    payment: billing added). A delay is a record's wait, blamed on its reason and holder; rework
+    (entry rework, invoice correction) is delay in full, wait and work, blamed on the error."""
+    if scope not in SCOPES:
+        raise ValueError(f"scope must be one of {sorted(SCOPES)}, got {scope!r}")
+    o = result.orders
+    done = (o["status"] == "delivered") & (o["inquiry"] >= result.scenario.warmup_days)
+    if scope == "cash":
+        done &= o["paid"].notna()
+    ids = o.loc[done, "id"].to_numpy()
+    end_col = "delivered" if scope == "cycle" else "paid"
+    n = len(ids)
+    mean_time = float((o.loc[done, end_col] - o.loc[done, "received"]).mean()) if n \
+        else float("nan")
+
+    c = result.step_columns
+    step_codes = [STEPS.index(s) for s in SCOPES[scope]]
+    sel = np.isin(c["case"], ids) & np.isin(c["step"], step_codes)
+    step = c["step"][sel]
+    res = c["resource"][sel]
+    act = c["activity"][sel]
+    reason = c["reason"][sel].copy()
+    case = c["case"][sel]
+    wait = c["start"][sel] - c["queued"][sel]
+    work = c["end"][sel] - c["start"][sel]
+    delay = wait.copy()
+    for name, cause in REWORK.items():
+        if name in result.activity_names:
+            is_rework = act == result.activity_names.index(name)
+            delay[is_rework] += work[is_rework]
+            reason[is_rework] = REASON_CODE[cause]
+
+    def table(codes, names, key):
+        k = len(names)
+        w = np.bincount(codes, weights=wait, minlength=k)[:k] / max(n, 1)
+        x = np.bincount(codes, weights=work, minlength=k)[:k] / max(n, 1)
+        present = np.bincount(codes, minlength=k)[:k] > 0
+        df = pd.DataFrame({key: names, "waiting": w, "working": x})[present]
+        df["total"] = df["waiting"] + df["working"]
+        df["share"] = df["total"] / mean_time if n and mean_time > 0 else 0.0
+        return df.reset_index(drop=True)
+
+    by_step = table(step, list(STEPS), "step")
+    by_dept = table(res, result.resource_names, "department")
+    by_dept = by_dept.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)
+
+    hit = delay > 0
+    causes = pd.DataFrame({"reason": reason[hit], "resource": res[hit], "case": case[hit],
+                           "delay": delay[hit]})
+    total_delay = float(causes["delay"].sum())
+    g = causes.groupby(["reason", "resource"], sort=False)
+    causes = pd.DataFrame({
+        "total": g["delay"].sum(), "occurrences": g["delay"].size(),
+        "orders_hit": g["case"].nunique(),
+    }).reset_index()
+    causes["cause"] = [_cause_label(REASONS[r], result.resource_names[h])
+                       for r, h in zip(causes["reason"], causes["resource"], strict=True)]
+    causes["reason"] = [REASONS[r] for r in causes["reason"]]
+    causes["department"] = [result.resource_names[h] for h in causes["resource"]]
+    causes["per_order"] = causes["total"] / max(n, 1)
+    causes["mean_delay"] = causes["total"] / causes["occurrences"]
+    causes["share"] = causes["total"] / total_delay if total_delay > 0 else 0.0
+    causes = causes.sort_values("total", ascending=False, kind="stable").reset_index(drop=True)
+    causes = causes[["cause", "reason", "department", "per_order", "orders_hit", "occurrences",
+                     "mean_delay", "total", "share"]]
+    return WhereTimeGoes(scope, n, mean_time, by_step, by_dept, causes)
+
+
+def _cause_label(reason: str, holder: str) -> str:
+    if reason in ("queue", "breakdown"):
+        return f"{reason} at {holder}"
+    if reason == "stock-out":
+        return f"stock-out at {holder}"
+    if reason == "payment terms":
+        return "payment terms (customer)"
+    return f"{reason} ({holder})"
+
+
+# ---------------------------------------------------------------- the narrative
+
+
+def render_narrative(t: TraceFrame) -> str:
+    """The journey as text: header, planning context, one line per record."""
+    o = t.order
+    start = dt.datetime.fromisoformat(o["start_date"])
+
+    def when(days: float) -> str:
+        if days is None or not math.isfinite(days):
+            return "-"
+        stamp = start + dt.timedelta(days=days)
+        return f"day {days:8.2f}  {stamp:%a %Y-%m-%d %H:%M}"
+
+    strategy = f" ({o['strategy']})" if o["strategy"] else ""
+    lines = [
+        f"Order {o['id']}: {o['quantity']} x {o['product']} for {o['customer']} "
+        f"({o['customer_class']}), via {o['channel']}  [{o['status']}]",
+        f"  priority rule {o['priority_rule']} (priority {o['priority']:g}) · decoupling point "
+        f"{o['decoupling_point']}{strategy}",
+        f"  inquiry    {when(o['inquiry'])}",
+        f"  received   {when(o['received'])}   quoted {_dur(o['quoted_lead_time'])}",
+        f"  due        {when(o['due'])}   D = {_dur(o['demand_lead_time'])}",
+    ]
+    late = o["late_by"]
+    if math.isfinite(o["delivered"]):
+        verdict = f"LATE by {_dur(late)}" if late > 1e-9 else "on time"
+        lines.append(f"  delivered  {when(o['delivered'])}   {verdict}")
+    elif o["status"] == "open":
+        extra = f"   already late by {_dur(late)}" if math.isfinite(late) and late > 0 else ""
+        lines.append(f"  delivered  not by the end of the run{extra}")
+    if math.isfinite(o["paid"]):
+        lines.append(f"  paid       {when(o['paid'])}   order to cash {_dur(o['order_to_cash'])}")
+    if math.isfinite(o["cycle_time"]):
+        ct, w, x = o["cycle_time"], o["waiting"], o["working"]
+        lines.append(f"  cycle time {_dur(ct)} = waiting {_dur(w)} ({_pct(w, ct)}) + working "
+                     f"{_dur(x)} ({_pct(x, ct)})")
+    p = t.planning
+    if len(p):
+        set_at = p["set_at"].max()
+        lines += ["", f"Planning in force at {p['buffer'].iloc[0]} when the order arrived "
+                  f"(targets set day {set_at:.2f}):",
+                  f"  {'item':<16}{'needed':>7}{'forecast/day':>14}{'target':>8}{'on hand':>9}"]
+        for r in p.itertuples(index=False):
+            fc = f"{r.forecast_per_day:.2f}" if math.isfinite(r.forecast_per_day) else "fixed"
+            oh = f"{r.on_hand:g}" if math.isfinite(r.on_hand) else "-"
+            lines.append(f"  {r.item:<16}{r.units_needed:>7}{fc:>14}{r.target:>8g}{oh:>9}")
+    lines += ["", f"  {'step':<12}{'activity':<22}{'held by':<18}{'queued':>9}{'start':>9}"
+              f"{'end':>9}{'wait':>9}{'work':>9}  why"]
+    phase = None
+    for r in pd.DataFrame(t).itertuples(index=False):
+        if r.phase != phase:
+            if r.phase == "cycle":
+                lines.append(f"  ── received, day {o['received']:.2f} " + "─" * 40)
+            elif phase == "cycle" and math.isfinite(o["delivered"]):
+                lines.append(f"  ── delivered, day {o['delivered']:.2f} " + "─" * 40)
+            phase = r.phase
+        lines.append(
+            f"  {r.step:<12}{_clip(r.activity, 21):<22}{_clip(r.department, 17):<18}"
+            f"{r.queued:>9.2f}{r.start:>9.2f}{r.end:>9.2f}{_dur(r.wait, '-'):>9}"
+            f"{_dur(r.work, '-'):>9}  {r.detail}")
+    if phase == "cycle" and math.isfinite(o["delivered"]):
+        lines.append(f"  ── delivered, day {o['delivered']:.2f} " + "─" * 40)
+    return "\n".join(lines)
+
+
+def _dur(days: float, zero: str = "0") -> str:
+    """A duration in the unit a person reads best: minutes, hours or days."""
+    if days is None or not math.isfinite(days):
+        return "-"
+    if days <= 0:
+        return zero
+    if days < 1 / 2880:
+        return "<1 min"
+    if days < 1 / 24:
+        return f"{days * 1440:.0f} min"
+    if days < 1:
+        return f"{days * 24:.1f} h"
+    return f"{days:.2f} d"
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{part / whole:.0%}" if whole > 0 else "-"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _plain(v):
+    """A JSON-safe Python value: NaN and infinity become None, numpy scalars plain."""
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v) if math.isfinite(v) else None
+    if isinstance(v, (np.bool_,)):
+        return bool(v)
+    return v
+
+
+def _records(df: pd.DataFrame) -> list[dict]:
+    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
