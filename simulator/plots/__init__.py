@@ -4,6 +4,8 @@ Functions take results or tables and return a ``matplotlib.figure.Figure`` (buil
 so they are safe in threads and servers). Grouped by topic in submodules, imported here.
 """
 
+from .experiment import comparison_chart, kpi_vs_pd, sweep_heatmap, welch_plot
+from .lessons import sim_vs_theory
 from .run import (
     cycle_time_distribution,
     fill_rate_over_time,
@@ -13,11 +15,16 @@ from .run import (
 from .trace import order_timeline, time_breakdown, war_room
 
 __all__ = [
+    "comparison_chart",
     "cycle_time_distribution",
     "fill_rate_over_time",
+    "kpi_vs_pd",
     "levels_over_time",
     "order_timeline",
     "run_overview",
+    "sim_vs_theory",
+    "sweep_heatmap",
     "time_breakdown",
     "war_room",
+    "welch_plot",
 ]

@@ -1,0 +1,488 @@
+"""``omcsim compare``, ``sweep``, ``advise`` and ``warmup``: experiments with replications.
+
+Exit codes: 0 done; 1 done, but some runs failed (they are recorded with their error);
+2 bad input; 130 interrupted (a sweep or advise with --out resumes when run again).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..experiment import (
+    MAIN_KPIS,
+    PRECISION_KPIS,
+    SWEEP_KPIS,
+    ExperimentError,
+    advise,
+    compare,
+    strategy_list,
+    sweep,
+    warmup,
+)
+from ..kpis import KPI_DEFINITIONS, finite_or_none
+from ..scenario import BUFFERS, STRATEGIES, load_scenario, parse_override
+from . import UsageError
+from .common import (
+    add_scenario_arguments,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    scenario_overrides,
+    show_progress,
+)
+
+
+def _list(kind):
+    """An argparse type: a comma-separated list of ``kind`` values."""
+    def parse(text: str) -> list:
+        items = [t.strip() for t in text.split(",") if t.strip()]
+        if not items:
+            raise argparse.ArgumentTypeError(f"expected a comma-separated list, got {text!r}")
+        return [kind(t) for t in items]
+    return parse
+
+
+def _dask_address(text: str) -> str:
+    if text == "local" or ":" in text:
+        return text
+    raise argparse.ArgumentTypeError(
+        f"expected 'local' or a scheduler address such as tcp://10.0.0.5:8786, got {text!r}")
+
+
+def _share(text: str) -> float:
+    value = positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"expected a share in (0, 1], got {text!r}")
+    return value
+
+
+def _add_common(p: argparse.ArgumentParser, reps: int) -> None:
+    add_scenario_arguments(p)
+    p.add_argument("--reps", type=positive_int, default=reps, metavar="N",
+                   help=f"replications per alternative or cell (default {reps}); replication r "
+                   "uses the seed (SEED, r) everywhere: common random numbers")
+    engine = p.add_mutually_exclusive_group()
+    engine.add_argument("--workers", type=positive_int, metavar="N",
+                        help="local worker processes (default: every core; 1 = no pool)")
+    engine.add_argument("--dask", type=_dask_address, metavar="local|ADDRESS",
+                        help="run on Dask: 'local' starts a LocalCluster on 127.0.0.1, an "
+                        "address (tcp://host:port) uses an existing scheduler")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _add_precision(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--precision", type=positive_float, metavar="REL",
+                   help="add replications until each --precision-kpis half-width is within "
+                   "REL x |mean| (e.g. 0.05); --reps is then the first round")
+    p.add_argument("--precision-kpis", type=_list(str), default=list(PRECISION_KPIS),
+                   metavar="LIST", help=f"KPIs --precision watches (default "
+                   f"{','.join(PRECISION_KPIS)})")
+    p.add_argument("--max-reps", type=positive_int, default=100, metavar="N",
+                   help="cap on replications per cell with --precision (default 100)")
+
+
+def _add_cells(p: argparse.ArgumentParser, required: bool) -> None:
+    d = p.add_mutually_exclusive_group(required=required)
+    d.add_argument("--pd", type=_list(positive_float), metavar="LIST",
+                   help="P:D ratios, e.g. 0.5,1,2,4: every customer gets D = P / ratio")
+    d.add_argument("--lead-times", type=_list(non_negative_float), metavar="DAYS",
+                   help="demand lead times D in days, e.g. 2,5,10 (instead of --pd)")
+    # Replaces the single --codp / --strategy of the scenario arguments: cells set it.
+    p.add_argument("--codp", "--strategies", "--strategy", dest="codps", default="all",
+                   metavar="all|LIST", help="decoupling points: 'all' (default) or a list of "
+                   "strategies (mts,ato,mto,eto) or buffers (finished_goods,components,"
+                   "raw_material,none)")
+
+
+def register(sub) -> None:
+    # conflict_handler="resolve": these commands take lists where `run` takes one --codp.
+    p = sub.add_parser(
+        "compare", conflict_handler="resolve", help="compare alternatives with confidence "
+        "intervals and paired differences",
+        description="Run each alternative --reps times with common random numbers and print "
+        "each KPI's mean ± 95%% half-width, then the paired differences against the first "
+        "alternative (alternatives: --strategies, then --codp, then --alt).")
+    _add_common(p, reps=10)
+    p.add_argument("--strategies", "--strategy", dest="strategies", type=_list(str),
+                   default=[], metavar="LIST", help="strategies to compare, e.g. mts,ato,mto,eto")
+    p.add_argument("--codp", dest="codps", type=_list(str), default=[], metavar="LIST",
+                   help="decoupling buffers to compare, e.g. components,raw_material")
+    p.add_argument("--alt", action="append", default=[], metavar="NAME:PATH=VALUE[;...]",
+                   help="an alternative given by overrides, e.g. 'edd: priority_rule=edd' "
+                   "(repeatable)")
+    p.add_argument("--kpis", type=_list(str), metavar="LIST|all",
+                   help=f"KPIs to show (default: {','.join(MAIN_KPIS)}; with --json: all)")
+    p.add_argument("--independent", action="store_true",
+                   help="independent seeds per alternative instead of common random numbers")
+    _add_precision(p)
+    p.add_argument("--json", action="store_true", help="print a list of rows {alternative, kpi, "
+                   "mean, half_width, n}")
+    p.add_argument("--differences", action="store_true", help="with --json, add paired "
+                   "differences as rows whose alternative is 'ALT - FIRST'")
+    p.add_argument("--out", metavar="DIR", help="also write runs.parquet, summary.parquet and "
+                   "compare.png to DIR (runs recorded there are reused)")
+    p.set_defaults(handler=handle_compare)
+
+    p = sub.add_parser(
+        "sweep", conflict_handler="resolve", help="sweep decoupling points x P:D with "
+        "replications", description="Every (decoupling point, P:D) cell with --reps "
+        "replications, written to --out as runs finish; run again to resume.")
+    _add_common(p, reps=10)
+    _add_cells(p, required=True)
+    _add_precision(p)
+    p.add_argument("--out", required=True, metavar="DIR",
+                   help="folder for runs.parquet, summary.parquet and the figures")
+    p.add_argument("--target-otif", type=_share, metavar="SHARE",
+                   help="draw this OTIF target on the figures")
+    p.set_defaults(handler=handle_sweep)
+
+    p = sub.add_parser(
+        "advise", conflict_handler="resolve", help="cheapest decoupling point meeting an OTIF "
+        "target", description="For each D (or P:D), the cheapest decoupling point whose OTIF "
+        "meets the target with 95%% confidence, and why each other one does not qualify.")
+    _add_common(p, reps=10)
+    p.add_argument("--target-otif", type=_share, default=0.95, metavar="SHARE",
+                   help="OTIF the decoupling point must reach (default 0.95)")
+    p.add_argument("--confidence", type=_share, default=0.95, metavar="LEVEL",
+                   help="confidence that the mean OTIF meets the target (default 0.95)")
+    _add_cells(p, required=False)
+    _add_precision(p)
+    p.add_argument("--out", metavar="DIR", help="record the runs in DIR (resume, reuse) and "
+                   "write advice.csv and figures")
+    p.add_argument("--json", action="store_true", help="print the assessment as JSON rows")
+    p.set_defaults(handler=handle_advise)
+
+    p = sub.add_parser(
+        "warmup", help="warm-up analysis: Welch plot and MSER-5 truncation",
+        description="Run the scenario from an empty start for its warm-up + horizon, average "
+        "the daily series over replications and find the MSER-5 truncation point.")
+    _add_common(p, reps=5)
+    p.add_argument("--window", type=positive_int, default=7, metavar="DAYS",
+                   help="half-width of Welch's moving average (default 7)")
+    p.add_argument("--plot", metavar="FILE", help="save the Welch plot (PNG, SVG or PDF)")
+    p.add_argument("--json", action="store_true", help="print the truncation table as JSON")
+    p.set_defaults(handler=handle_warmup)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _base_scenario(args: argparse.Namespace):
+    # The experiment options replaced --strategy/--codp; the rest are the usual overrides.
+    ns = argparse.Namespace(**{**vars(args), "strategy": None, "codp": None})
+    return load_scenario(args.scenario, scenario_overrides(ns))
+
+
+def _engine(args: argparse.Namespace) -> dict:
+    return {"workers": args.workers, "dask": args.dask}
+
+
+def _precision(args: argparse.Namespace) -> dict:
+    return {"precision": args.precision, "precision_kpis": args.precision_kpis,
+            "max_reps": args.max_reps}
+
+
+def _check_d(args: argparse.Namespace) -> None:
+    if args.demand_lead_time is not None and (args.pd or args.lead_times):
+        raise UsageError("--demand-lead-time sets one D for every cell; with --pd or "
+                         "--lead-times the cells set D")
+
+
+def _strategies(args: argparse.Namespace) -> list[str]:
+    try:
+        return strategy_list(args.codps)
+    except ExperimentError as err:
+        raise UsageError(f"--codp: {err}") from None
+
+
+def fmt_ci(mean: float, half_width: float, signed: bool = False) -> str:
+    """'mean ± half-width' with the digits the half-width justifies."""
+    if mean is None or not math.isfinite(mean):
+        return "-"
+    sign = "+" if signed else ""
+    if half_width is None or not math.isfinite(half_width):
+        return _fmt_number(mean, 3, sign)
+    if half_width == 0:
+        digits = 3 if abs(mean) < 10 else 1 if abs(mean) < 1000 else 0
+    else:
+        digits = min(4, max(0, 1 - math.floor(math.log10(half_width))))
+    return f"{_fmt_number(mean, digits, sign)} ± {half_width:,.{digits}f}"
+
+
+def _fmt_number(x: float, digits: int, sign: str) -> str:
+    if abs(x) >= 1000:
+        digits = min(digits, 0)
+    return f"{x:{sign},.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
+                       for i, (h, w) in enumerate(zip(header, widths, strict=True)))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in rows:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                               for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+    return "\n".join(lines)
+
+
+def _unit(kpi: str) -> str:
+    return KPI_DEFINITIONS.get(kpi.split(".")[0], ("", ""))[0]
+
+
+def _report_failures(runs, cell_label) -> int:
+    failed = runs[runs["error"].notna()]
+    if failed.empty:
+        return 0
+    first = failed.iloc[0]
+    print(f"{len(failed)} of {len(runs)} runs failed (kept in the runs table, column 'error'); "
+          f"first: {cell_label(first)} replication {first['replication']}: {first['error']}",
+          file=sys.stderr)
+    return 1
+
+
+def _save(fig, path: Path) -> Path:
+    try:
+        fig.savefig(path, dpi=120)
+    except (OSError, ValueError) as err:
+        raise UsageError(f"cannot write the figure {path}: {err}") from None
+    return path
+
+
+# ---------------------------------------------------------------- compare
+
+
+def _alternatives(args: argparse.Namespace) -> dict[str, dict]:
+    alts: dict[str, dict] = {}
+
+    def add(name: str, changes: dict) -> None:
+        if name in alts:
+            raise UsageError(f"alternative {name!r} is given twice")
+        alts[name] = changes
+
+    for name in args.strategies:
+        if name not in STRATEGIES:
+            raise UsageError(f"--strategies: {name!r} is not one of {', '.join(STRATEGIES)}")
+        add(name, {"decoupling_point": name})
+    for name in args.codps:
+        if name not in (*BUFFERS, "none"):
+            raise UsageError(f"--codp: {name!r} is not one of {', '.join([*BUFFERS, 'none'])}")
+        add(name, {"decoupling_point": name})
+    for text in args.alt:
+        name, sep, rest = text.partition(":")
+        if not sep or not name.strip() or not rest.strip():
+            raise UsageError(f"--alt {text!r}: expected NAME:PATH=VALUE[;PATH=VALUE...]")
+        add(name.strip(), dict(parse_override(part) for part in rest.split(";") if part.strip()))
+    if not alts:
+        raise UsageError("give the alternatives: --strategies LIST, --codp LIST or --alt")
+    return alts
+
+
+def handle_compare(args: argparse.Namespace) -> int:
+    scenario = _base_scenario(args)
+    alts = _alternatives(args)
+    kpis = args.kpis if args.kpis and args.kpis != ["all"] else None
+    try:
+        result = compare(scenario, alts, args.reps, args.seed, kpis=kpis,
+                         common_random_numbers=not args.independent, out=args.out,
+                         progress=show_progress(args), **_engine(args), **_precision(args))
+    except ExperimentError as err:
+        raise UsageError(str(err)) from None
+    s = result.summary
+    if args.json:
+        rows = [{"alternative": r.alternative, "kpi": r.kpi, "mean": finite_or_none(r.mean),
+                 "half_width": finite_or_none(r.half_width), "n": int(r.n)}
+                for r in s.itertuples()]
+        if args.differences:
+            rows += [{"alternative": f"{r.alternative} - {result.baseline}", "kpi": r.kpi,
+                      "mean": finite_or_none(r.diff),
+                      "half_width": finite_or_none(r.diff_half_width), "n": int(r.diff_n)}
+                     for r in s.itertuples() if r.alternative != result.baseline]
+        print(json.dumps(rows, indent=1))
+    else:
+        print(format_comparison(result, scenario.name, kpis or list(MAIN_KPIS)))
+    if args.out:
+        from ..plots import comparison_chart
+
+        out = Path(args.out)
+        s.to_parquet(out / "summary.parquet", index=False)
+        _save(comparison_chart(s, kpis or MAIN_KPIS,
+                               title=f"{scenario.name}: {', '.join(result.alternatives)}"),
+              out / "compare.png")
+        if not args.json:
+            print(f"\nwritten to {out}/: runs.parquet, summary.parquet, compare.png")
+    return _report_failures(result.runs, lambda r: f"alternative {r['alternative']}")
+
+
+def format_comparison(result, name: str, kpis: list[str]) -> str:
+    s = result.summary
+    alts = result.alternatives
+    reps = sorted(set(result.reps.values()))
+    n = str(reps[0]) if len(reps) == 1 else f"{reps[0]}-{reps[-1]}"
+    seeds = "common random numbers" if result.common_random_numbers else "independent seeds"
+    head = (f"{name}: {len(alts)} alternatives x {n} replications, {seeds}; "
+            "mean ± 95% half-width (Student t)")
+    kpis = [k for k in kpis if k in set(s["kpi"])]
+    by = s.set_index(["alternative", "kpi"])
+    rows = [[k, _unit(k), *[fmt_ci(by.loc[(a, k), "mean"], by.loc[(a, k), "half_width"])
+                            for a in alts]] for k in kpis]
+    out = [head, "", _table(["kpi", "unit", *alts], rows)]
+    if len(alts) > 1:
+        base = alts[0]
+        diff_rows = []
+        for k in kpis:
+            cells = []
+            for a in alts[1:]:
+                d, h = by.loc[(a, k), "diff"], by.loc[(a, k), "diff_half_width"]
+                star = " *" if np.isfinite(d) and np.isfinite(h) and abs(d) > h else "  "
+                cells.append(fmt_ci(d, h, signed=True) + star)
+            diff_rows.append([k, _unit(k), *cells])
+        out += ["", f"paired differences vs {base} (replication r of each alternative used the "
+                f"same seed); * = the 95% interval excludes 0",
+                "", _table(["kpi", "unit", *[f"{a} - {base}" for a in alts[1:]]], diff_rows)]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- sweep
+
+
+def handle_sweep(args: argparse.Namespace) -> int:
+    _check_d(args)
+    scenario = _base_scenario(args)
+    strategies = _strategies(args)
+    try:
+        result = sweep(scenario, args.pd, lead_times=args.lead_times, strategies=strategies,
+                       reps=args.reps, seed=args.seed, out=args.out,
+                       progress=show_progress(args), **_engine(args), **_precision(args))
+    except ExperimentError as err:
+        raise UsageError(str(err)) from None
+    except KeyboardInterrupt:
+        print(f"interrupted: finished runs are in {args.out}/; run the same command to resume",
+              file=sys.stderr)
+        raise
+    from ..plots import kpi_vs_pd, sweep_heatmap
+
+    out = Path(args.out)
+    s = result.summary
+    reps = sorted(set(result.reps.values()))
+    n = str(reps[0]) if len(reps) == 1 else f"{reps[0]}-{reps[-1]}"
+    title = f"{scenario.name}: P = {result.production_lead_time:.1f} days, {n} replications"
+    figures = [_save(kpi_vs_pd(s, SWEEP_KPIS, args.target_otif, title), out / "kpis_vs_pd.png")]
+    for kpi in ("otif", "cost_total"):
+        figures.append(_save(sweep_heatmap(s, kpi, title=f"{title}: {kpi}"),
+                             out / f"heatmap_{kpi}.png"))
+    print(f"{scenario.name}: P = {result.production_lead_time:.2f} days; "
+          f"{len(result.runs)} runs ({result.reused} reused from {out}/)")
+    for kpi in ("otif", "cost_total"):
+        print(f"\n{kpi} ({_unit(kpi)}), mean ± 95% half-width")
+        print(format_cells(s, kpi))
+    names = ", ".join(f.name for f in figures)
+    print(f"\nwritten to {out}/: runs.parquet, summary.parquet, sweep.json, scenario.yaml, {names}")
+    return _report_failures(result.runs, lambda r: f"cell {r['strategy']} P:D {r['pd']:g}")
+
+
+def format_cells(summary, kpi: str) -> str:
+    rows = summary[summary["kpi"] == kpi]
+    ratios = sorted(rows["pd"].unique())
+    table = []
+    for strategy, g in rows.groupby("strategy", sort=False):
+        by = g.set_index("pd")
+        table.append([strategy, *[fmt_ci(by.loc[r, "mean"], by.loc[r, "half_width"])
+                                  for r in ratios]])
+    return _table(["P:D", *[f"{r:g}" for r in ratios]], table)
+
+
+# ---------------------------------------------------------------- advise
+
+
+def handle_advise(args: argparse.Namespace) -> int:
+    _check_d(args)
+    scenario = _base_scenario(args)
+    strategies = _strategies(args)
+    try:
+        advice = advise(scenario, args.target_otif, args.pd, lead_times=args.lead_times,
+                        strategies=strategies, reps=args.reps, seed=args.seed,
+                        confidence=args.confidence, out=args.out,
+                        progress=show_progress(args), **_engine(args), **_precision(args))
+    except ExperimentError as err:
+        raise UsageError(str(err)) from None
+    if args.out:
+        out = Path(args.out)
+        advice.table.to_csv(out / "advice.csv", index=False)
+        if advice.table["pd"].nunique() > 1:
+            from ..plots import kpi_vs_pd
+
+            _save(kpi_vs_pd(advice.sweep.summary, ("otif", "cost_total", "inventory_value_mean"),
+                            args.target_otif, title=f"{scenario.name}: advisor"),
+                  out / "advice.png")
+    if args.json:
+        rows = [{k: _json_value(v) for k, v in r.items()}
+                for r in advice.table.to_dict(orient="records")]
+        print(json.dumps(rows, indent=1))
+    else:
+        print(format_advice(advice, scenario.name))
+    return _report_failures(advice.sweep.runs, lambda r: f"cell {r['strategy']} P:D {r['pd']:g}")
+
+
+def _json_value(v):
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    return finite_or_none(v)
+
+
+def format_advice(advice, name: str) -> str:
+    lines = [f"{name}: decoupling point advice for OTIF >= {advice.target_otif:g} with "
+             f"{advice.confidence:.0%} confidence (cheapest by mean total cost)"]
+    for rec in advice.recommendations.itertuples():
+        pick = rec.recommended if isinstance(rec.recommended, str) else "none qualifies"
+        lines += ["", f"P:D {rec.pd:.2f} (D = {rec.demand_lead_time:.1f} days): {pick}"]
+        cells = advice.table[(advice.table["pd"] == rec.pd)
+                             & (advice.table["demand_lead_time"] == rec.demand_lead_time)]
+        for row in cells.itertuples():
+            mark = "->" if row.verdict == "recommended" else "  "
+            lines.append(f"  {mark} {row.strategy:<4} {row.verdict:<15} {row.reason}")
+        if not isinstance(rec.recommended, str):
+            lines.append(f"     {rec.reason}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- warm-up
+
+
+def handle_warmup(args: argparse.Namespace) -> int:
+    scenario = load_scenario(args.scenario, scenario_overrides(args))
+    try:
+        result = warmup(scenario, args.reps, args.seed, window=args.window,
+                        progress=show_progress(args), **_engine(args))
+    except ExperimentError as err:
+        raise UsageError(str(err)) from None
+    if args.plot:
+        from ..plots import welch_plot
+
+        _save(welch_plot(result, title=f"{scenario.name}: warm-up, {result.reps} replications "
+                         f"of {result.days:g} days"), Path(args.plot))
+    t = result.truncation
+    if args.json:
+        print(json.dumps({
+            "scenario": scenario.name, "days": result.days, "reps": result.reps,
+            "scenario_warmup_days": result.scenario_warmup_days,
+            "recommended_warmup_days": result.recommended_days,
+            "series": [{k: _json_value(v) for k, v in r.items()}
+                       for r in t.to_dict(orient="records")]}, indent=1))
+        return 0
+    rows = [[r.kpi, f"{r.truncation_day:g} days", "yes" if r.settled else "no: run longer",
+             fmt_ci(r.mean_after, r.half_width_after)] for r in t.itertuples()]
+    print(f"{scenario.name}: {result.reps} replications of {result.days:g} days from an empty "
+          f"start (seed {args.seed}); MSER-5 on the daily means over replications\n")
+    print(_table(["series", "truncation", "settled", "mean after (± 95%)"], rows))
+    print(f"\nrecommended warm-up: {result.recommended_days:g} days (the scenario uses "
+          f"{result.scenario_warmup_days:g})")
+    if args.plot:
+        print(f"Welch plot written to {args.plot}")
+    return 0

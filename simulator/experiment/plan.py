@@ -1,0 +1,200 @@
+"""Replications of cells: the engine under replicate, compare, sweep and advise.
+
+A *cell* is one scenario (an alternative, or a (decoupling point, P:D) pair). Replication ``r``
+of every cell runs with the seed ``(base, r)``: the seed depends on the replication only, never
+on the worker or the engine, so results are identical serial or parallel, and every cell of an
+experiment sees the same demand in replication r (common random numbers), which sharpens the
+differences between cells.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from ..kpis import finite_or_none
+from ..model.world import simulate
+from ..scenario import Scenario
+from ..streams import Seed
+from .runners import ExperimentError, Measure, Outcome, Runner, Task, make_runner
+from .stats import replications_needed
+
+PRECISION_KPIS = ("otif", "cycle_time_mean", "cost_total")
+"""KPIs whose relative half-width ``precision`` stopping watches by default."""
+
+
+class ProgressBar(tqdm):
+    """Runs done, rate and ETA on stderr. No monitor thread: a process with a live thread
+    would have to start its workers with forkserver instead of the much faster fork."""
+
+    monitor_interval = 0
+
+
+def flat_kpis(kpis: dict) -> dict:
+    """KPIs as one flat row: nested mappings become ``name.key`` columns."""
+    row = {}
+    for name, value in kpis.items():
+        if isinstance(value, dict):
+            for sub, v in value.items():
+                row[f"{name}.{sub}"] = v
+        elif isinstance(value, (list, tuple)):
+            row[name] = str(value)
+        else:
+            row[name] = value
+    return row
+
+
+def run_once(scenario: Scenario, seed: Seed) -> dict:
+    """One run's KPIs as a flat row."""
+    return flat_kpis(simulate(scenario, seed).kpis)
+
+
+def replication_seed(base_seed: int, replication: int) -> tuple[int, int]:
+    return (int(base_seed), int(replication))
+
+
+def seed_label(seed: Seed) -> str:
+    """A seed as stored in the ``seed`` column: '[1, 0]' for (1, 0), as flat_kpis writes it."""
+    return str(list(seed)) if isinstance(seed, (tuple, list)) else str(seed)
+
+
+def run_cells(
+    cells: Mapping[Hashable, Scenario],
+    reps: int,
+    seed: int = 1,
+    *,
+    runner: Runner,
+    measure: Measure = run_once,
+    seed_of: Callable[[Hashable, int], Seed] | None = None,
+    precision: float | None = None,
+    precision_kpis: Sequence[str] = PRECISION_KPIS,
+    max_reps: int = 100,
+    confidence: float = 0.95,
+    known: Callable[[Hashable, int], Outcome | None] | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    progress: bool = False,
+    desc: str = "runs",
+) -> tuple[dict[tuple[Hashable, int], Outcome], dict[Hashable, int]]:
+    """Run ``reps`` replications of every cell; returns outcomes by (cell, replication) and the
+    number of replications each cell ended with.
+
+    With ``precision`` (e.g. 0.05), cells whose half-width of any ``precision_kpis`` is above
+    precision x |mean| get more replications, round after round, up to ``max_reps``. Every
+    decision uses replications 0..n-1 only, so the result is the same whatever the engine.
+    ``known(cell, r)`` returns an outcome recorded earlier (resume); it is not run again.
+    ``on_outcome`` sees each new outcome as it finishes (to write it at once).
+    """
+    if reps < 1:
+        raise ExperimentError(f"reps: expected at least 1, got {reps}")
+    if precision is not None and not precision > 0:
+        raise ExperimentError(f"precision: expected a relative half-width > 0, got {precision}")
+    seed_of = seed_of or (lambda cell, r: replication_seed(seed, r))
+    target = dict.fromkeys(cells, reps)
+    outcomes: dict[tuple[Hashable, int], Outcome] = {}
+    with ProgressBar(total=0, unit="run", desc=desc, disable=None if progress else True,
+                     file=sys.stderr, dynamic_ncols=True, smoothing=0.05) as bar:
+        while True:
+            # Replication-major order: every cell gets its first runs early (a fair ETA, and an
+            # interrupted sweep has a bit of every cell).
+            todo = []
+            for r in range(max(target.values(), default=0)):
+                for cell, scenario in cells.items():
+                    if r >= target[cell] or (cell, r) in outcomes:
+                        continue
+                    earlier = known(cell, r) if known else None
+                    if earlier is not None:
+                        outcomes[(cell, r)] = earlier
+                        bar.total += 1
+                        bar.update(1)
+                    else:
+                        todo.append(Task((cell, r), scenario, seed_of(cell, r)))
+            bar.total += len(todo)
+            bar.refresh()
+            for outcome in runner.imap(todo, measure):
+                outcomes[outcome.key] = outcome
+                if on_outcome is not None:
+                    on_outcome(outcome)
+                bar.update(1)
+            if precision is None:
+                break
+            more = {cell: _needed(cell, target[cell], outcomes, precision, precision_kpis,
+                                  confidence, max_reps) for cell in cells}
+            if all(more[c] <= target[c] for c in cells):
+                break
+            target = {c: max(target[c], more[c]) for c in cells}
+    return outcomes, target
+
+
+def _needed(cell, n: int, outcomes, precision, kpis, confidence, max_reps) -> int:
+    rows = [outcomes[(cell, r)].value for r in range(n) if outcomes[(cell, r)].ok]
+    if not rows:
+        return n
+    need = n
+    for kpi in kpis:
+        values = [row.get(kpi) for row in rows]
+        need = max(need, replications_needed(values, precision, confidence))
+    return min(need, max(max_reps, n))
+
+
+def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iterable[Hashable],
+                   replications: Mapping[Hashable, Iterable[int]],
+                   cell_columns: Callable[[Hashable], dict],
+                   seed_of: Callable[[Hashable, int], Seed]) -> pd.DataFrame:
+    """One row per run, cells in the given order then replications: the cell's columns,
+    replication, seed, error (None when the run succeeded) and every KPI. Replications
+    without an outcome (yet) are left out."""
+    rows = []
+    for cell in cells:
+        keys = cell_columns(cell)
+        for r in sorted(replications[cell]):
+            out = outcomes.get((cell, r))
+            if out is None:
+                continue
+            row: dict[str, Any] = {**keys, "replication": r,
+                                   "seed": seed_label(seed_of(cell, r)), "error": out.error}
+            if out.ok:
+                row.update((k, v) for k, v in out.value.items() if k not in row)
+            rows.append(row)
+    df = pd.DataFrame(rows)
+    for col in df.columns:
+        # Values read back from JSON are None where the KPI was undefined: make them NaN.
+        if df[col].dtype == object and col != "error" and df[col].map(
+                lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+        ).all() and df[col].notna().any():
+            df[col] = df[col].astype(float)
+    return df
+
+
+def json_row(row: Mapping[str, Any]) -> dict:
+    """A KPI row that JSON can hold: NaN becomes null, numpy numbers plain ones."""
+    return {k: finite_or_none(v) for k, v in row.items()}
+
+
+def replicate(scenario: Scenario, reps: int, seed: int = 1, workers: int | None = 1, *,
+              dask: str | None = None, progress: bool = False) -> pd.DataFrame:
+    """``reps`` independent runs; one row per replication with ``replication`` and every KPI.
+
+    Replication r uses the seed (seed, r). Raises ExperimentError if a run fails.
+    """
+    with make_runner(workers, dask) as runner:
+        outcomes, _ = run_cells({None: scenario}, reps, seed, runner=runner, progress=progress,
+                                desc=scenario.name)
+    failed = [(r, outcomes[(None, r)].error) for r in range(reps) if not outcomes[(None, r)].ok]
+    if failed:
+        r, error = failed[0]
+        raise ExperimentError(f"{len(failed)} of {reps} runs failed; replication {r}: {error}")
+    df = pd.DataFrame([outcomes[(None, r)].value for r in range(reps)])
+    df.insert(0, "replication", range(reps))
+    return df
+
+
+def relative_half_width(mean: float, half_width: float) -> float:
+    """half_width / |mean| (0 for a constant KPI, infinite for a varying one with mean 0)."""
+    if half_width == 0:
+        return 0.0
+    return half_width / abs(mean) if mean else math.inf

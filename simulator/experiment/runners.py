@@ -1,0 +1,210 @@
+"""Where runs execute: in this process, in local worker processes, or on a Dask cluster.
+
+A runner takes tasks (a key, a scenario, a seed) and yields one :class:`Outcome` per task as
+runs finish, in whatever order they finish. The seed travels with the task, so a run's result
+never depends on which worker ran it; callers sort outcomes by key. A run that raises is
+reported as an outcome with its error, and the other runs go on.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from ..scenario import Scenario
+from ..streams import Seed
+
+Measure = Callable[[Scenario, Seed], Any]
+"""What a task computes from (scenario, seed): a top-level function, so workers can import it."""
+
+DASK_CONNECT_TIMEOUT = "10s"
+
+
+class ExperimentError(ValueError):
+    """An experiment cannot start (unreachable cluster, nothing to run...): a readable message."""
+
+
+@dataclass(frozen=True)
+class Task:
+    key: Hashable
+    scenario: Scenario
+    seed: Seed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    key: Hashable
+    value: Any
+    error: str | None
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def execute(task: Task, measure: Measure) -> Outcome:
+    """Run one task, turning an exception into a recorded error (the other runs go on)."""
+    start = time.perf_counter()
+    try:
+        value = measure(task.scenario, task.seed)
+    except Exception as err:  # any failure of one run is data, not the end of the experiment
+        return Outcome(task.key, None, f"{type(err).__name__}: {err}",
+                       time.perf_counter() - start)
+    return Outcome(task.key, value, None, time.perf_counter() - start)
+
+
+def available_cores() -> int:
+    """Cores this process may use (the affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity mask
+        return os.cpu_count() or 1
+
+
+class SerialRunner:
+    """Every run in this process, one after the other."""
+
+    name = "serial"
+    workers = 1
+
+    def __enter__(self) -> SerialRunner:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+    def imap(self, tasks: Iterable[Task], measure: Measure) -> Iterator[Outcome]:
+        for task in tasks:
+            yield execute(task, measure)
+
+
+class ProcessRunner:
+    """Runs in ``workers`` local processes (a process pool started once, reused across calls)."""
+
+    name = "processes"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = workers or available_cores()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> ProcessRunner:
+        # fork starts a worker in milliseconds (spawn and forkserver re-import numpy, pandas and
+        # simpy: 1.4-1.9 s); it is only unsafe when other threads hold locks, so a process with
+        # threads (a notebook kernel, the dashboard) gets forkserver.
+        methods = multiprocessing.get_all_start_methods()
+        if "fork" in methods and threading.active_count() == 1:
+            ctx = multiprocessing.get_context("fork")
+        elif "forkserver" in methods:
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["simulator.experiment"])
+        else:
+            ctx = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def imap(self, tasks: Iterable[Task], measure: Measure) -> Iterator[Outcome]:
+        if self._pool is None:
+            raise RuntimeError("use the runner in a with block")
+        pending = {self._pool.submit(execute, t, measure): t for t in tasks}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        yield future.result()
+                    except Exception as err:  # a worker died (killed, out of memory)
+                        yield Outcome(task.key, None, f"{type(err).__name__}: {err}", 0.0)
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+class DaskRunner:
+    """Runs as tasks of a Dask cluster: a new LocalCluster (``address`` None or "local") with one
+    single-threaded worker process per core, or an existing scheduler at ``address``."""
+
+    name = "dask"
+
+    def __init__(self, address: str | None = None, workers: int | None = None):
+        self.address = None if address in (None, "local") else address
+        self.workers = workers or available_cores()
+        self._cluster = None
+        self._client = None
+
+    def __enter__(self) -> DaskRunner:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ExperimentError("Dask is not installed: pip install 'omcsim[distributed]'") \
+                from None
+        if self.address is None:
+            import logging
+
+            self._cluster = LocalCluster(
+                n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, silence_logs=logging.ERROR)
+            self._client = Client(self._cluster, set_as_default=False)
+        else:
+            try:
+                self._client = Client(self.address, timeout=DASK_CONNECT_TIMEOUT,
+                                      set_as_default=False)
+            except (OSError, TimeoutError, ValueError) as err:
+                raise ExperimentError(
+                    f"--dask {self.address}: cannot reach a Dask scheduler there ({err})") from None
+            self.workers = max(1, sum(
+                w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+    def imap(self, tasks: Iterable[Task], measure: Measure) -> Iterator[Outcome]:
+        if self._client is None:
+            raise RuntimeError("use the runner in a with block")
+        from distributed import as_completed
+
+        tasks = list(tasks)
+        if not tasks:
+            return
+        futures = self._client.map(execute, tasks, measure=measure, pure=False)
+        by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+        try:
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except Exception as err:  # a worker died, or the task could not be sent
+                    yield Outcome(by_key[future.key].key, None,
+                                  f"{type(err).__name__}: {err}", 0.0)
+        finally:
+            self._client.cancel([f for f in futures if not f.done()])
+
+
+Runner = SerialRunner | ProcessRunner | DaskRunner
+
+
+def make_runner(workers: int | None = None, dask: str | None = None) -> Runner:
+    """``dask`` ("local" or a scheduler address) picks Dask; else ``workers`` processes
+    (None: every core; 1: this process, no pool)."""
+    if dask is not None:
+        return DaskRunner(dask, workers)
+    n = workers or available_cores()
+    if n < 1:
+        raise ExperimentError(f"workers: expected at least 1, got {workers}")
+    return SerialRunner() if n == 1 else ProcessRunner(n)

@@ -1,0 +1,168 @@
+"""An experiment folder: every finished run is appended to ``runs.journal.jsonl`` at once, so an
+interrupted experiment resumes where it stopped.
+
+A run is identified by what determines its result: a digest of the fully resolved scenario, the
+seed, the measure and the omcsim version. A later experiment in the same folder reuses every
+recorded successful run it needs (more replications, more cells) and reruns failed ones; a
+changed scenario (another horizon, another override) simply matches nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Hashable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import __version__
+from ..scenario import Scenario
+from ..streams import Seed
+from .plan import json_row, outcomes_frame, run_cells, run_once
+from .runners import ExperimentError, Measure, Outcome, Runner, make_runner
+
+JOURNAL = "runs.journal.jsonl"
+
+
+def scenario_digest(scenario: Scenario) -> str:
+    return hashlib.sha256(scenario.to_yaml().encode()).hexdigest()[:20]
+
+
+def measure_name(measure: Measure) -> str:
+    return f"{measure.__module__}.{measure.__qualname__}"
+
+
+class RunStore:
+    def __init__(self, directory: str | Path, measure: Measure):
+        self.directory = Path(directory)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ExperimentError(f"--out {directory}: cannot create the folder ({err})") from None
+        self.path = self.directory / JOURNAL
+        self.measure = measure_name(measure)
+        self._index: dict[tuple[str, tuple], dict] = {}
+        if self.path.exists():
+            for line in self.path.read_text(encoding="utf-8").splitlines():
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # the last line of a run killed while writing it
+                if (rec.get("error") is None and rec.get("measure") == self.measure
+                        and rec.get("version") == __version__):
+                    self._index[(rec["scenario_digest"], tuple(rec["seed"]))] = rec
+        self._file = None
+
+    @property
+    def recorded(self) -> int:
+        return len(self._index)
+
+    def lookup(self, digest: str, seed: Seed) -> Outcome | None:
+        rec = self._index.get((digest, tuple(seed)))
+        if rec is None:
+            return None
+        return Outcome(None, rec["value"], None, rec["seconds"])
+
+    def append(self, digest: str, seed: Seed, cell: dict[str, Any], replication: int,
+               outcome: Outcome) -> None:
+        rec = {"scenario_digest": digest, "seed": list(seed), "measure": self.measure,
+               "version": __version__, "cell": json_row(cell), "replication": replication,
+               "error": outcome.error, "seconds": round(outcome.seconds, 4),
+               "value": json_row(outcome.value) if outcome.ok else None}
+        if self._file is None:
+            self._file = self.path.open("a", encoding="utf-8")
+        # One line per run, flushed at once: a killed process loses at most the line it wrote.
+        self._file.write(json.dumps(rec) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """Replace ``path`` atomically: a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def collect(
+    cells: Mapping[Hashable, Scenario],
+    cell_columns: Callable[[Hashable], dict],
+    reps: int,
+    seed: int,
+    *,
+    seed_of: Callable[[Hashable, int], Seed],
+    out: str | Path | None = None,
+    runner: Runner | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    measure: Measure = run_once,
+    progress: bool = False,
+    desc: str = "runs",
+    flush_seconds: float = 2.0,
+    **plan: Any,
+) -> tuple[pd.DataFrame, dict[Hashable, int], int]:
+    """Run the cells (see :func:`run_cells`, whose options ``plan`` passes on) and return the
+    runs table, the replications per cell and how many runs were reused from ``out``.
+
+    With ``out``, each run is appended to the folder's journal as it finishes, runs recorded
+    there before are reused, and ``out/runs.parquet`` is rewritten every ``flush_seconds``
+    and when the experiment ends or is interrupted.
+    """
+    store = RunStore(out, measure) if out is not None else None
+    digests = {cell: scenario_digest(sc) for cell, sc in cells.items()} if store else {}
+    finished: dict[tuple[Hashable, int], Outcome] = {}
+    reused = 0
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        have = {cell: {r for (c, r) in finished if c == cell} for cell in cells}
+        frame = outcomes_frame(finished, cells, have, cell_columns, seed_of)
+        write_parquet(frame, store.directory / "runs.parquet")
+
+    def known(cell, r):
+        nonlocal reused
+        earlier = store.lookup(digests[cell], seed_of(cell, r))
+        if earlier is not None:
+            reused += 1
+            finished[(cell, r)] = earlier
+        return earlier
+
+    def on_outcome(outcome: Outcome) -> None:
+        nonlocal last_flush
+        cell, r = outcome.key
+        finished[outcome.key] = outcome
+        store.append(digests[cell], seed_of(cell, r), cell_columns(cell), r, outcome)
+        if time.monotonic() - last_flush >= flush_seconds:
+            flush()
+            last_flush = time.monotonic()
+
+    def go(active: Runner):
+        return run_cells(cells, reps, seed, runner=active, measure=measure, seed_of=seed_of,
+                         known=known if store else None,
+                         on_outcome=on_outcome if store else None,
+                         progress=progress, desc=desc, **plan)
+
+    try:
+        if runner is not None:
+            outcomes, done_reps = go(runner)
+        else:
+            with make_runner(workers, dask) as active:
+                outcomes, done_reps = go(active)
+    finally:
+        if store is not None:
+            store.close()
+            if finished:
+                flush()
+    runs = outcomes_frame(outcomes, cells, {c: range(n) for c, n in done_reps.items()},
+                          cell_columns, seed_of)
+    if store is not None:
+        write_parquet(runs, store.directory / "runs.parquet")
+    return runs, done_reps, reused

@@ -1,0 +1,131 @@
+"""Warm-up analysis: how long the model takes to forget its empty, idle start.
+
+The scenario is run from time 0 with no warm-up for its whole length (warm-up + horizon). For
+each main daily series, the replications are averaged day by day (Welch's procedure, with his
+centred moving average for the plot) and the MSER-5 rule picks the truncation point of the
+averaged series. The recommended warm-up is the largest truncation over the series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..model.world import simulate
+from ..scenario import Scenario
+from ..streams import Seed
+from .plan import run_cells
+from .runners import ExperimentError, Runner, make_runner
+from .stats import interval, mser, welch_moving_average
+
+WARMUP_SERIES = {
+    "wip": "orders in progress (end of day)",
+    "backorders": "units backordered at the decoupling point (end of day)",
+    "inventory_codp": "units on hand at the decoupling point (end of day)",
+    "cycle_time": "mean cycle time of the orders delivered that day (days)",
+}
+
+
+@dataclass
+class WarmupResult:
+    """``series``: one row per (kpi, day): mean over replications and Welch's moving average.
+    ``truncation``: one row per kpi: MSER-5 truncation day, ``settled`` (False: the minimum is
+    at the half-way limit, run longer), and the mean after truncation with its half-width over
+    replications (how precise a run of this length is)."""
+
+    series: pd.DataFrame
+    truncation: pd.DataFrame
+    recommended_days: float
+    scenario_warmup_days: float
+    days: float
+    reps: int
+    window: int
+
+
+def daily_series(scenario: Scenario, seed: Seed) -> dict[str, list[float]]:
+    """The :data:`WARMUP_SERIES` of one run, one value per day (NaN for a cycle time on a day
+    without deliveries); runs in a worker, so it returns plain lists."""
+    result = simulate(scenario, seed)
+    ts = result.timeseries
+    days = len(ts)
+    out = {"wip": ts["wip"].tolist()}
+    codp = scenario.codp
+    if codp != "none":
+        out["backorders"] = ts["backorders"].tolist()
+        out["inventory_codp"] = ts[f"on_hand_{codp}"].tolist()
+    o = result.orders
+    done = o[o["status"] == "delivered"]
+    # The delivery day indexes the series: the first days only see the quick orders, which is
+    # the start-up bias to detect (by receipt day, the last days would be censored instead).
+    day = np.floor(done["delivered"].to_numpy()).astype(int)
+    keep = day < days
+    ct = (done["delivered"] - done["received"]).to_numpy()[keep]
+    total = np.bincount(day[keep], weights=ct, minlength=days)
+    count = np.bincount(day[keep], minlength=days)
+    out["cycle_time"] = np.where(count > 0, total / np.maximum(count, 1), np.nan).tolist()
+    return out
+
+
+def warmup(
+    scenario: Scenario,
+    reps: int = 5,
+    seed: int = 1,
+    *,
+    days: float | None = None,
+    window: int = 7,
+    batch: int = 5,
+    workers: int | None = None,
+    dask: str | None = None,
+    runner: Runner | None = None,
+    progress: bool = False,
+) -> WarmupResult:
+    """Welch data and MSER-``batch`` truncation for ``reps`` runs of ``days`` days (default:
+    the scenario's warm-up + horizon), started empty with no warm-up."""
+    if reps < 1 or window < 1 or batch < 1:
+        raise ExperimentError("reps, window and batch must be at least 1")
+    length = days if days is not None else scenario.warmup_days + scenario.horizon_days
+    if length < 4 * batch:
+        raise ExperimentError(f"days: {length:g} is too short for MSER-{batch}; give at least "
+                              f"{4 * batch} days")
+    cold = scenario.with_overrides(warmup_days=0, horizon_days=length)
+
+    def go(active: Runner):
+        return run_cells({None: cold}, reps, seed, runner=active, measure=daily_series,
+                         progress=progress, desc="warm-up")
+
+    if runner is not None:
+        outcomes, _ = go(runner)
+    else:
+        with make_runner(workers, dask) as active:
+            outcomes, _ = go(active)
+    failed = [o for o in outcomes.values() if not o.ok]
+    if failed:
+        raise ExperimentError(f"{len(failed)} of {reps} warm-up runs failed: {failed[0].error}")
+    runs = [outcomes[(None, r)].value for r in range(reps)]
+    series_rows, trunc_rows = [], []
+    for kpi in (k for k in WARMUP_SERIES if k in runs[0]):
+        data = np.array([run[kpi] for run in runs], dtype=float)  # reps x days
+        defined = np.isfinite(data)
+        count = defined.sum(axis=0)
+        mean = np.where(count > 0, np.where(defined, data, 0).sum(axis=0) / np.maximum(count, 1),
+                        np.nan)
+        if np.nanmax(mean) == np.nanmin(mean):
+            continue  # a constant series (no backorders ever) has no transient to find
+        cut, settled = mser(mean, batch)
+        after = [np.nanmean(row[cut:]) if np.isfinite(row[cut:]).any() else np.nan
+                 for row in data]
+        trunc_rows.append({"kpi": kpi, "truncation_day": float(cut), "settled": settled,
+                           **{f"{k}_after": v for k, v in interval(after).items()}})
+        day = np.arange(1, data.shape[1] + 1, dtype=float)
+        series_rows.append(pd.DataFrame({"kpi": kpi, "day": day, "mean": mean,
+                                         "welch": welch_moving_average(mean, window)}))
+    truncation = pd.DataFrame(trunc_rows, columns=["kpi", "truncation_day", "settled",
+                                                   "mean_after", "half_width_after", "n_after"])
+    series = (pd.concat(series_rows, ignore_index=True) if series_rows
+              else pd.DataFrame(columns=["kpi", "day", "mean", "welch"]))
+    recommended = float(truncation["truncation_day"].max()) if len(truncation) else 0.0
+    return WarmupResult(series, truncation, recommended, scenario.warmup_days, length, reps,
+                        window)
+

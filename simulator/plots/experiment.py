@@ -1,0 +1,218 @@
+"""Figures of experiments: KPIs against P:D per decoupling point, heatmaps of a sweep, a
+comparison of alternatives with confidence intervals, and the Welch plot of a warm-up analysis.
+Every interval drawn is the 95% Student t interval over replications."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import FixedLocator, NullLocator
+
+from ..experiment.sweep import STRATEGY_ORDER, SWEEP_KPIS
+from ..kpis import KPI_DEFINITIONS
+from .style import PALETTE, new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..experiment.warmup import WarmupResult
+
+STRATEGY_COLOURS = {s: PALETTE[i] for i, s in enumerate(STRATEGY_ORDER)}
+STRATEGY_LABELS = {"mts": "MTS (finished goods)", "ato": "ATO (components)",
+                   "mto": "MTO (raw material)", "eto": "ETO (no stock)"}
+SHARES = {"otif", "fill_rate", "order_fill_rate", "perfect_order"}
+
+
+def kpi_label(kpi: str) -> str:
+    unit = KPI_DEFINITIONS.get(kpi.split(".")[0], ("", ""))[0]
+    name = kpi.replace("_", " ").replace("otif", "OTIF")
+    return f"{name} ({unit})" if unit and unit != "share" else name
+
+
+def _pd_axis(ax, ratios: Sequence[float]) -> None:
+    ratios = sorted(r for r in set(ratios) if np.isfinite(r) and r > 0)
+    if len(ratios) > 1 and ratios[-1] / ratios[0] >= 4:
+        ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_locator(FixedLocator(ratios))
+    ax.xaxis.set_minor_locator(NullLocator())
+    ax.set_xticklabels([f"{r:g}" for r in ratios])
+    ax.set_xlabel("P:D (production lead time / demand lead time)")
+
+
+def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
+              target_otif: float | None = None, title: str | None = None) -> Figure:
+    """One panel per KPI against P:D, one line per decoupling point, with 95% CI bands.
+
+    ``summary`` is a sweep summary (strategy, pd, kpi, mean, half_width)."""
+    kpis = [k for k in kpis if k in set(summary["kpi"])]
+    ncols = min(3, len(kpis) + 1)
+    nrows = math.ceil((len(kpis) + 1) / ncols)
+    fig, axes = new_figure(4.0 * ncols, 3.2 * nrows, nrows=nrows, ncols=ncols, squeeze=False)
+    flat = list(axes.ravel())
+    strategies = [s for s in STRATEGY_ORDER if s in set(summary["strategy"])]
+    for ax, kpi in zip(flat, kpis, strict=False):
+        rows = summary[summary["kpi"] == kpi]
+        for s in strategies:
+            line = rows[rows["strategy"] == s].sort_values("pd")
+            x, m = line["pd"].to_numpy(), line["mean"].to_numpy(dtype=float)
+            hw = np.nan_to_num(line["half_width"].to_numpy(dtype=float))
+            colour = STRATEGY_COLOURS[s]
+            ax.plot(x, m, marker="o", ms=4, lw=1.8, color=colour, label=STRATEGY_LABELS[s])
+            ax.fill_between(x, m - hw, m + hw, color=colour, alpha=0.18, lw=0)
+        if kpi in SHARES:
+            ax.set_ylim(-0.02, 1.02)
+        if kpi == "otif" and target_otif is not None:
+            ax.axhline(target_otif, color="0.3", ls="--", lw=1)
+            ax.annotate(f"target {target_otif:g}", (0.02, target_otif), color="0.3",
+                        xycoords=("axes fraction", "data"), va="bottom", fontsize=8)
+        ax.axvline(1.0, color="0.6", ls=":", lw=1)
+        _pd_axis(ax, rows["pd"])
+        ax.set_title(kpi_label(kpi), fontsize=10)
+        ax.grid(alpha=0.3)
+    legend_ax = flat[len(kpis)]
+    handles, labels = flat[0].get_legend_handles_labels()
+    legend_ax.legend(handles, labels, title="decoupling point", frameon=False, loc="center")
+    legend_ax.text(0.5, 0.12, "bands: 95% confidence interval\ndotted line: D = P",
+                   ha="center", transform=legend_ax.transAxes, fontsize=8, color="0.3")
+    for ax in flat[len(kpis):]:
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = None) -> Figure:
+    """Decoupling points (rows) x P:D (columns), coloured by the KPI's mean, each cell labelled
+    mean ± half-width."""
+    rows = summary[summary["kpi"] == kpi]
+    strategies = [s for s in STRATEGY_ORDER if s in set(rows["strategy"])]
+    ratios = sorted(rows["pd"].unique())
+    mean = rows.pivot_table(index="strategy", columns="pd", values="mean", dropna=False)
+    hw = rows.pivot_table(index="strategy", columns="pd", values="half_width", dropna=False)
+    mean = mean.reindex(index=strategies, columns=ratios)
+    hw = hw.reindex(index=strategies, columns=ratios)
+    dlt = rows.groupby("pd")["demand_lead_time"].first().reindex(ratios)
+    fig, ax = new_figure(1.3 * len(ratios) + 2.5, 0.8 * len(strategies) + 1.6)
+    values = mean.to_numpy(dtype=float)
+    cmap = "viridis" if kpi in SHARES else "magma_r"
+    kwargs = {"vmin": 0, "vmax": 1} if kpi in SHARES else {}
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", **kwargs)
+    finite = values[np.isfinite(values)]
+    middle = (finite.min() + finite.max()) / 2 if len(finite) else 0
+    light = (lambda v: v < middle) if cmap == "viridis" else (lambda v: v > middle)
+    for i in range(len(strategies)):
+        for j in range(len(ratios)):
+            v, h = values[i, j], hw.to_numpy(dtype=float)[i, j]
+            text = "n/a" if not np.isfinite(v) else _short(v, h)
+            ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                    color="white" if np.isfinite(v) and light(v) else "black")
+    ax.set_xticks(range(len(ratios)))
+    ax.set_xticklabels([f"{r:g}\nD={d:.1f} d" for r, d in zip(ratios, dlt, strict=True)])
+    ax.set_yticks(range(len(strategies)))
+    ax.set_yticklabels([STRATEGY_LABELS[s] for s in strategies])
+    ax.set_xlabel("P:D")
+    fig.colorbar(image, ax=ax, label=kpi_label(kpi))
+    ax.set_title(title or f"{kpi_label(kpi)} by decoupling point and P:D (mean ± 95% CI)",
+                 fontsize=10)
+    return fig
+
+
+def _short(mean: float, half_width: float) -> str:
+    if abs(mean) >= 1000:
+        digits = 1 if abs(mean) < 100_000 else 0
+        return (f"{mean / 1000:,.{digits}f}k\n±{half_width / 1000:,.1f}k"
+                if np.isfinite(half_width) else f"{mean / 1000:,.{digits}f}k")
+    digits = 2 if abs(mean) < 10 else 1
+    return f"{mean:.{digits}f}\n±{half_width:.{digits}f}" if np.isfinite(half_width) \
+        else f"{mean:.{digits}f}"
+
+
+def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
+                     title: str | None = None) -> Figure:
+    """One panel per KPI: each alternative's mean with its 95% interval; beside each the paired
+    difference to the first alternative (Δ), bold when its interval excludes 0.
+
+    ``summary`` is :attr:`Comparison.summary`."""
+    from ..experiment.compare import MAIN_KPIS
+
+    kpis = [k for k in (kpis or MAIN_KPIS) if k in set(summary["kpi"])]
+    alternatives = list(dict.fromkeys(summary["alternative"]))
+    ncols = min(3, len(kpis))
+    nrows = math.ceil(len(kpis) / ncols)
+    fig, axes = new_figure(4.2 * ncols, 0.45 * len(alternatives) * nrows + 1.4 * nrows,
+                           nrows=nrows, ncols=ncols, squeeze=False)
+    flat = list(axes.ravel())
+    y = np.arange(len(alternatives))[::-1]
+    for ax, kpi in zip(flat, kpis, strict=False):
+        rows = summary[summary["kpi"] == kpi].set_index("alternative").reindex(alternatives)
+        for yi, alt in zip(y, alternatives, strict=True):
+            r = rows.loc[alt]
+            colour = PALETTE[alternatives.index(alt) % len(PALETTE)]
+            if np.isfinite(r["mean"]):
+                ax.errorbar(r["mean"], yi, xerr=np.nan_to_num(r["half_width"]), fmt="o",
+                            color=colour, capsize=4, ms=5)
+            else:
+                ax.text(0.02, yi, "undefined", va="center", fontsize=8, color="0.5",
+                        transform=ax.get_yaxis_transform())
+            if alt != alternatives[0] and np.isfinite(r["diff"]):
+                significant = abs(r["diff"]) > np.nan_to_num(r["diff_half_width"])
+                ax.annotate(f"Δ {_signed(r['diff'], r['diff_half_width'])}", (1.0, yi),
+                            xycoords=("axes fraction", "data"), xytext=(-4, 7),
+                            textcoords="offset points", ha="right", fontsize=7.5,
+                            fontweight="bold" if significant else "normal", color="0.25")
+        ax.set_yticks(y)
+        ax.set_yticklabels(alternatives)
+        ax.set_ylim(y.min() - 0.6, y.max() + 0.8)
+        if kpi in SHARES:
+            lo = np.nanmin((rows["mean"] - rows["half_width"].fillna(0)).to_numpy(dtype=float),
+                           initial=1.0)
+            ax.set_xlim(max(-0.02, lo - 0.05), 1.02)
+        ax.set_title(kpi_label(kpi), fontsize=10)
+        ax.grid(axis="x", alpha=0.3)
+    for ax in flat[len(kpis):]:
+        ax.set_axis_off()
+    fig.suptitle(title or f"Alternatives: mean ± 95% CI; Δ = paired difference vs "
+                 f"{alternatives[0]} (bold: significant)", fontsize=11)
+    return fig
+
+
+def _signed(value: float, half_width: float) -> str:
+    scale = abs(value) if np.isfinite(value) else 0
+    if scale >= 100:
+        return f"{value:+,.0f} ± {half_width:,.0f}"
+    return f"{value:+.3g} ± {half_width:.2g}"
+
+
+def welch_plot(result: WarmupResult, title: str | None = None) -> Figure:
+    """One panel per daily series: the mean over replications, Welch's moving average, the
+    MSER-5 truncation point and the scenario's own warm-up."""
+    from ..experiment.warmup import WARMUP_SERIES
+
+    kpis = list(result.truncation["kpi"])
+    fig, axes = new_figure(7.5, 2.3 * max(1, len(kpis)), nrows=max(1, len(kpis)), sharex=True,
+                           squeeze=False)
+    flat = list(axes.ravel())
+    for ax, kpi in zip(flat, kpis, strict=False):
+        s = result.series[result.series["kpi"] == kpi]
+        cut = result.truncation.set_index("kpi").loc[kpi]
+        ax.plot(s["day"], s["mean"], color="0.7", lw=0.8, label="daily mean over replications")
+        ax.plot(s["day"], s["welch"], color=PALETTE[0], lw=2,
+                label=f"Welch moving average (w={result.window})")
+        ax.axvspan(0, cut["truncation_day"], color=PALETTE[1], alpha=0.12, lw=0)
+        ax.axvline(cut["truncation_day"], color=PALETTE[1], lw=1.5,
+                   label="MSER-5 truncation" + ("" if cut["settled"] else " (not settled)"))
+        if result.scenario_warmup_days > 0:
+            ax.axvline(result.scenario_warmup_days, color="0.2", ls="--", lw=1,
+                       label="scenario warm-up")
+        ax.set_ylabel(kpi.replace("_", " "), fontsize=9)
+        ax.set_title(WARMUP_SERIES[kpi], fontsize=9, loc="left")
+        ax.grid(alpha=0.3)
+    flat[0].legend(frameon=False, fontsize=8, loc="best")
+    flat[-1].set_xlabel("day (from an empty, idle start)")
+    fig.suptitle(title or f"Warm-up: {result.reps} replications; recommended warm-up "
+                 f"{result.recommended_days:g} days", fontsize=11)
+    return fig
