@@ -27,6 +27,7 @@ def sim_vs_theory(
     ylabels: Mapping[str, str] | None = None,
     title: str | None = None,
     reference: Mapping[str, tuple[float, str]] | None = None,
+    vline: tuple[float, str] | None = None,
     logy: bool | Sequence[str] = False,
     confidence: float = 0.95,
     dodge: float = 0.0,
@@ -40,7 +41,8 @@ def sim_vs_theory(
     ``x``, ``group`` (optional), ``kpi`` and ``value``; a theory group with the name of a simulated
     group gets its colour, any other (say "square-root law") a colour of its own and a dashed
     line. One panel per KPI in ``kpis``, stacked; ``ylabels`` maps a KPI to its axis label (with
-    units), ``reference`` to a horizontal line ``(value, label)`` such as a target, and ``logy``
+    units), ``reference`` to a horizontal line ``(value, label)`` such as a target; ``vline`` is
+    a vertical line ``(x, label)`` on every panel (an optimum, a threshold); ``logy``
     (True or a list of KPIs) puts panels on a log scale. ``dodge`` shifts the markers of the
     i-th simulated group by ``(i - (groups - 1) / 2) * dodge`` along x, so groups with equal
     values do not hide one another (the theory lines stay where they are).
@@ -98,6 +100,8 @@ def sim_vs_theory(
         if kpi in reference:
             value, text = reference[kpi]
             ax.axhline(value, color="0.35", ls=":", lw=1.4, label=text, zorder=1)
+        if vline is not None:
+            ax.axvline(vline[0], color="0.25", ls="-.", lw=1.2, label=vline[1], zorder=1)
         if kpi in log_kpis:
             ax.set_yscale("log")
         ax.set_ylabel(ylabels.get(kpi, kpi))
