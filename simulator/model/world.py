@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import simpy
 
-from ..distributions import Sampler
+from ..distributions import batched
 from ..records import LevelLog, StepLog, Vocabulary
 from ..scenario import BUFFER_FILLED_BY, STAGES, STEPS, Scenario
 from ..streams import Seed, Streams
@@ -58,12 +58,12 @@ class Order:
 def _bernoulli(rng: np.random.Generator, p: float):
     if p <= 0:
         return lambda: False
-    return Sampler(lambda n: rng.random(n) < p)
+    return batched(lambda n: rng.random(n) < p)
 
 
 def _choice(rng: np.random.Generator, names: list[str], weights: list[float]):
     p = np.asarray(weights, dtype=float) / sum(weights)
-    draw = Sampler(lambda n: rng.choice(len(names), n, p=p))
+    draw = batched(lambda n: rng.choice(len(names), n, p=p))
     return lambda: names[draw()]
 
 
@@ -125,7 +125,7 @@ class World:
         self._customer_class = _choice(streams("demand.class"), list(sc.customers),
                                        [c.share for c in sc.customers.values()])
         customer_rng = streams("demand.customer")
-        self._customer_index = Sampler(lambda n: customer_rng.random(n))
+        self._customer_index = batched(lambda n: customer_rng.random(n))
         self._product = _choice(streams("demand.product"), list(sc.products),
                                 [p.share for p in sc.products.values()])
         self._size = {p: spec.order_size.sampler(streams(f"demand.size.{p}"))
@@ -191,9 +191,9 @@ class World:
         rate = sc.steps.generation.channels[channel].rate_per_day
         peak = rate * (1 + season.amplitude)
         rng = self.streams(f"demand.arrivals.{channel}")
-        gap = Sampler(lambda n: rng.exponential(1 / peak, n))
+        gap = batched(lambda n: rng.exponential(1 / peak, n))
         thinning_rng = self.streams(f"demand.thinning.{channel}")
-        keep = Sampler(lambda n: thinning_rng.random(n))
+        keep = batched(lambda n: thinning_rng.random(n))
         two_pi = 2 * math.pi
         while True:
             yield env.timeout(gap())
