@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from ..experiment import (
     ExperimentError,
     advise,
     compare,
+    format_interval,
     strategy_list,
     sweep,
     warmup,
@@ -201,26 +201,6 @@ def _strategies(args: argparse.Namespace) -> list[str]:
         raise UsageError(f"--codp: {err}") from None
 
 
-def fmt_ci(mean: float, half_width: float, signed: bool = False) -> str:
-    """'mean ± half-width' with the digits the half-width justifies."""
-    if mean is None or not math.isfinite(mean):
-        return "-"
-    sign = "+" if signed else ""
-    if half_width is None or not math.isfinite(half_width):
-        return _fmt_number(mean, 3, sign)
-    if half_width == 0:
-        digits = 3 if abs(mean) < 10 else 1 if abs(mean) < 1000 else 0
-    else:
-        digits = min(4, max(0, 1 - math.floor(math.log10(half_width))))
-    return f"{_fmt_number(mean, digits, sign)} ± {half_width:,.{digits}f}"
-
-
-def _fmt_number(x: float, digits: int, sign: str) -> str:
-    if abs(x) >= 1000:
-        digits = min(digits, 0)
-    return f"{x:{sign},.{digits}f}"
-
-
 def _table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w)
@@ -312,9 +292,7 @@ def handle_compare(args: argparse.Namespace) -> int:
 
         out = Path(args.out)
         s.to_parquet(out / "summary.parquet", index=False)
-        _save(comparison_chart(s, kpis or MAIN_KPIS,
-                               title=f"{scenario.name}: {', '.join(result.alternatives)}"),
-              out / "compare.png")
+        _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name), out / "compare.png")
         if not args.json:
             print(f"\nwritten to {out}/: runs.parquet, summary.parquet, compare.png")
     return _report_failures(result.runs, lambda r: f"alternative {r['alternative']}")
@@ -330,7 +308,7 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
             "mean ± 95% half-width (Student t)")
     kpis = [k for k in kpis if k in set(s["kpi"])]
     by = s.set_index(["alternative", "kpi"])
-    rows = [[k, _unit(k), *[fmt_ci(by.loc[(a, k), "mean"], by.loc[(a, k), "half_width"])
+    rows = [[k, _unit(k), *[format_interval(by.loc[(a, k), "mean"], by.loc[(a, k), "half_width"])
                             for a in alts]] for k in kpis]
     out = [head, "", _table(["kpi", "unit", *alts], rows)]
     if len(alts) > 1:
@@ -341,7 +319,7 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
             for a in alts[1:]:
                 d, h = by.loc[(a, k), "diff"], by.loc[(a, k), "diff_half_width"]
                 star = " *" if np.isfinite(d) and np.isfinite(h) and abs(d) > h else "  "
-                cells.append(fmt_ci(d, h, signed=True) + star)
+                cells.append(format_interval(d, h, signed=True) + star)
             diff_rows.append([k, _unit(k), *cells])
         out += ["", f"paired differences vs {base} (replication r of each alternative used the "
                 f"same seed); * = the 95% interval excludes 0",
@@ -393,7 +371,7 @@ def format_cells(summary, kpi: str) -> str:
     table = []
     for strategy, g in rows.groupby("strategy", sort=False):
         by = g.set_index("pd")
-        table.append([strategy, *[fmt_ci(by.loc[r, "mean"], by.loc[r, "half_width"])
+        table.append([strategy, *[format_interval(by.loc[r, "mean"], by.loc[r, "half_width"])
                                   for r in ratios]])
     return _table(["P:D", *[f"{r:g}" for r in ratios]], table)
 
@@ -472,17 +450,19 @@ def handle_warmup(args: argparse.Namespace) -> int:
         print(json.dumps({
             "scenario": scenario.name, "days": result.days, "reps": result.reps,
             "scenario_warmup_days": result.scenario_warmup_days,
-            "recommended_warmup_days": result.recommended_days,
+            "recommended_warmup_days": result.recommended_days, "notes": result.notes,
             "series": [{k: _json_value(v) for k, v in r.items()}
                        for r in t.to_dict(orient="records")]}, indent=1))
         return 0
     rows = [[r.kpi, f"{r.truncation_day:g} days", "yes" if r.settled else "no: run longer",
-             fmt_ci(r.mean_after, r.half_width_after)] for r in t.itertuples()]
+             format_interval(r.mean_after, r.half_width_after)] for r in t.itertuples()]
     print(f"{scenario.name}: {result.reps} replications of {result.days:g} days from an empty "
           f"start (seed {args.seed}); MSER-5 on the daily means over replications\n")
     print(_table(["series", "truncation", "settled", "mean after (± 95%)"], rows))
     print(f"\nrecommended warm-up: {result.recommended_days:g} days (the scenario uses "
           f"{result.scenario_warmup_days:g})")
+    for note in result.notes:
+        print(f"note: {note}")
     if args.plot:
         print(f"Welch plot written to {args.plot}")
     return 0

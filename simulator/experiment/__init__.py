@@ -35,6 +35,7 @@ from .runners import (
     make_runner,
 )
 from .stats import (
+    format_interval,
     interval,
     lower_bound,
     mser,
@@ -83,6 +84,7 @@ __all__ = [
     "daily_series",
     "demand_lead_times",
     "flat_kpis",
+    "format_interval",
     "interval",
     "lower_bound",
     "make_runner",

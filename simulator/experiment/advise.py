@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..scenario import Scenario
-from .plan import PRECISION_KPIS
+from .plan import PRECISION_KPIS, optional_text
 from .runners import ExperimentError, Runner
 from .stats import interval, lower_bound, paired_difference
 from .sweep import STRATEGY_ORDER, SweepResult, sweep
@@ -116,7 +116,9 @@ def assess(runs: pd.DataFrame, target_otif: float,
                      "otif_lower": est[best]["otif_lower"] if best else float("nan"),
                      "cost_mean": est[best]["cost_mean"] if best else float("nan"),
                      "reason": why})
-    return pd.DataFrame(rows), pd.DataFrame(recs)
+    recommendations = pd.DataFrame(recs)
+    recommendations["recommended"] = optional_text(recommendations["recommended"])
+    return pd.DataFrame(rows), recommendations
 
 
 def _aligned(a: pd.DataFrame, b: pd.DataFrame, kpi: str):

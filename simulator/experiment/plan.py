@@ -161,6 +161,8 @@ def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iter
                 row.update((k, v) for k, v in out.value.items() if k not in row)
             rows.append(row)
     df = pd.DataFrame(rows)
+    if "error" in df:
+        df["error"] = optional_text(df["error"])
     for col in df.columns:
         # Values read back from JSON are None where the KPI was undefined: make them NaN.
         if df[col].dtype == object and col != "error" and df[col].map(
@@ -168,6 +170,12 @@ def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iter
         ).all() and df[col].notna().any():
             df[col] = df[col].astype(float)
     return df
+
+
+def optional_text(column: pd.Series) -> pd.Series:
+    """Text or None, as object: one dtype whether or not a value is missing (pandas 3 would
+    infer its str dtype, with NaN for None, only when some value is there)."""
+    return column.astype(object).where(column.notna(), None)
 
 
 def json_row(row: Mapping[str, Any]) -> dict:

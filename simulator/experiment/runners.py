@@ -141,6 +141,7 @@ class DaskRunner:
     def __init__(self, address: str | None = None, workers: int | None = None):
         self.address = None if address in (None, "local") else address
         self.workers = workers or available_cores()
+        self.scheduler_address: str | None = None
         self._cluster = None
         self._client = None
 
@@ -166,6 +167,7 @@ class DaskRunner:
                     f"--dask {self.address}: cannot reach a Dask scheduler there ({err})") from None
             self.workers = max(1, sum(
                 w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
+        self.scheduler_address = self._client.scheduler.address
         return self
 
     def __exit__(self, *exc) -> None:
@@ -186,7 +188,8 @@ class DaskRunner:
         futures = self._client.map(execute, tasks, measure=measure, pure=False)
         by_key = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         try:
-            for future in as_completed(futures):
+            # The client's own loop: it is not the default client (set_as_default=False).
+            for future in as_completed(futures, loop=self._client.loop):
                 try:
                     yield future.result()
                 except Exception as err:  # a worker died, or the task could not be sent

@@ -33,7 +33,7 @@ class WarmupResult:
     """``series``: one row per (kpi, day): mean over replications and Welch's moving average.
     ``truncation``: one row per kpi: MSER-5 truncation day, ``settled`` (False: the minimum is
     at the half-way limit, run longer), and the mean after truncation with its half-width over
-    replications (how precise a run of this length is)."""
+    replications (how precise a run of this length is). ``notes``: caveats in words."""
 
     series: pd.DataFrame
     truncation: pd.DataFrame
@@ -42,6 +42,7 @@ class WarmupResult:
     days: float
     reps: int
     window: int
+    notes: list[str]
 
 
 def daily_series(scenario: Scenario, seed: Seed) -> dict[str, list[float]]:
@@ -126,6 +127,17 @@ def warmup(
     series = (pd.concat(series_rows, ignore_index=True) if series_rows
               else pd.DataFrame(columns=["kpi", "day", "mean", "welch"]))
     recommended = float(truncation["truncation_day"].max()) if len(truncation) else 0.0
+    notes = []
+    season = scenario.steps.generation.seasonality
+    if season.amplitude > 0:
+        notes.append(
+            f"demand is seasonal (amplitude {season.amplitude:g}, period "
+            f"{season.period_days:g} days), so the series are not stationary and a truncation "
+            "point may mark the season rather than the end of the start-up; for the warm-up "
+            "alone, analyse with steps.generation.seasonality.amplitude=0")
+    if not truncation["settled"].all():
+        notes.append("a truncation at the half-way limit means the series had not settled: "
+                     "analyse a longer run (--days)")
     return WarmupResult(series, truncation, recommended, scenario.warmup_days, length, reps,
-                        window)
+                        window, notes)
 

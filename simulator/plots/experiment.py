@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FixedLocator, NullLocator
 
+from ..experiment.stats import format_interval
 from ..experiment.sweep import STRATEGY_ORDER, SWEEP_KPIS
 from ..kpis import KPI_DEFINITIONS
 from .style import PALETTE, new_figure
@@ -149,6 +150,7 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
     y = np.arange(len(alternatives))[::-1]
     for ax, kpi in zip(flat, kpis, strict=False):
         rows = summary[summary["kpi"] == kpi].set_index("alternative").reindex(alternatives)
+        labels, bold = [], []
         for yi, alt in zip(y, alternatives, strict=True):
             r = rows.loc[alt]
             colour = PALETTE[alternatives.index(alt) % len(PALETTE)]
@@ -158,15 +160,18 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
             else:
                 ax.text(0.02, yi, "undefined", va="center", fontsize=8, color="0.5",
                         transform=ax.get_yaxis_transform())
+            # The paired difference goes under the name, where it cannot hide a bar.
             if alt != alternatives[0] and np.isfinite(r["diff"]):
-                significant = abs(r["diff"]) > np.nan_to_num(r["diff_half_width"])
-                ax.annotate(f"Δ {_signed(r['diff'], r['diff_half_width'])}", (1.0, yi),
-                            xycoords=("axes fraction", "data"), xytext=(-4, 7),
-                            textcoords="offset points", ha="right", fontsize=7.5,
-                            fontweight="bold" if significant else "normal", color="0.25")
+                labels.append(f"{alt}\nΔ {format_interval(r['diff'], r['diff_half_width'], True)}")
+                bold.append(abs(r["diff"]) > np.nan_to_num(r["diff_half_width"]))
+            else:
+                labels.append(alt)
+                bold.append(False)
         ax.set_yticks(y)
-        ax.set_yticklabels(alternatives)
-        ax.set_ylim(y.min() - 0.6, y.max() + 0.8)
+        ax.set_yticklabels(labels, fontsize=8)
+        for tick, strong in zip(ax.get_yticklabels(), bold, strict=True):
+            tick.set_fontweight("bold" if strong else "normal")
+        ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
         if kpi in SHARES:
             lo = np.nanmin((rows["mean"] - rows["half_width"].fillna(0)).to_numpy(dtype=float),
                            initial=1.0)
@@ -175,16 +180,10 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
         ax.grid(axis="x", alpha=0.3)
     for ax in flat[len(kpis):]:
         ax.set_axis_off()
-    fig.suptitle(title or f"Alternatives: mean ± 95% CI; Δ = paired difference vs "
-                 f"{alternatives[0]} (bold: significant)", fontsize=11)
+    legend = (f"mean ± 95% CI; Δ = paired difference vs {alternatives[0]} "
+              "(bold: its interval excludes 0)")
+    fig.suptitle(f"{title}\n{legend}" if title else legend, fontsize=11)
     return fig
-
-
-def _signed(value: float, half_width: float) -> str:
-    scale = abs(value) if np.isfinite(value) else 0
-    if scale >= 100:
-        return f"{value:+,.0f} ± {half_width:,.0f}"
-    return f"{value:+.3g} ± {half_width:.2g}"
 
 
 def welch_plot(result: WarmupResult, title: str | None = None) -> Figure:

@@ -1,0 +1,159 @@
+"""omcsim compare / sweep / advise / warmup: output shapes, files, exit codes, resuming."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import simulator.experiment.runners as runners
+from simulator.cli import build_parser, main
+
+FAST = ["--days", "30", "--reps", "3", "--workers", "1", "--quiet"]
+
+
+def run(argv, capsys):
+    """(exit code, stdout, stderr) of one in-process omcsim call."""
+    try:
+        code = main(argv)
+    except SystemExit as exit_:  # argparse rejects before a handler runs
+        code = exit_.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_compare_json_rows(capsys):
+    code, out, err = run(["compare", "classroom", "--strategies", "mto,ato", "--json", *FAST],
+                         capsys)
+    assert code == 0, err
+    rows = json.loads(out)
+    assert all(set(r) == {"alternative", "kpi", "mean", "half_width", "n"} for r in rows)
+    assert [r["alternative"] for r in rows[:1]] == ["mto"]
+    kpis = {r["kpi"] for r in rows}
+    assert {"otif", "fill_rate", "cycle_time_mean", "cost_total"} <= kpis
+    assert len(rows) == 2 * len(kpis)
+    otif = {r["alternative"]: r for r in rows if r["kpi"] == "otif"}
+    assert otif["mto"]["n"] == 3 and 0 <= otif["ato"]["mean"] <= 1
+
+
+def test_compare_json_differences(capsys):
+    code, out, _ = run(["compare", "classroom", "--strategies", "mto,ato", "--kpis",
+                        "otif,cost_total", "--json", "--differences", *FAST], capsys)
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["alternative"] for r in rows] == ["mto", "mto", "ato", "ato", "ato - mto",
+                                                "ato - mto"]
+
+
+def test_compare_text_alternatives_and_out(capsys, tmp_path):
+    code, out, err = run(["compare", "classroom", "--strategies", "mto", "--codp",
+                          "components", "--alt", "edd: priority_rule=edd", "--out",
+                          str(tmp_path), *FAST], capsys)
+    assert code == 0, err
+    assert "3 alternatives x 3 replications, common random numbers" in out
+    assert "paired differences vs mto" in out
+    assert "components - mto" in out and "edd - mto" in out
+    for name in ("runs.parquet", "summary.parquet", "compare.png"):
+        assert (tmp_path / name).is_file()
+    assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 9
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["compare", "classroom"], "give the alternatives"),
+    (["compare", "classroom", "--strategies", "mto,foo"], "--strategies: 'foo'"),
+    (["compare", "classroom", "--strategies", "mto", "--kpis", "nope"], "unknown ['nope']"),
+    (["compare", "classroom", "--alt", "no-colon"], "NAME:PATH=VALUE"),
+    (["compare", "classroom", "--strategies", "mto", "--set", "horizon_days=-1"],
+     "horizon_days"),
+    (["sweep", "classroom", "--pd", "0", "--out", "x"], "--pd"),
+    (["sweep", "classroom", "--pd", "1,abc", "--out", "x"], "--pd"),
+    (["sweep", "classroom", "--pd", "1"], "--out"),
+    (["sweep", "classroom", "--pd", "1", "--lead-times", "2", "--out", "x"], "not allowed"),
+    (["sweep", "classroom", "--pd", "1", "--demand-lead-time", "3", "--out", "x"],
+     "--demand-lead-time"),
+    (["sweep", "classroom", "--pd", "1", "--codp", "mto,bogus", "--out", "x"], "'bogus'"),
+    (["sweep", "classroom", "--pd", "1", "--dask", "nohost", "--out", "x"], "--dask"),
+    (["sweep", "classroom", "--pd", "1", "--workers", "0", "--out", "x"], "--workers"),
+    (["advise", "classroom", "--target-otif", "1.5"], "--target-otif"),
+    (["warmup", "classroom", "--days", "3", "--set", "warmup_days=0"], "too short"),
+])
+def test_bad_input_exits_2_with_one_message(argv, message, capsys):
+    code, out, err = run([*argv, "--quiet"], capsys)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_unreachable_dask_scheduler(capsys, monkeypatch):
+    monkeypatch.setattr(runners, "DASK_CONNECT_TIMEOUT", "1s")
+    code, _, err = run(["compare", "classroom", "--strategies", "mto", "--days", "30",
+                        "--dask", "tcp://127.0.0.1:9", "--quiet"], capsys)
+    assert code == 2
+    assert "cannot reach a Dask scheduler" in err
+
+
+def test_sweep_interrupted_by_ctrl_c_resumes(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    argv = ["sweep", "classroom", "--pd", "1,4", "--codp", "mto,mts", "--reps", "8", "--days",
+            "60", "--workers", "1", "--out", str(out), "--quiet"]
+    omcsim = Path(sys.executable).with_name("omcsim")
+    proc = subprocess.Popen([str(omcsim), *argv], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    journal = out / "runs.journal.jsonl"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if journal.exists() and len(journal.read_text().splitlines()) >= 2:
+            break
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "run the same command to resume" in err
+    done = len(journal.read_text().splitlines())
+    assert 2 <= done < 32
+    assert len(pd.read_parquet(out / "runs.parquet")) == done
+
+    code, stdout, stderr = run(argv, capsys)
+    assert code == 0, stderr
+    assert f"32 runs ({done} reused" in stdout
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert len(runs) == 32 and runs["error"].isna().all()
+    for name in ("summary.parquet", "kpis_vs_pd.png", "heatmap_otif.png",
+                 "heatmap_cost_total.png", "sweep.json", "scenario.yaml"):
+        assert (out / name).is_file(), name
+
+
+def test_advise_text_and_json(capsys, tmp_path):
+    argv = ["advise", "classroom", "--target-otif", "0.9", "--pd", "1,4", "--codp",
+            "mts,mto", *FAST]
+    code, out, err = run([*argv, "--out", str(tmp_path)], capsys)
+    assert code == 0, err
+    assert out.count("P:D 1.00") == 1 and out.count("P:D 4.00") == 1
+    assert (tmp_path / "advice.csv").is_file() and (tmp_path / "advice.png").is_file()
+    code, out, _ = run([*argv, "--json", "--out", str(tmp_path)], capsys)
+    rows = json.loads(out)
+    assert len(rows) == 4
+    assert {r["verdict"] for r in rows} <= {"recommended", "too much stock", "costlier",
+                                             "too slow", "not proven", "no estimate"}
+    assert all(isinstance(r["meets_target"], bool) for r in rows)
+
+
+def test_warmup_json_and_plot(capsys, tmp_path):
+    plot = tmp_path / "welch.png"
+    code, out, err = run(["warmup", "classroom", "--reps", "2", "--days", "60", "--workers", "1",
+                          "--json", "--plot", str(plot), "--quiet"], capsys)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["days"] == 80  # warm-up (20) + the horizon
+    assert {s["kpi"] for s in report["series"]} >= {"wip", "cycle_time"}
+    assert plot.stat().st_size > 10_000
+
+
+def test_help_lists_the_experiment_commands():
+    text = build_parser().format_help()
+    for command in ("compare", "sweep", "advise", "warmup"):
+        assert command in text
