@@ -106,8 +106,7 @@ class OrderCycle:
             w.order_log.add(o.id, FULFILLMENT, self.stock_activity[sp.name], w.buffer_codes[sp.name],
                             REASON_CODE["stock-out" if events else "none"], queued, w.env.now,
                             w.env.now)
-        for stage in self.sc.order_stages:
-            units = self.sc.stage_units(stage, o.product, o.quantity)
+        for stage, units, _ in w.order_plan(o.product, o.quantity):
             yield from w.work(w.order_log, o.id, FULFILLMENT, w.stage_activity[stage],
                               w.stages[stage], w.stage_time(stage, units), o.priority)
 

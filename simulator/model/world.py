@@ -101,6 +101,8 @@ class World:
             for s in STEPS if s != "fulfillment"
         }
         self._stage_time = {s: sc.chain.stages[s].time.sampler(streams(f"stage.{s}")) for s in STAGES}
+        self._per_unit = {s: sc.chain.stages[s].per == "unit" for s in STAGES}
+        self._order_plans: dict[tuple[str, int], tuple] = {}
         eng = steps.pricing.engineering_time
         self.quote_time = (eng.sampler(streams("time.pricing.engineering"))
                            if eng is not None and sc.codp == "none" else self.step_time["pricing"])
@@ -177,9 +179,23 @@ class World:
 
     def stage_time(self, stage: str, units: float) -> float:
         draw = self._stage_time[stage]
-        if self.scenario.chain.stages[stage].per == "unit":
+        if self._per_unit[stage]:
             return sum(draw() for _ in range(max(1, round(units))))
         return draw()
+
+    def order_plan(self, product: str, quantity: int) -> tuple[tuple[str, float, float], ...]:
+        """(stage, units it works on, expected time) for each stage an order passes after the
+        decoupling point; memoised, as orders repeat a few (product, quantity) pairs."""
+        key = (product, quantity)
+        plan = self._order_plans.get(key)
+        if plan is None:
+            sc = self.scenario
+            steps = []
+            for stage in sc.order_stages:
+                units = sc.stage_units(stage, product, quantity)
+                steps.append((stage, units, sc.expected_stage_time(stage, units)))
+            plan = self._order_plans[key] = tuple(steps)
+        return plan
 
     # ------------------------------------------------------------------ demand
 
@@ -233,8 +249,7 @@ class World:
                      if sp.on_hand[item] < qty or sp.waiting_orders(item)]
             if short:
                 quote += sc.expected_stage_time(sp.producer, o.quantity)
-        for stage in sc.order_stages:
-            mean = sc.expected_stage_time(stage, sc.stage_units(stage, o.product, o.quantity))
+        for stage, _, mean in self.order_plan(o.product, o.quantity):
             station = self.stages[stage]
             c = station.capacity
             queued_ahead = max(0, station.in_system() - c + 1) if c else 0
