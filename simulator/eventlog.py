@@ -7,9 +7,9 @@ log never changes the run's results. They are written here directly (no process-
 
 - ``.csv`` / ``.parquet``: tidy, one row per activity instance (an order's step or sub-step):
   ``order, step, activity, resource, resource_kind, reason, queued, start, end, wait, work``
-  (days), ``queued_at, start_at, end_at`` (timestamps) and the order's ``product, customer,
-  customer_class, channel``. Most process-mining tools import this shape with a start and a
-  complete timestamp per row.
+  (days), ``queued_at, start_at, end_at`` (UTC timestamps; in CSV without a zone, as
+  ``2026-01-05 10:00:00.000``) and the order's ``product, customer, customer_class, channel``.
+  Most process-mining tools import this shape with a start and a complete timestamp per row.
 - ``.xes`` (or ``.xes.gz``): IEEE 1849-2016 XES. One trace per order (``concept:name`` =
   ``order-<id>``), two events per activity instance: ``lifecycle:transition`` ``start`` and
   ``complete``, with ``concept:name`` = activity (sub-step), ``org:resource`` = who held the
@@ -34,6 +34,8 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from .records import REASONS
+from .scenario import STEPS
 from .trace import holder_kinds
 
 if TYPE_CHECKING:
@@ -64,29 +66,65 @@ def write_event_log(result: RunResult, path: str | Path) -> Path:
     fmt = event_format(path)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "csv":
-        import pyarrow as pa
-        import pyarrow.csv as pacsv
+    rec = _Records(result)
+    if fmt in ("csv", "parquet"):
+        table = _tidy(result, rec, decoded=fmt == "csv")
+        if fmt == "csv":
+            import pyarrow.csv as pacsv
 
-        df = _tidy(result, strings=True)
-        table = pa.Table.from_pandas(df, preserve_index=False)
-        table = pa.table({c: table[c].cast(pa.string())
-                          if pa.types.is_dictionary(table[c].type) else table[c]
-                          for c in table.column_names})
-        pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
-    elif fmt == "parquet":
-        _tidy(result).to_parquet(path, index=False)
+            pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
+        else:
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, path)
     elif fmt == "xes":
-        opener = gzip.open if str(path).lower().endswith(".gz") else open
-        with opener(path, "wt", encoding="utf-8", newline="\n") as f:
-            f.writelines(_xes_chunks(result))
+        # gzip level 3: close to level 9's size at a fifth of its time.
+        gz = str(path).lower().endswith(".gz")
+        with (gzip.open(path, "wt", encoding="utf-8", newline="\n", compresslevel=3) if gz
+              else open(path, "w", encoding="utf-8", newline="\n")) as f:
+            f.writelines(_xes_chunks(result, rec))
     else:
         with open(path, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(_ocel_chunks(result))
+            f.writelines(_ocel_chunks(result, rec))
     return path
 
 
 # ---------------------------------------------------------------- shared pieces
+
+
+class _Records:
+    """The run's order records as numpy columns, in the order of ``RunResult.steps`` (by order,
+    then queued, then end; ties in the order they were recorded), without building frames."""
+
+    def __init__(self, result: RunResult):
+        c = result.step_columns
+        idx = np.lexsort((c["end"], c["queued"], c["case"]))
+        self.case = c["case"][idx].astype(np.int64)
+        self.codes = {k: c[k][idx] for k in ("step", "activity", "resource", "reason")}
+        self.queued, self.start, self.end = c["queued"][idx], c["start"][idx], c["end"][idx]
+        self.wait = self.start - self.queued
+        self.work = self.end - self.start
+        self.names = {"step": list(STEPS), "activity": list(result.activity_names),
+                      "resource": list(result.resource_names), "reason": list(REASONS)}
+
+    def __len__(self) -> int:
+        return len(self.case)
+
+    def text(self, column: str, escape) -> np.ndarray:
+        """Each record's name in ``column``, escaped (an object array; each name escaped once)."""
+        names = np.array([escape(n) for n in self.names[column]], dtype=object)
+        return names[self.codes[column]]
+
+    def events(self):
+        """Two events per record, in trace order: (record, lifecycle 0=start/1=complete, time),
+        sorted by order, time, record, lifecycle."""
+        n = len(self)
+        row = np.arange(n)
+        rows = np.concatenate([row, row])
+        life = np.concatenate([np.zeros(n, np.int8), np.ones(n, np.int8)])
+        time = np.concatenate([self.start, self.end])
+        order = np.lexsort((life, rows, time, np.concatenate([self.case, self.case])))
+        return rows[order], life[order], time[order]
 
 
 def timestamps(result: RunResult, days: np.ndarray) -> np.ndarray:
@@ -97,60 +135,47 @@ def timestamps(result: RunResult, days: np.ndarray) -> np.ndarray:
 
 def iso(result: RunResult, days: np.ndarray) -> np.ndarray:
     """ISO 8601 UTC strings (an object array), e.g. 2026-01-05T10:00:00.000Z; NaN gives NaT."""
-    text = np.datetime_as_string(timestamps(result, days), unit="ms").astype(object)
-    return text + "Z"
+    return _iso_naive(result, days).astype(object) + "Z"
 
 
-def _tidy(result: RunResult, strings: bool = False) -> pd.DataFrame:
-    """One row per record; timestamps as datetime64 (or ISO strings for text formats)."""
-    s = result.steps
+def _iso_naive(result: RunResult, days: np.ndarray) -> np.ndarray:
+    """The same without the final Z, which the writers put in the text that follows."""
+    return np.datetime_as_string(timestamps(result, days), unit="ms")
+
+
+def _tidy(result: RunResult, rec: _Records, decoded: bool = False):
+    """One row per record as a pyarrow Table: names as dictionaries (or, if ``decoded``, plain
+    strings and zone-less timestamps, for CSV), times in days and as UTC timestamps (ms)."""
+    import pyarrow as pa
+
     o = result.orders
-    case = s["order"].to_numpy()
     kinds = holder_kinds(result)
-    resource = s["resource"]
-    stamp = (lambda d: iso(result, d)) if strings else (lambda d: timestamps(result, d))
-    df = pd.DataFrame({
-        "order": case,
-        "step": s["step"],
-        "activity": s["activity"],
-        "resource": resource,
-        "resource_kind": pd.Categorical(
-            np.asarray([kinds.get(str(r), "department") for r in resource.cat.categories],
-                       dtype=object)[resource.cat.codes.to_numpy()],
-            categories=["department", "stage", "buffer", "customer"]),
-        "reason": s["reason"],
-        "queued": s["queued"], "start": s["start"], "end": s["end"],
-        "wait": s["wait"], "work": s["work"],
-        "queued_at": stamp(s["queued"].to_numpy()),
-        "start_at": stamp(s["start"].to_numpy()),
-        "end_at": stamp(s["end"].to_numpy()),
-    })
+
+    def names(values, codes):
+        values = pa.array([str(v) for v in values], pa.string())
+        codes = pa.array(np.asarray(codes, dtype=np.int32))
+        return values.take(codes) if decoded else pa.DictionaryArray.from_arrays(codes, values)
+
+    def stamp(days):  # the CSV writer is 8 times faster with naive (zone-less) timestamps
+        naive = pa.array(timestamps(result, days))
+        return naive if decoded else naive.cast(pa.timestamp("ms", tz="UTC"))
+
+    kind_names = ["department", "stage", "buffer", "customer"]
+    kind_code = np.array([kind_names.index(kinds.get(r, "department"))
+                          for r in rec.names["resource"]], dtype=np.int32)
+    cols = {"order": pa.array(rec.case)}
+    for c in ("step", "activity", "resource"):
+        cols[c] = names(rec.names[c], rec.codes[c])
+    cols["resource_kind"] = names(kind_names, kind_code[rec.codes["resource"]])
+    cols["reason"] = names(rec.names["reason"], rec.codes["reason"])
+    for c in ("queued", "start", "end", "wait", "work"):
+        cols[c] = pa.array(getattr(rec, c))
+    for c in ("queued", "start", "end"):
+        cols[f"{c}_at"] = stamp(getattr(rec, c))
     for c in ("product", "customer", "customer_class", "channel"):
         col = o[c].astype("category")
-        df[c] = pd.Categorical.from_codes(col.cat.codes.to_numpy()[case],
-                                          categories=col.cat.categories)
-    return df
-
-
-def _events(result: RunResult):
-    """Two events per record in trace order: (record row, lifecycle 0=start/1=complete, time),
-    sorted by order, time, record, lifecycle."""
-    s = result.steps
-    n = len(s)
-    case = s["order"].to_numpy()
-    row = np.arange(n)
-    rows = np.concatenate([row, row])
-    life = np.concatenate([np.zeros(n, np.int8), np.ones(n, np.int8)])
-    time = np.concatenate([s["start"].to_numpy(), s["end"].to_numpy()])
-    cases = np.concatenate([case, case])
-    order = np.lexsort((life, rows, time, cases))
-    return rows[order], life[order], time[order]
-
-
-def _names(categorical: pd.Series, escape) -> np.ndarray:
-    """Escaped category names, per row of the column (an object array)."""
-    names = np.array([escape(str(c)) for c in categorical.cat.categories], dtype=object)
-    return names[categorical.cat.codes.to_numpy()]
+        cols[c] = names(col.cat.categories, col.cat.codes.to_numpy()[rec.case])
+    return pa.table(cols)
 
 
 def _interleave(*columns) -> list[str]:
@@ -165,19 +190,27 @@ def _interleave(*columns) -> list[str]:
 
 def _per_event(life: np.ndarray, rows: np.ndarray, start: np.ndarray, end: np.ndarray):
     """Per event, the record's start-event or complete-event text."""
-    return np.where(life == 0, start[rows], end[rows]).tolist()
+    return np.concatenate([start, end])[rows + len(start) * life.astype(np.intp)].tolist()
 
 
 def _traces(pieces: list[str], per_event: int, case: np.ndarray, heads: dict[int, str],
-            close: str):
-    """Chunks: each case's head, then its events' pieces joined, then ``close``."""
+            close: str) -> str:
+    """The events' pieces joined, each case's events between its head and ``close``."""
     bounds = np.flatnonzero(np.diff(case)) + 1
     starts = np.concatenate(([0], bounds)).tolist()
     ends = np.concatenate((bounds, [len(case)])).tolist()
     for a, b in zip(starts, ends, strict=True):
-        yield heads[int(case[a])]
-        yield "".join(pieces[a * per_event:b * per_event])
-        yield close
+        pieces[a * per_event] = heads[int(case[a])] + pieces[a * per_event]
+        pieces[b * per_event - 1] += close
+    return "".join(pieces)
+
+
+def _column_text(col: pd.Series, escape) -> np.ndarray:
+    """Each value of a column as escaped text (an object array), escaping each distinct value
+    once."""
+    c = col.astype("category")
+    names = np.array([escape(str(x)) for x in c.cat.categories], dtype=object)
+    return names[c.cat.codes.to_numpy()]
 
 
 # ---------------------------------------------------------------- XES
@@ -206,56 +239,51 @@ _XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _xes_chunks(result: RunResult):
+def _xes_chunks(result: RunResult, rec: _Records):
     sc = result.scenario
     yield _XES_HEAD
     yield (f'<string key="concept:name" value={quoteattr(sc.name)}/>\n'
            f'<string key="source" value={quoteattr("omcsim " + _version())}/>\n'
            f'<string key="seed" value={quoteattr(str(result.seed))}/>\n'
            f'<date key="start_date" value="{sc.start_date.isoformat()}T00:00:00.000Z"/>\n')
-    s = result.steps
-    rows, life, time = _events(result)
+    rows, life, time = rec.events()
     if len(rows):
         # Per record: the text before and after the timestamp, for a start and a complete event
         # (a start event that waited also says why).
-        act = _names(s["activity"], quoteattr)
-        res = _names(s["resource"], quoteattr)
-        step = _names(s["step"], quoteattr)
-        reason = _names(s["reason"], quoteattr)
-        waited = s["wait"].to_numpy() > 0
-        common = '"/><string key="org:resource" value=' + res + '/><string key="step" value=' \
-            + step + "/>"
-        why = np.where(waited, '<string key="reason" value=' + reason + "/>", "")
+        act = rec.text("activity", quoteattr)
+        common = ('Z"/><string key="org:resource" value=' + rec.text("resource", quoteattr)
+                  + '/><string key="step" value=' + rec.text("step", quoteattr) + "/>")
+        why = np.where(rec.wait > 0,
+                       '<string key="reason" value=' + rec.text("reason", quoteattr) + "/>", "")
         start_head = ('<event><string key="concept:name" value=' + act
                       + '/><string key="lifecycle:transition" value="start"/>'
                       '<date key="time:timestamp" value="')
         end_head = ('<event><string key="concept:name" value=' + act
                     + '/><string key="lifecycle:transition" value="complete"/>'
                     '<date key="time:timestamp" value="')
-        start_tail = common + why + "</event>\n"
-        end_tail = common + "</event>\n"
         pieces = _interleave(_per_event(life, rows, start_head, end_head),
-                             iso(result, time).tolist(),
-                             _per_event(life, rows, start_tail, end_tail))
-        case = s["order"].to_numpy()[rows]
+                             _iso_naive(result, time).tolist(),
+                             _per_event(life, rows, common + why + "</event>\n",
+                                        common + "</event>\n"))
+        case = rec.case[rows]
         heads = _xes_trace_heads(result, np.unique(case))
-        yield from _traces(pieces, 3, case, heads, "</trace>\n")
+        yield _traces(pieces, 3, case, heads, "</trace>\n")
     yield "</log>\n"
 
 
 def _xes_trace_heads(result: RunResult, ids: np.ndarray) -> dict[int, str]:
-    o = result.orders.iloc[ids]
-    cols = {c: o[c].astype(str).map(quoteattr).tolist()
-            for c in ("product", "customer", "customer_class", "channel", "status")}
-    qty = o["quantity"].astype(int).tolist()
-    dates = {c: iso(result, o[c].to_numpy()) for c in ("received", "due", "delivered")}
-    have = {c: o[c].notna().to_numpy() for c in dates}
+    o = result.orders
+    cols = [(c, _column_text(o[c], quoteattr)[ids].tolist())
+            for c in ("product", "customer", "customer_class", "channel", "status")]
+    qty = o["quantity"].to_numpy()[ids].astype(int).tolist()
+    dates = [(c, iso(result, o[c].to_numpy()[ids]).tolist(), o[c].notna().to_numpy()[ids])
+             for c in ("received", "due", "delivered")]
     out = {}
     for i, oid in enumerate(ids.tolist()):
         parts = [f'<trace><string key="concept:name" value="order-{oid}"/>']
-        parts += [f'<string key="{c}" value={cols[c][i]}/>' for c in cols]
+        parts += [f'<string key="{c}" value={v[i]}/>' for c, v in cols]
         parts.append(f'<int key="quantity" value="{qty[i]}"/>')
-        parts += [f'<date key="{c}" value="{dates[c][i]}"/>' for c in dates if have[c][i]]
+        parts += [f'<date key="{c}" value="{v[i]}"/>' for c, v, have in dates if have[i]]
         out[oid] = "".join(parts) + "\n"
     return out
 
@@ -263,18 +291,18 @@ def _xes_trace_heads(result: RunResult, ids: np.ndarray) -> dict[int, str]:
 # ---------------------------------------------------------------- OCEL 2.0
 
 
-def _ocel_chunks(result: RunResult):
-    s = result.steps
+def _ocel_chunks(result: RunResult, rec: _Records):
     o = result.orders
     sc = result.scenario
     kinds = holder_kinds(result)
     dump = json.dumps
+    q = lambda x: dump(str(x))  # noqa: E731
     t0 = f"{sc.start_date.isoformat()}T00:00:00.000Z"
 
-    activities = [str(a) for a in s["activity"].cat.categories]
+    used = np.unique(rec.codes["activity"])
+    activities = [rec.names["activity"][a] for a in used.tolist()]
     event_attrs = [{"name": "lifecycle", "type": "string"}, {"name": "step", "type": "string"},
-                   {"name": "reason", "type": "string"}, {"name": "wait_days", "type": "float"},
-                   {"name": "work_days", "type": "float"}]
+                   {"name": "reason", "type": "string"}, {"name": "wait_days", "type": "float"}]
     object_types = [
         {"name": "order", "attributes": [
             {"name": "quantity", "type": "integer"}, {"name": "channel", "type": "string"},
@@ -294,7 +322,7 @@ def _ocel_chunks(result: RunResult):
     # Objects: resources, products, customers, orders.
     yield ',"objects":['
     objects = []
-    for name in result.resource_names:
+    for name in rec.names["resource"]:
         if name == "customer":
             continue
         objects.append({"id": f"resource-{name}", "type": "resource", "attributes": [
@@ -303,96 +331,102 @@ def _ocel_chunks(result: RunResult):
     for name, p in sc.products.items():
         objects.append({"id": f"product-{name}", "type": "product", "attributes": [
             {"name": "price", "value": repr(float(p.price)), "time": t0}]})
-    customers = o[["customer", "customer_class"]].astype(str).drop_duplicates("customer")
-    for cust, cls in customers.itertuples(index=False):
-        objects.append({"id": f"customer-{cust}", "type": "customer",
-                        "attributes": [{"name": "class", "value": cls, "time": t0}]})
+    customer = o["customer"].astype("category")
+    _, first = np.unique(customer.cat.codes.to_numpy(), return_index=True)
+    names = o["customer"].to_numpy(dtype=object)[first].tolist()
+    classes = o["customer_class"].to_numpy(dtype=object)[first].tolist()
+    for name, cls in zip(names, classes, strict=True):
+        objects.append({"id": f"customer-{name}", "type": "customer",
+                        "attributes": [{"name": "class", "value": str(cls), "time": t0}]})
     yield ",".join(dump(x, separators=(",", ":")) for x in objects)
     if len(o):
         yield ","
-        yield ",".join(_ocel_orders(result))
+        yield ",".join(_ocel_orders(result, rec))
     yield "]"
 
-    # Events: per record, the text of its start and complete events around id and time.
+    # Events: pieces of text from small tables, per order, holder and record.
     yield ',"events":['
-    rows, life, time = _events(result)
+    rows, life, time = rec.events()
     if len(rows):
-        q = lambda x: dump(str(x))  # noqa: E731
-        case = s["order"].to_numpy()
-        act = _names(s["activity"], q)
-        step = _names(s["step"], q)
-        reason = _names(s["reason"], q)
-        prod = o["product"].astype(str).map(lambda x: q(f"product-{x}")).to_numpy()[case]
-        cust = o["customer"].astype(str).map(lambda x: q(f"customer-{x}")).to_numpy()[case]
-        holder = np.array([None if r == "customer" else q(f"resource-{r}")
-                           for r in s["resource"].cat.categories], dtype=object)
-        held = holder[s["resource"].cat.codes.to_numpy()]
-        held = np.where(held == None, cust, held)  # noqa: E711 (elementwise)
-        rel = [f'],"relationships":[{{"objectId":"order-{c}","qualifier":"order"}},'
-               f'{{"objectId":{p},"qualifier":"product"}},'
-               f'{{"objectId":{u},"qualifier":"customer"}},'
-               f'{{"objectId":{h},"qualifier":"held by"}}]}}'
-               for c, p, u, h in zip(case.tolist(), prod.tolist(), cust.tolist(), held.tolist(),
-                                     strict=True)]
-        # A start event says why and how long the order waited, if it did.
-        start_attrs = np.array([
-            f'","attributes":[{{"name":"lifecycle","value":"start"}},'
-            f'{{"name":"step","value":{st}}}'
-            + (f',{{"name":"reason","value":{why}}},{{"name":"wait_days","value":"{w!r}"}}'
-               if w > 0 else "") + rl
-            for st, why, w, rl in zip(step.tolist(), reason.tolist(), s["wait"].tolist(), rel,
-                                      strict=True)], dtype=object)
-        end_attrs = np.array([
-            f'","attributes":[{{"name":"lifecycle","value":"complete"}},'
-            f'{{"name":"step","value":{st}}}{rl}'
-            for st, rl in zip(step.tolist(), rel, strict=True)], dtype=object)
-        kind = '","type":' + act + ',"time":"'
+        case_ev = rec.case[rows]
+        # Per order: links to itself, its product and its customer; per holder: the link to the
+        # resource (a hold by the customer links the order's customer instead).
+        ids = np.arange(len(o))
+        cust = _column_text(o["customer"], lambda x: q(f"customer-{x}"))
+        order_rel = ('"relationships":[{"objectId":"order-' + ids.astype(str).astype(object)
+                     + '","qualifier":"order"},{"objectId":'
+                     + _column_text(o["product"], lambda x: q(f"product-{x}"))
+                     + ',"qualifier":"product"},{"objectId":' + cust
+                     + ',"qualifier":"customer"},{"objectId":')
+        holders = rec.names["resource"]
+        holder_rel = np.array([q(f"resource-{r}") + ',"qualifier":"held by"}]}'
+                               for r in holders], dtype=object)
+        res_ev = rec.codes["resource"][rows]
+        held = holder_rel[res_ev]
+        if "customer" in holders:
+            by_customer = res_ev == holders.index("customer")
+            held[by_customer] = (cust + ',"qualifier":"held by"}]}')[case_ev[by_customer]]
+        # Per record: the attributes of its start and complete events; a start event says why
+        # and how long the order waited, if it did.
+        step = rec.text("step", q)
+        waited = np.flatnonzero(rec.wait > 0)
+        start_attrs = ('Z","attributes":[{"name":"lifecycle","value":"start"},{"name":"step",'
+                       '"value":' + step + "}],")
+        start_attrs[waited] = [
+            f'Z","attributes":[{{"name":"lifecycle","value":"start"}},{{"name":"step","value":'
+            f'{st}}},{{"name":"reason","value":{r}}},{{"name":"wait_days","value":"{w!r}"}}],'
+            for st, r, w in zip(step[waited].tolist(), rec.text("reason", q)[waited].tolist(),
+                                rec.wait[waited].tolist(), strict=True)]
+        end_attrs = ('Z","attributes":[{"name":"lifecycle","value":"complete"},{"name":"step",'
+                     '"value":' + step + "}],")
+        kind = '","type":' + rec.text("activity", q) + ',"time":"'
         m = len(rows)
-        pieces = _interleave(["{\"id\":\"e"] * m, [str(i) for i in range(1, m + 1)],
-                             kind[rows].tolist(), iso(result, time).tolist(),
+        held = (held + ",").tolist()
+        held[-1] = held[-1][:-1]  # no comma after the last event
+        pieces = _interleave([f'{{"id":"e{i}' for i in range(1, m + 1)], kind[rows].tolist(),
+                             _iso_naive(result, time).tolist(),
                              _per_event(life, rows, start_attrs, end_attrs),
-                             [","] * (m - 1) + [""])
+                             order_rel[case_ev].tolist(), held)
         yield "".join(pieces)
     yield "]}\n"
 
 
-def _ocel_orders(result: RunResult) -> list[str]:
+def _ocel_orders(result: RunResult, rec: _Records) -> list[str]:
     """Order objects: attributes as of the inquiry, status set to its final value when it was
     (delivery, or the end of the order's last record); linked to product and customer."""
     o = result.orders
-    s = result.steps
+    if not len(o):
+        return []
     q = json.dumps
-    last_end = s.groupby("order", sort=True)["end"].max().reindex(o["id"]).to_numpy()
+    # When each order's status was last set: its delivery, or the end of its last record.
+    last_end = np.full(len(o), np.nan)
+    if len(rec):
+        first = np.flatnonzero(np.r_[True, rec.case[1:] != rec.case[:-1]])
+        last_end[rec.case[first]] = np.maximum.reduceat(rec.end, first)
     final = np.where(o["delivered"].notna(), o["delivered"], last_end)
-    arrived = iso(result, o["inquiry"].to_numpy()).tolist()
-    final_at = iso(result, np.nan_to_num(final, nan=0.0)).tolist()
-    due = iso(result, o["due"].fillna(0).to_numpy()).tolist()
-    has_due = o["due"].notna().tolist()
-
-    def text(col: str, prefix: str = "") -> list[str]:
-        c = o[col].astype("category")
-        names = np.array([q(prefix + str(x)) for x in c.cat.categories], dtype=object)
-        return names[c.cat.codes.to_numpy()].tolist()
-
-    out = []
-    for i, (oid, qty, pri, channel, cls, status, prod, cust) in enumerate(zip(
-            o["id"].tolist(), o["quantity"].tolist(), o["priority"].tolist(), text("channel"),
-            text("customer_class"), o["status"].astype(str).tolist(),
-            text("product", "product-"), text("customer", "customer-"), strict=True)):
-        at = arrived[i]
-        attrs = (f'{{"name":"quantity","value":"{int(qty)}","time":"{at}"}},'
-                 f'{{"name":"channel","value":{channel},"time":"{at}"}},'
-                 f'{{"name":"customer_class","value":{cls},"time":"{at}"}},'
-                 f'{{"name":"priority","value":"{float(pri)!r}","time":"{at}"}},')
-        if has_due[i]:
-            attrs += f'{{"name":"due","value":"{due[i]}","time":"{at}"}},'
-        attrs += f'{{"name":"status","value":"open","time":"{at}"}}'
-        if status != "open":
-            attrs += f',{{"name":"status","value":{q(status)},"time":"{final_at[i]}"}}'
-        out.append(f'{{"id":"order-{oid}","type":"order","attributes":[{attrs}],'
-                   f'"relationships":[{{"objectId":{prod},"qualifier":"contains"}},'
-                   f'{{"objectId":{cust},"qualifier":"placed by"}}]}}')
-    return out
+    at = ',"time":"' + iso(result, o["inquiry"].to_numpy()) + '"}'
+    status = _column_text(o["status"], q)
+    ids = o["id"].to_numpy().astype(str).astype(object)
+    text = ('{"id":"order-' + ids + '","type":"order","attributes":['
+            '{"name":"quantity","value":"'
+            + o["quantity"].to_numpy().astype(int).astype(str).astype(object) + '"' + at
+            + ',{"name":"channel","value":' + _column_text(o["channel"], q) + at
+            + ',{"name":"customer_class","value":' + _column_text(o["customer_class"], q) + at
+            + ',{"name":"priority","value":"'
+            + o["priority"].to_numpy(dtype=float).astype(str).astype(object) + '"' + at)
+    due = o["due"].notna().to_numpy()
+    text[due] += (',{"name":"due","value":"' + iso(result, o["due"].to_numpy()[due]) + '"'
+                  + at[due])
+    text += ',{"name":"status","value":"open"' + at
+    closed = (o["status"] != "open").to_numpy()
+    text[closed] += (',{"name":"status","value":' + status[closed] + ',"time":"'
+                     + iso(result, final[closed]) + '"}')
+    text += ('],"relationships":[{"objectId":'
+             + _column_text(o["product"], lambda x: q(f"product-{x}"))
+             + ',"qualifier":"contains"},{"objectId":'
+             + _column_text(o["customer"], lambda x: q(f"customer-{x}"))
+             + ',"qualifier":"placed by"}]}')
+    return text.tolist()
 
 
 def _capacity(sc, name: str) -> str:

@@ -1,0 +1,205 @@
+"""Event logs: each format written, parsed back and checked against the run's records; XES and
+OCEL 2.0 validated against their published schemas (tests/trace/schemas/, see README there);
+exporting leaves the run's results unchanged."""
+
+import copy
+import datetime as dt
+import gzip
+import json
+import math
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+import pytest
+import xmlschema
+
+from simulator import load_scenario, simulate
+from simulator.eventlog import EventLogError, event_format, write_event_log
+
+SCHEMAS = Path(__file__).parent / "schemas"
+
+
+@pytest.fixture(scope="module")
+def result():
+    sc = load_scenario("default", {"horizon_days": 25, "warmup_days": 0,
+                                   "steps.billing.payment_terms_days": 5,
+                                   "steps.billing.error_rate": 0.3,
+                                   "steps.returns.rate": 0.3})
+    return simulate(sc, 4)
+
+
+@pytest.fixture(scope="module")
+def logs(result, tmp_path_factory):
+    d = tmp_path_factory.mktemp("logs")
+    return {ext: write_event_log(result, d / f"events.{ext}")
+            for ext in ("csv", "parquet", "xes", "xes.gz", "jsonocel")}
+
+
+def parse_time(text: str) -> dt.datetime:
+    assert text.endswith("Z")
+    return dt.datetime.fromisoformat(text[:-1] + "+00:00")
+
+
+def days_since_start(result, text: str) -> float:
+    start = dt.datetime.combine(result.scenario.start_date, dt.time(), dt.timezone.utc)
+    return (parse_time(text) - start) / dt.timedelta(days=1)
+
+
+def test_format_follows_the_extension():
+    assert event_format("a/b.CSV") == "csv"
+    assert event_format("x.xes.gz") == "xes"
+    assert event_format("x.jsonocel") == "ocel"
+    with pytest.raises(EventLogError, match=r"\.csv, \.parquet, \.xes"):
+        event_format("events.json")
+
+
+@pytest.mark.parametrize("ext", ["csv", "parquet"])
+def test_tidy_logs_read_back_as_the_records(result, logs, ext):
+    df = pd.read_csv(logs[ext]) if ext == "csv" else pd.read_parquet(logs[ext])
+    s = result.steps
+    assert len(df) == len(s)
+    assert df["order"].tolist() == s["order"].tolist()
+    for c in ("step", "activity", "resource", "reason"):
+        assert df[c].astype(str).tolist() == s[c].astype(str).tolist()
+    for c in ("queued", "start", "end", "wait", "work"):
+        assert np.allclose(df[c].to_numpy(), s[c].to_numpy(), rtol=0, atol=1e-12)
+    o = result.orders
+    assert df["product"].astype(str).tolist() == o["product"].astype(str)[s["order"]].tolist()
+    assert set(df["resource_kind"].astype(str)) <= {"department", "stage", "buffer", "customer"}
+    # CSV timestamps are UTC without a zone, Parquet's carry it.
+    stamp = (df["start_at"].astype(str) + "Z").tolist() if ext == "csv" else \
+        df["start_at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ").tolist()
+    for text, days in zip(stamp[:50], s["start"][:50], strict=True):
+        assert abs(days_since_start(result, text) - days) < 1e-3 / 86400 + 1e-9
+
+
+def xes_events(root):
+    out = []
+    for trace in root.iter("trace"):
+        name = {a.get("key"): a.get("value") for a in trace if a.tag != "event"}
+        events = []
+        for ev in trace.iter("event"):
+            events.append({a.get("key"): a.get("value") for a in ev})
+        out.append((name, events))
+    return out
+
+
+@pytest.mark.parametrize("ext", ["xes", "xes.gz"])
+def test_xes_is_valid_ieee_1849_and_holds_every_event(result, logs, ext):
+    path = logs[ext]
+    if ext.endswith("gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            text = f.read()
+    else:
+        text = path.read_text()
+    schema = xmlschema.XMLSchema(SCHEMAS / "xes-ieee-1849-2016.xsd")
+    schema.validate(text)
+    traces = xes_events(ET.fromstring(text))
+    s = result.steps
+    assert len(traces) == s["order"].nunique()
+    assert sum(len(ev) for _, ev in traces) == 2 * len(s)
+    by_order = dict(iter(s.groupby("order")))
+    for head, events in traces:
+        oid = int(head["concept:name"].removeprefix("order-"))
+        rec = by_order[oid]
+        assert head["product"] == str(result.orders.loc[oid, "product"])
+        times = [days_since_start(result, e["time:timestamp"]) for e in events]
+        assert all(b >= a for a, b in zip(times, times[1:], strict=False))
+        starts = [e for e in events if e["lifecycle:transition"] == "start"]
+        completes = [e for e in events if e["lifecycle:transition"] == "complete"]
+        assert len(starts) == len(completes) == len(rec)
+        assert sorted(e["concept:name"] for e in starts) == sorted(rec["activity"].astype(str))
+        assert {e["org:resource"] for e in events} == set(rec["resource"].astype(str))
+        waited = rec[rec["wait"] > 0]
+        assert sorted(e["reason"] for e in starts if "reason" in e) == sorted(
+            waited["reason"].astype(str))
+
+
+def test_xes_schema_check_can_fail(logs):
+    text = logs["xes"].read_text().replace('<log xes.version="1849.2016">', "<log>", 1)
+    schema = xmlschema.XMLSchema(SCHEMAS / "xes-ieee-1849-2016.xsd")
+    with pytest.raises(xmlschema.XMLSchemaValidationError):
+        schema.validate(text)
+
+
+def ocel_validator():
+    schema = json.loads((SCHEMAS / "ocel20-schema-json.json").read_text())
+    return jsonschema.Draft7Validator(schema,
+                                      format_checker=jsonschema.Draft7Validator.FORMAT_CHECKER)
+
+
+def test_ocel_is_valid_ocel_2_and_consistent(result, logs):
+    doc = json.loads(logs["jsonocel"].read_text())
+    ocel_validator().validate(doc)
+    s = result.steps
+    assert len(doc["events"]) == 2 * len(s)
+    objects = {o["id"]: o for o in doc["objects"]}
+    assert len(objects) == len(doc["objects"])  # ids are unique
+    types = {o["type"] for o in doc["objects"]}
+    assert types == {"order", "product", "customer", "resource"}
+    declared_objects = {t["name"]: {a["name"] for a in t["attributes"]}
+                        for t in doc["objectTypes"]}
+    for o in doc["objects"]:
+        assert {a["name"] for a in o.get("attributes", [])} <= declared_objects[o["type"]]
+        for rel in o.get("relationships", []):
+            assert rel["objectId"] in objects
+    declared_events = {t["name"]: {a["name"] for a in t["attributes"]} for t in doc["eventTypes"]}
+    ids = set()
+    for e in doc["events"]:
+        ids.add(e["id"])
+        assert {a["name"] for a in e["attributes"]} <= declared_events[e["type"]]
+        parse_time(e["time"])
+        quals = {r["qualifier"]: r["objectId"] for r in e["relationships"]}
+        assert set(quals) == {"order", "product", "customer", "held by"}
+        assert all(v in objects for v in quals.values())
+    assert len(ids) == len(doc["events"])
+    # Every order with records is an object, linked to its product and customer.
+    for oid in s["order"].unique()[:50]:
+        obj = objects[f"order-{oid}"]
+        rel = {r["qualifier"]: r["objectId"] for r in obj["relationships"]}
+        row = result.orders.loc[oid]
+        assert rel == {"contains": f"product-{row['product']}",
+                       "placed by": f"customer-{row['customer']}"}
+    # Holds by the customer (payment, returns in transit) link the customer as holder.
+    payments = [e for e in doc["events"] if e["type"] == "payment"]
+    assert payments
+    for e in payments:
+        quals = {r["qualifier"]: r["objectId"] for r in e["relationships"]}
+        assert quals["held by"] == quals["customer"]
+    # The start event of a wait says how long, in days.
+    waits = [e for e in doc["events"]
+             if any(a["name"] == "wait_days" for a in e["attributes"])]
+    assert math.isclose(sum(float(a["value"]) for e in waits for a in e["attributes"]
+                            if a["name"] == "wait_days"), s["wait"].sum(), rel_tol=1e-9)
+
+
+def test_ocel_schema_check_can_fail(logs):
+    doc = json.loads(logs["jsonocel"].read_text())
+    broken = copy.deepcopy(doc)
+    del broken["objectTypes"]
+    with pytest.raises(jsonschema.ValidationError):
+        ocel_validator().validate(broken)
+    broken = copy.deepcopy(doc)
+    broken["events"][0]["attributes"][0]["value"] = 1.5  # OCEL 2.0 JSON values are strings
+    with pytest.raises(jsonschema.ValidationError):
+        ocel_validator().validate(broken)
+
+
+def test_exporting_does_not_change_the_results(tmp_path):
+    sc = load_scenario("default", {"horizon_days": 40, "warmup_days": 5})
+    plain = simulate(sc, 9)
+    exported = simulate(sc, 9)
+    before = {k: v for k, v in exported.kpis.items() if k != "wall_seconds"}
+    for ext in ("csv", "parquet", "xes", "jsonocel"):
+        write_event_log(exported, tmp_path / f"e.{ext}")
+    after = simulate(sc, 9)  # a run after the export is still the same run
+    for r in (exported, after):
+        got = {k: v for k, v in r.kpis.items() if k != "wall_seconds"}
+        assert json.dumps(got, sort_keys=True, default=str) == json.dumps(
+            {k: v for k, v in plain.kpis.items() if k != "wall_seconds"}, sort_keys=True,
+            default=str)
+    assert before == {k: v for k, v in exported.kpis.items() if k != "wall_seconds"}
+    pd.testing.assert_frame_equal(exported.orders, plain.orders)
