@@ -527,7 +527,7 @@ def render_narrative(t: TraceFrame) -> str:
         lines.append(
             f"  {r.step:<12}{_clip(r.activity, 21):<22}{_clip(r.department, 17):<18}"
             f"{r.queued:>9.2f}{r.start:>9.2f}{r.end:>9.2f}{_dur(r.wait, '-'):>9}"
-            f"{_dur(r.work, '-'):>9}  {r.detail}")
+            f"{_dur(r.work, '-'):>9}  {r.detail}".rstrip())
     if phase == "cycle" and math.isfinite(o["delivered"]):
         lines.append(f"  ── delivered, day {o['delivered']:.2f} " + "─" * 40)
     return "\n".join(lines)
