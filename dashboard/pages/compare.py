@@ -1,0 +1,135 @@
+"""Compare: strategies (or priority rules) side by side, each KPI as a mean with its 95% confidence
+interval over replications, and paired differences against the baseline (common random numbers).
+Every number comes from :func:`simulator.experiment.compare`."""
+
+from __future__ import annotations
+
+import streamlit as st
+import ui
+
+from simulator import ScenarioError
+from simulator.experiment import (
+    MAIN_KPIS,
+    STRATEGY_ORDER,
+    ExperimentError,
+    available_cores,
+    compare,
+    make_runner,
+)
+from simulator.plots.experiment import STRATEGY_LABELS, comparison_chart
+from simulator.scenario import PRIORITY_RULES
+
+# What an alternative changes: the scenario field it overrides.
+WHAT = {"decoupling points": "decoupling_point", "priority rules": "priority_rule"}
+
+scenario, seed, label = ui.current()
+st.title("Compare alternatives")
+st.markdown("Each alternative is the Run page's scenario with one change, run with the same "
+            "replications: replication *r* of every alternative sees the same inquiries (common "
+            "random numbers), so the paired differences are sharper than the intervals.")
+st.markdown(ui.describe(scenario))
+
+what = st.radio("Compare", list(WHAT), horizontal=True, key="compare.what")
+if what == "decoupling points":
+    options = list(STRATEGY_ORDER)
+    first = scenario.strategy
+    fmt = STRATEGY_LABELS.get
+else:
+    options = list(PRIORITY_RULES)
+    first = scenario.priority_rule
+    fmt = str
+chosen = st.multiselect(
+    "Alternatives (the first is the baseline of the differences)", options,
+    default=[first, *(o for o in options if o != first)], format_func=fmt,
+    key=f"compare.alternatives.{what}")
+
+cols = st.columns(4)
+reps = cols[0].number_input("Replications", min_value=2, max_value=100, step=1,
+                            value=ui.default(compare, "reps"), key="compare.reps")
+base_seed = cols[1].number_input("Base seed", min_value=0, step=1,
+                                 value=ui.default(compare, "seed"), key="compare.seed")
+days = cols[2].number_input("Horizon (days)", min_value=1.0, step=30.0,
+                            value=float(scenario.horizon_days), key="compare.days",
+                            help="Shorter runs finish sooner; intervals get wider.")
+workers = cols[3].number_input("Worker processes", min_value=1, max_value=available_cores(),
+                               value=available_cores(), step=1, key="compare.workers")
+crn = st.checkbox("Common random numbers", value=ui.default(compare, "common_random_numbers"),
+                  key="compare.crn",
+                  help="Off: each alternative gets its own seeds, to see what CRN buys.")
+
+if len(chosen) < 1:
+    st.info("Choose at least one alternative.")
+    st.stop()
+try:
+    base = scenario.with_overrides(horizon_days=days)
+except ScenarioError as err:
+    ui.scenario_error(err)
+    st.stop()
+alternatives = {name: {WHAT[what]: name} for name in chosen}
+params = {"scenario": ui.digest(base.to_yaml()), "alternatives": chosen, "what": what,
+          "reps": int(reps), "seed": int(base_seed), "crn": crn}
+runs = len(chosen) * int(reps)
+per_run = ui.run(scenario, seed).kpis["wall_seconds"] * days / scenario.horizon_days
+st.caption(f"{runs} runs, about {runs * per_run / workers:.0f} s on {workers} worker(s).")
+
+comparison = ui.remembered("compare", params)
+if st.button("Run the comparison", type="primary", key="compare.go"):
+    bar = st.progress(0.0, text="starting the workers...")
+    try:
+        with make_runner(int(workers)) as inner:
+            comparison = compare(base, alternatives, reps=int(reps), seed=int(base_seed),
+                                 common_random_numbers=crn,
+                                 runner=ui.ProgressRunner(inner, bar))
+    except (ExperimentError, ScenarioError) as err:
+        st.error(str(err))
+        st.stop()
+    bar.empty()
+    ui.remember("compare", params, comparison)
+
+if comparison is None:
+    st.info("Set the alternatives and press **Run the comparison**.")
+    st.stop()
+
+if len(comparison.failed):
+    st.warning(f"{len(comparison.failed)} run(s) failed and are left out: "
+               + "; ".join(sorted(set(comparison.failed["error"])))[:500])
+summary = comparison.summary
+known = list(dict.fromkeys(summary["kpi"]))
+kpis = st.multiselect("KPIs", known, default=[k for k in MAIN_KPIS if k in known],
+                      key="compare.kpis")
+if kpis:
+    ui.show_figure(("comparison", ui.digest(summary.to_json()), *kpis),
+                   lambda: comparison_chart(summary, kpis))
+
+    table = summary[summary["kpi"].isin(kpis)].copy()
+    table["value"] = [ui.format_interval(k, m, h) for k, m, h in
+                      zip(table["kpi"], table["mean"], table["half_width"], strict=True)]
+    st.markdown(f"**Mean ± 95% half-width** over {int(reps)} replications:")
+    st.table(table.pivot(index="kpi", columns="alternative", values="value")
+             .reindex(index=kpis, columns=comparison.alternatives))
+
+    diffs = table[table["alternative"] != comparison.baseline].copy()
+    if len(diffs):
+        significant = diffs["diff"].abs() > diffs["diff_half_width"]
+        diffs["difference"] = [
+            ui.format_interval(k, d, h, difference=True) + (" *" if sig else "")
+            for k, d, h, sig in zip(diffs["kpi"], diffs["diff"], diffs["diff_half_width"],
+                                    significant, strict=True)]
+        st.markdown(f"**Paired differences against {comparison.baseline}** (alternative minus "
+                    "baseline; * significant: the 95% interval excludes 0):")
+        st.table(diffs.pivot(index="kpi", columns="alternative", values="difference")
+                 .reindex(index=kpis))
+
+left, right = st.columns(2)
+left.download_button("Runs (CSV)", lambda: comparison.runs.to_csv(index=False),
+                     "compare-runs.csv", "text/csv", key="compare.dl.runs")
+right.download_button("Summary (CSV)", lambda: summary.to_csv(index=False),
+                      "compare-summary.csv", "text/csv", key="compare.dl.summary")
+if what == "decoupling points":
+    choice = f"--strategies {','.join(chosen)}"
+else:
+    choice = " ".join(f"--alt '{r}: priority_rule={r}'" for r in chosen)
+st.markdown("The same from the command line:")
+st.code(f"omcsim compare {ui.cli_scenario(scenario, label)} {choice} --reps {int(reps)} "
+        f"--seed {int(base_seed)} --days {days:g}{'' if crn else ' --independent'}",
+        language="bash")

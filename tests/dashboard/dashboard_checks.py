@@ -1,0 +1,32 @@
+"""Checks shared by the dashboard tests."""
+
+import re
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+# The KPI cards of the Run page: label -> KPI name in the library.
+CARDS = {"Fill rate": "fill_rate", "OTIF": "otif", "Mean cycle time": "cycle_time_mean",
+         "Backorders": "backorders_mean", "Total cost": "cost_total"}
+MORE_CARDS = {"Perfect order": "perfect_order", "Cycle time p95": "cycle_time_p95",
+              "Stock at CODP": "inventory_codp_mean", "Orders lost": "orders_lost",
+              "P:D": "pd_ratio"}
+
+
+def parse_shown(text: str) -> tuple[float, float]:
+    """A KPI as the dashboard shows it ('98.8%', '3.32 d', '2,734,125') -> (value, tolerance):
+    the value in the KPI's own unit (a share for a percentage) and half a unit of the last digit
+    shown, so a test can check the number shown against the library's without copying the
+    dashboard's formatting."""
+    m = re.fullmatch(r"([-+]?[\d,]+(?:\.(\d+))?)(%| d)?", text.strip())
+    assert m, f"not a KPI value: {text!r}"
+    value = float(m.group(1).replace(",", ""))
+    tol = 0.5 * 10.0 ** -len(m.group(2) or "")
+    if m.group(3) == "%":
+        value, tol = value / 100, tol / 100
+    return value, tol + 1e-12
+
+
+def assert_shown(text: str, expected: float, what: str = "") -> None:
+    value, tol = parse_shown(text)
+    assert abs(value - expected) <= tol, f"{what}: shown {text!r}, library says {expected!r}"

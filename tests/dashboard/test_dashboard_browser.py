@@ -1,0 +1,105 @@
+"""The real thing: `omcsim dashboard` on a free loopback port, driven by Debian's chromium through
+Playwright's Python client. The KPIs shown must be the CLI's (`omcsim run default --json`), the
+charts must render, and the screenshot for the README is saved."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from dashboard_checks import APP, CARDS, MORE_CARDS, assert_shown
+
+CHROMIUM = shutil.which("chromium")
+SCREENSHOT = APP.parents[1] / "docs" / "images" / "dashboard.png"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                       "(`apt-get install chromium`; `scripts/setup.sh --test` does it as root)"),
+]
+
+
+def omcsim() -> list[str]:
+    script = Path(sys.executable).with_name("omcsim")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "simulator.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def dashboard_url(tmp_path):
+    """`omcsim dashboard` on a free port; stopped (its whole process group) whatever happens."""
+    port = free_port()
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen([*omcsim(), "dashboard", "--port", str(port)], stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert proc.poll() is None, f"the server exited: {(tmp_path / 'server.log').read_text()}"
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "the server did not answer within 90 s"
+            time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        log.close()
+
+
+def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record_property):
+    from playwright.sync_api import sync_playwright
+
+    cli = subprocess.run([*omcsim(), "run", "default", "--seed", "1", "--json", "--quiet"],
+                         capture_output=True, text=True, check=True)
+    kpis = json.loads(cli.stdout)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1300})
+            page.goto(dashboard_url)
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+            # The three charts of the first screen, loaded and decoded.
+            page.wait_for_function(
+                """() => {
+                    const imgs = [...document.querySelectorAll('[data-testid="stImage"] img')];
+                    return imgs.length >= 3 && imgs.every(i => i.complete && i.naturalWidth > 300);
+                }""", timeout=60_000)
+            labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+            values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+            cards = {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+            for label, name in {**CARDS, **MORE_CARDS}.items():
+                assert_shown(cards[label], kpis[name], name)
+            caption = page.get_by_text(re.compile(r"s of simulation")).inner_text()
+            seconds = float(re.search(r"in ([\d.]+) s of simulation", caption).group(1))
+            record_property("first_load_simulation_seconds", seconds)
+            print(f"first load: {seconds:.2f} s of simulation")
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOT))
+        finally:
+            browser.close()
+    assert SCREENSHOT.stat().st_size > 50_000  # a real page, not a blank one

@@ -1,0 +1,178 @@
+"""The Staple yourself, Compare, Sweep and Learn pages through Streamlit's AppTest: widgets
+changed, values shown checked against the library, no exception."""
+
+import json
+
+import pytest
+import yaml
+from dashboard_checks import APP, assert_shown
+
+from simulator import STEPS, simulate
+from simulator.experiment import advise, compare
+from simulator.scenario import parse_scenario
+from simulator.trace import TraceError, pick_order
+
+
+def on_page(app, page: str, scenario: str = "classroom", days: float = 45.0, **levers):
+    """``page`` showing ``scenario`` (shortened, other levers set by their override path) as
+    chosen on the Run page."""
+    app.session_state["run.source"] = scenario
+    app.session_state[f"run.{scenario}.horizon_days"] = days
+    for path, value in levers.items():
+        app.session_state[f"run.{scenario}.{path}"] = value
+    app.run()
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception
+    cur = app.session_state["current"]
+    return parse_scenario(yaml.safe_load(cur["yaml"])), cur["seed"]
+
+
+def order_shown(app) -> int:
+    title = app.subheader[0].value
+    assert title.startswith("Order ")
+    return int(title.split()[1].rstrip(":"))
+
+
+def test_staple_yourself_follows_the_picked_order(app):
+    # Customers who give 2 days: some orders are late.
+    scenario, seed = on_page(app, "staple", **{"customers.*.demand_lead_time": 2.0})
+    result = simulate(scenario, seed)
+    assert order_shown(app) == pick_order(result, "slowest")  # the first pick offered
+    for how in ("late", "random"):
+        app.radio(key="staple.pick").set_value(how).run()
+        assert not app.exception
+        assert order_shown(app) == pick_order(result, how)
+    app.radio(key="staple.pick").set_value("by id").run()
+    app.number_input(key="staple.order_id").set_value(17).run()
+    assert not app.exception and order_shown(app) == 17
+    trace = result.trace(17)
+    cards = {m.label: m.value for m in app.metric}
+    assert_shown(cards["Cycle time"], trace.order["cycle_time"], "cycle time")
+    assert_shown(cards["Waiting"], trace.order["waiting"], "waiting")
+    assert app.code[0].value == trace.narrative()
+    # Gantt chart, war room, waiting vs working
+    assert len(app.image) == 3
+    table = app.dataframe[0].value
+    assert len(table) == len(trace) and list(table["activity"]) == list(trace["activity"])
+    app.radio(key="staple.scope").set_value("cash").run()
+    assert not app.exception
+    by_dept = app.dataframe[-2].value  # then the delay causes
+    expected = result.where_time_goes("cash").by_department
+    assert list(by_dept["holder"]) == list(expected["department"])
+    app.slider(key="staple.max_orders").set_value(20).run()
+    app.segmented_control(key="staple.until").set_value("all").run()
+    assert not app.exception and len(app.image) == 3
+
+
+def test_staple_without_a_late_order_says_so(app):
+    # Customers who give 30 days: no order is late.
+    scenario, seed = on_page(app, "staple", **{"customers.*.demand_lead_time": 30.0})
+    with pytest.raises(TraceError, match="no late order"):
+        pick_order(simulate(scenario, seed), "late")
+    app.radio(key="staple.pick").set_value("late").run()
+    assert not app.exception
+    assert "no late order" in app.warning[0].value
+    assert not app.subheader  # no order shown
+
+
+def table_values(app, index: int) -> dict:
+    df = app.table[index].value
+    return {(kpi, alt): df.loc[kpi, alt] for kpi in df.index for alt in df.columns}
+
+
+def test_compare_strategies_with_confidence_intervals(app):
+    scenario, _ = on_page(app, "compare")
+    assert "press **Run the comparison**" in app.info[0].value
+    app.multiselect(key="compare.alternatives.decoupling points").set_value(["mto", "ato"])
+    app.number_input(key="compare.reps").set_value(3)
+    app.number_input(key="compare.days").set_value(30.0)
+    app.number_input(key="compare.workers").set_value(1)
+    app.button(key="compare.go").click().run()
+    assert not app.exception and not app.warning
+    expected = compare(scenario.with_overrides(horizon_days=30.0), ["mto", "ato"], reps=3,
+                       workers=1).summary.set_index(["kpi", "alternative"])
+    means = table_values(app, 0)
+    for (kpi, alt), text in means.items():
+        mean, hw = (s.strip() for s in text.removesuffix(" d").split("±"))
+        assert_shown(mean, expected.loc[(kpi, alt), "mean"], kpi)
+        percent = "%" if mean.endswith("%") else ""  # a share's half-width is in points too
+        assert_shown(hw + percent, expected.loc[(kpi, alt), "half_width"], kpi)
+    for (kpi, alt), text in table_values(app, 1).items():  # paired differences vs mto
+        diff = text.removesuffix(" *").removesuffix(" d").split("±")[0].strip()
+        assert_shown(diff.replace(" pp", "%"), expected.loc[(kpi, alt), "diff"], kpi)
+        significant = abs(expected.loc[(kpi, alt), "diff"]) > expected.loc[(kpi, alt),
+                                                                           "diff_half_width"]
+        assert text.endswith(" *") == significant
+    assert len(app.image) == 1
+    assert "omcsim compare classroom-edited.yaml --strategies mto,ato --reps 3 --seed 1 --days 30" in [
+        c.value for c in app.code]
+    # Choosing other KPIs redraws from the same runs.
+    app.multiselect(key="compare.kpis").set_value(["otif", "wip_mean"]).run()
+    assert not app.exception and set(app.table[0].value.index) == {"otif", "wip_mean"}
+
+
+def test_compare_priority_rules_shows_paired_differences(app):
+    on_page(app, "compare")
+    app.radio(key="compare.what").set_value("priority rules").run()
+    app.multiselect(key="compare.alternatives.priority rules").set_value(["fcfs", "edd"])
+    app.number_input(key="compare.reps").set_value(2)
+    app.number_input(key="compare.days").set_value(30.0)
+    app.number_input(key="compare.workers").set_value(1)
+    app.button(key="compare.go").click().run()
+    assert not app.exception
+    assert list(app.table[1].value.columns) == ["edd"]  # differences against the baseline
+    assert any("--alt 'edd: priority_rule=edd'" in c.value for c in app.code)
+
+
+def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
+    scenario, _ = on_page(app, "sweep")
+    app.multiselect(key="sweep.ratios").set_value([0.5, 2.0])
+    app.multiselect(key="sweep.strategies").set_value(["mto", "ato"])
+    app.number_input(key="sweep.reps").set_value(2)
+    app.number_input(key="sweep.days").set_value(30.0)
+    app.number_input(key="sweep.workers").set_value(1).run()
+    assert "2 decoupling points x 2 P:D ratios x 2 replications = 8 runs" in app.caption[-1].value
+    app.button(key="sweep.go").click().run()
+    assert not app.exception
+    expected = advise(scenario.with_overrides(horizon_days=30.0), 0.95, [0.5, 2.0],
+                      strategies=["mto", "ato"], reps=2, workers=1)
+    recs = app.dataframe[0].value
+    labels = {"mto": "MTO (raw material)", "ato": "ATO (components)", None: "none meets it"}
+    assert list(recs["recommended"]) == [labels[r] for r in expected.recommendations["recommended"]]
+    assert list(app.dataframe[1].value["verdict"]) == list(expected.table["verdict"])
+    assert len(app.image) == 2  # KPIs against P:D, heatmap
+    app.selectbox(key="sweep.heatmap_kpi").set_value("cost_total").run()
+    assert not app.exception and len(app.image) == 2
+
+
+def test_sweep_needs_a_cell(app):
+    on_page(app, "sweep")
+    app.multiselect(key="sweep.strategies").set_value([]).run()
+    assert not app.exception
+    assert "at least one" in app.info[0].value
+
+
+def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
+    scenario, _ = on_page(app, "learn")
+    steps = app.table[0].value
+    assert len(steps) == len(STEPS) == 10
+    assert steps.iloc[3, -1].startswith(scenario.steps.entry.department)
+    cards = {m.label: m.value for m in app.metric}
+    assert_shown(cards["P:D"], scenario.pd_ratio, "P:D")
+    strategies = app.table[1].value
+    assert list(strategies.index) == ["ETO", "MTO", "ATO", "MTS"]
+    assert strategies.loc[scenario.strategy.upper(), "in this scenario"] == "current"
+    notebooks = sorted((APP.parents[1] / "notebooks").glob("*.ipynb"))
+    buttons = [b for b in app.get("download_button")]
+    assert len(buttons) == len(notebooks)
+    for nb in notebooks:
+        json.loads(nb.read_text())  # a real notebook the page offers
+
+
+@pytest.mark.parametrize("page", ["compare", "sweep", "staple", "learn"])
+def test_every_page_opens_on_the_default_scenario_first(app, page):
+    # A page opened before the Run page (a bookmark) works on the default scenario.
+    app.switch_page(f"pages/{page}.py").run()
+    assert not app.exception
+    assert "current" not in app.session_state  # the Run page did not run
+    assert any("**default**" in m.value for m in [*app.markdown, *app.caption])
