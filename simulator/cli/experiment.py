@@ -184,6 +184,7 @@ def _engine(args: argparse.Namespace) -> dict:
 
 
 def _precision(args: argparse.Namespace) -> dict:
+    _check_kpis(args.precision_kpis, "--precision-kpis")
     return {"precision": args.precision, "precision_kpis": args.precision_kpis,
             "max_reps": args.max_reps}
 
@@ -192,6 +193,15 @@ def _check_d(args: argparse.Namespace) -> None:
     if args.demand_lead_time is not None and (args.pd or args.lead_times):
         raise UsageError("--demand-lead-time sets one D for every cell; with --pd or "
                          "--lead-times the cells set D")
+
+
+def _check_kpis(names: list[str] | None, option: str) -> None:
+    """Refuse unknown KPI names before any run (a nested one is name.key, e.g.
+    utilization.assembly)."""
+    known = {*KPI_DEFINITIONS, "inventory_by_buffer"}
+    bad = [n for n in names or () if n != "all" and n.split(".")[0] not in known]
+    if bad:
+        raise UsageError(f"{option}: unknown {bad}; KPIs are {', '.join(KPI_DEFINITIONS)}")
 
 
 def _strategies(args: argparse.Namespace) -> list[str]:
@@ -267,6 +277,7 @@ def _alternatives(args: argparse.Namespace) -> dict[str, dict]:
 def handle_compare(args: argparse.Namespace) -> int:
     scenario = _base_scenario(args)
     alts = _alternatives(args)
+    _check_kpis(args.kpis, "--kpis")
     kpis = args.kpis if args.kpis and args.kpis != ["all"] else None
     try:
         result = compare(scenario, alts, args.reps, args.seed, kpis=kpis,

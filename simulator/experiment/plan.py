@@ -136,6 +136,8 @@ def _needed(cell, n: int, outcomes, precision, kpis, confidence, max_reps) -> in
         return n
     need = n
     for kpi in kpis:
+        if kpi not in rows[0]:
+            raise ExperimentError(f"precision_kpis: unknown {kpi!r}; known: {sorted(rows[0])}")
         values = [row.get(kpi) for row in rows]
         need = max(need, replications_needed(values, precision, confidence))
     return min(need, max(max_reps, n))

@@ -2,13 +2,15 @@
 interrupted experiment resumes where it stopped.
 
 A run is identified by what determines its result: a digest of the fully resolved scenario, the
-seed, the measure and the omcsim version. A later experiment in the same folder reuses every
-recorded successful run it needs (more replications, more cells) and reruns failed ones; a
-changed scenario (another horizon, another override) simply matches nothing.
+seed, the measure, the omcsim version and a digest of the model's code. A later experiment in
+the same folder reuses every recorded successful run it needs (more replications, more cells)
+and reruns failed ones; a changed scenario (another horizon, another override) or changed model
+code simply matches nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -26,6 +28,19 @@ from .plan import json_row, outcomes_frame, run_cells, run_once
 from .runners import ExperimentError, Measure, Outcome, Runner, make_runner
 
 JOURNAL = "runs.journal.jsonl"
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the code that computes a run (the package without its CLI and figures): a
+    run recorded by other model code is not reused, even under the same version number."""
+    root = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.parts[0] not in ("cli", "plots"):
+            h.update(str(rel).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -53,7 +68,8 @@ class RunStore:
                 except json.JSONDecodeError:
                     continue  # the last line of a run killed while writing it
                 if (rec.get("error") is None and rec.get("measure") == self.measure
-                        and rec.get("version") == __version__):
+                        and rec.get("version") == __version__
+                        and rec.get("code") == code_digest()):
                     self._index[(rec["scenario_digest"], tuple(rec["seed"]))] = rec
         self._file = None
 
@@ -70,7 +86,8 @@ class RunStore:
     def append(self, digest: str, seed: Seed, cell: dict[str, Any], replication: int,
                outcome: Outcome) -> None:
         rec = {"scenario_digest": digest, "seed": list(seed), "measure": self.measure,
-               "version": __version__, "cell": json_row(cell), "replication": replication,
+               "version": __version__, "code": code_digest(), "cell": json_row(cell),
+               "replication": replication,
                "error": outcome.error, "seconds": round(outcome.seconds, 4),
                "value": json_row(outcome.value) if outcome.ok else None}
         if self._file is None:

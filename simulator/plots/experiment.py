@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import FixedLocator, NullLocator
+from matplotlib.ticker import EngFormatter, FixedLocator, NullLocator
 
 from ..experiment.stats import format_interval
 from ..experiment.sweep import STRATEGY_ORDER, SWEEP_KPIS
@@ -66,6 +66,8 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
             ax.fill_between(x, m - hw, m + hw, color=colour, alpha=0.18, lw=0)
         if kpi in SHARES:
             ax.set_ylim(-0.02, 1.02)
+        elif np.nanmax(np.abs(rows["mean"].to_numpy(dtype=float)), initial=0) >= 10_000:
+            ax.yaxis.set_major_formatter(EngFormatter(sep=""))  # 2.7M, not 1e6 offsets
         if kpi == "otif" and target_otif is not None:
             ax.axhline(target_otif, color="0.3", ls="--", lw=1)
             ax.annotate(f"target {target_otif:g}", (0.02, target_otif), color="0.3",
@@ -77,7 +79,8 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
     legend_ax = flat[len(kpis)]
     handles, labels = flat[0].get_legend_handles_labels()
     legend_ax.legend(handles, labels, title="decoupling point", frameon=False, loc="center")
-    legend_ax.text(0.5, 0.12, "bands: 95% confidence interval\ndotted line: D = P",
+    legend_ax.text(0.5, 0.08, "bands: 95% confidence interval\ndotted line: D = P\n"
+                   "gaps: undefined (e.g. every order lost)",
                    ha="center", transform=legend_ax.transAxes, fontsize=8, color="0.3")
     for ax in flat[len(kpis):]:
         ax.set_axis_off()

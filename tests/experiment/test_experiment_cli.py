@@ -67,6 +67,8 @@ def test_compare_text_alternatives_and_out(capsys, tmp_path):
     (["compare", "classroom", "--strategies", "mto,foo"], "--strategies: 'foo'"),
     (["compare", "classroom", "--strategies", "mto", "--kpis", "nope"], "unknown ['nope']"),
     (["compare", "classroom", "--alt", "no-colon"], "NAME:PATH=VALUE"),
+    (["sweep", "classroom", "--pd", "1", "--precision", "0.1", "--precision-kpis", "otif,nope",
+      "--out", "x"], "--precision-kpis: unknown ['nope']"),
     (["compare", "classroom", "--strategies", "mto", "--set", "horizon_days=-1"],
      "horizon_days"),
     (["sweep", "classroom", "--pd", "0", "--out", "x"], "--pd"),
@@ -98,30 +100,31 @@ def test_unreachable_dask_scheduler(capsys, monkeypatch):
 
 def test_sweep_interrupted_by_ctrl_c_resumes(tmp_path, capsys):
     out = tmp_path / "sweep"
-    argv = ["sweep", "classroom", "--pd", "1,4", "--codp", "mto,mts", "--reps", "8", "--days",
-            "60", "--workers", "1", "--out", str(out), "--quiet"]
+    # 24 runs of about 0.15 s: the sweep is still running when the first one is on disk.
+    argv = ["sweep", "classroom", "--pd", "1,4", "--codp", "mto,mts", "--reps", "6", "--days",
+            "150", "--workers", "1", "--out", str(out), "--quiet"]
     omcsim = Path(sys.executable).with_name("omcsim")
     proc = subprocess.Popen([str(omcsim), *argv], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     journal = out / "runs.journal.jsonl"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        if journal.exists() and len(journal.read_text().splitlines()) >= 2:
+        if journal.exists() and journal.read_text().count("\n") >= 1:
             break
         time.sleep(0.02)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130, err
-    assert "run the same command to resume" in err
     done = len(journal.read_text().splitlines())
-    assert 2 <= done < 32
+    assert proc.returncode == 130, (done, err)
+    assert "run the same command to resume" in err
+    assert 1 <= done < 24
     assert len(pd.read_parquet(out / "runs.parquet")) == done
 
     code, stdout, stderr = run(argv, capsys)
     assert code == 0, stderr
-    assert f"32 runs ({done} reused" in stdout
+    assert f"24 runs ({done} reused" in stdout
     runs = pd.read_parquet(out / "runs.parquet")
-    assert len(runs) == 32 and runs["error"].isna().all()
+    assert len(runs) == 24 and runs["error"].isna().all()
     for name in ("summary.parquet", "kpis_vs_pd.png", "heatmap_otif.png",
                  "heatmap_cost_total.png", "sweep.json", "scenario.yaml"):
         assert (out / name).is_file(), name

@@ -7,6 +7,7 @@ import pytest
 from conftest import without_timing
 
 import simulator.experiment.plan as plan
+import simulator.experiment.store as store
 from simulator.experiment import ExperimentError, strategy_list, sweep
 
 
@@ -92,6 +93,10 @@ def test_resume_after_an_interruption(small, tmp_path, monkeypatch):
     calls.clear()
     more = sweep(small, *args, out=tmp_path, **{**kwargs, "reps": 4})
     assert more.reused == 12 and len(calls) == 4
+    # Runs recorded by other model code are not reused.
+    monkeypatch.setattr(store, "code_digest", lambda: "another model")
+    calls.clear()
+    assert sweep(small, *args, out=tmp_path, **kwargs).reused == 0 and len(calls) == 12
 
 
 def test_failed_runs_are_retried_on_resume(small, tmp_path, monkeypatch):
