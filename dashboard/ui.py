@@ -284,6 +284,14 @@ class ProgressRunner:
             yield outcome
 
 
+def time_estimate(scenario: Scenario, seed: int, days: float, runs: int, workers: int) -> str:
+    """Rough time of ``runs`` runs of ``scenario`` shortened to ``days``, from the time its run on
+    the Run page took (run time grows with the simulated days, warm-up included)."""
+    length = (scenario.warmup_days + days) / (scenario.warmup_days + scenario.horizon_days)
+    seconds = run(scenario, seed).kpis["wall_seconds"] * length * runs / workers
+    return f"{runs} runs, roughly {seconds:.0f} s on {workers} worker(s) plus their start"
+
+
 def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

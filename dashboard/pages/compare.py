@@ -68,9 +68,7 @@ except ScenarioError as err:
 alternatives = {name: {WHAT[what]: name} for name in chosen}
 params = {"scenario": ui.digest(base.to_yaml()), "alternatives": chosen, "what": what,
           "reps": int(reps), "seed": int(base_seed), "crn": crn}
-runs = len(chosen) * int(reps)
-per_run = ui.run(scenario, seed).kpis["wall_seconds"] * days / scenario.horizon_days
-st.caption(f"{runs} runs, about {runs * per_run / workers:.0f} s on {workers} worker(s).")
+st.caption(ui.time_estimate(scenario, seed, days, len(chosen) * int(reps), int(workers)) + ".")
 
 comparison = ui.remembered("compare", params)
 if st.button("Run the comparison", type="primary", key="compare.go"):
@@ -118,7 +116,7 @@ if kpis:
         st.markdown(f"**Paired differences against {comparison.baseline}** (alternative minus "
                     "baseline; * significant: the 95% interval excludes 0):")
         st.table(diffs.pivot(index="kpi", columns="alternative", values="difference")
-                 .reindex(index=kpis))
+                 .reindex(index=kpis, columns=comparison.alternatives[1:]))
 
 left, right = st.columns(2)
 left.download_button("Runs (CSV)", lambda: comparison.runs.to_csv(index=False),

@@ -90,7 +90,7 @@ with tab_steps:
     rows = [{"#": i, "step": STEP_TEXT[s][0], "what it is": STEP_TEXT[s][1],
              "in the simulator": STEP_TEXT[s][2], f"done by, in {scenario.name}": owner(scenario, s)}
             for i, s in enumerate(STEPS, start=1)]
-    st.table(pd.DataFrame(rows).set_index("#"))
+    st.table(pd.DataFrame(rows), hide_index=True)
     st.markdown("See one order's journey through these steps on the **Staple yourself** page.")
 
 with tab_pd:

@@ -97,12 +97,16 @@ scope = st.radio("Measured", list(SCOPES), horizontal=True, key="staple.scope",
                  format_func={"cycle": "receipt to delivery (cycle time)",
                               "cash": "receipt to payment (order to cash)"}.get)
 where = result.where_time_goes(scope)
-ui.show_figure(("time_breakdown", *key, scope), lambda: plots.time_breakdown(where))
-if where.orders and math.isfinite(where.mean_time):
-    by_dept = where.by_department.rename(columns={"department": "holder"})
-    st.markdown("**Waiting vs working by department** (days per order):")
-    st.dataframe(by_dept, hide_index=True,
-                 column_config={"share": st.column_config.NumberColumn(format="percent")})
-    st.markdown("**Top delay causes:**")
-    st.dataframe(where.causes.head(10), hide_index=True,
-                 column_config={"share": st.column_config.NumberColumn(format="percent")})
+left, right = st.columns([3, 2])
+with left:
+    ui.show_figure(("time_breakdown", *key, scope), lambda: plots.time_breakdown(where))
+with right:
+    if where.orders and math.isfinite(where.mean_time):
+        percent = {"share": st.column_config.NumberColumn(format="percent")}
+        st.markdown("**Waiting vs working by department** (days per order):")
+        st.dataframe(where.by_department.rename(columns={"department": "holder"}),
+                     hide_index=True, column_config=percent)
+        st.markdown("**Top delay causes:**")
+        st.dataframe(where.causes.head(10), hide_index=True, column_config=percent)
+    else:
+        st.info("No delivered order in the measured window.")

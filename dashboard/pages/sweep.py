@@ -69,10 +69,9 @@ strategies = [s for s in STRATEGY_ORDER if s in strategies]
 params = {"scenario": ui.digest(base.to_yaml()), "ratios": ratios, "strategies": strategies,
           "reps": int(reps), "seed": int(base_seed), "target": float(target)}
 runs = len(ratios) * len(strategies) * int(reps)
-per_run = ui.run(scenario, seed).kpis["wall_seconds"] * days / scenario.horizon_days
 st.caption(f"{len(strategies)} decoupling points x {len(ratios)} P:D ratios x {int(reps)} "
-           f"replications = {runs} runs, roughly {runs * per_run / workers:.0f} s on {workers} "
-           "worker(s) (eto and short D run faster: many inquiries are lost).")
+           f"replications: {ui.time_estimate(scenario, seed, days, runs, int(workers))} (eto and "
+           "short D run faster: many inquiries are lost).")
 
 advice = ui.remembered("sweep", params)
 if st.button("Run the sweep and the advisor", type="primary", key="sweep.go"):

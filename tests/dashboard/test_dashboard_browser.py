@@ -98,6 +98,9 @@ def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record
             seconds = float(re.search(r"in ([\d.]+) s of simulation", caption).group(1))
             record_property("first_load_simulation_seconds", seconds)
             print(f"first load: {seconds:.2f} s of simulation")
+            # The KPI table beside the levels chart draws on a canvas: let it paint first.
+            page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=30_000)
+            page.wait_for_timeout(1500)
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
         finally:

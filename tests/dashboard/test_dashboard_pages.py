@@ -131,7 +131,7 @@ def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
     app.number_input(key="sweep.reps").set_value(2)
     app.number_input(key="sweep.days").set_value(30.0)
     app.number_input(key="sweep.workers").set_value(1).run()
-    assert "2 decoupling points x 2 P:D ratios x 2 replications = 8 runs" in app.caption[-1].value
+    assert "2 decoupling points x 2 P:D ratios x 2 replications: 8 runs" in app.caption[-1].value
     app.button(key="sweep.go").click().run()
     assert not app.exception
     expected = advise(scenario.with_overrides(horizon_days=30.0), 0.95, [0.5, 2.0],
