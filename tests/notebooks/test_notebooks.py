@@ -27,6 +27,18 @@ build = _load_build()
 NOTEBOOKS = build.notebooks()
 
 
+def test_kernel_is_this_interpreter():
+    """The notebooks run in a kernel of the interpreter running the tests (the project's .venv),
+    not in another Python that happens to own a kernel named python3."""
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import sys; print(sys.executable)")]
+    NotebookClient(nb, timeout=60, kernel_name=build.KERNEL).execute()
+    printed = nb.cells[0].outputs[0]["text"].strip()
+    assert Path(printed).resolve() == Path(sys.executable).resolve()
+
+
 def test_there_are_five_lessons():
     assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
 
