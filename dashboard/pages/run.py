@@ -64,8 +64,7 @@ class Levers:
     """Widgets whose defaults are the base scenario's values; every value the user changed
     becomes a dotted-path override of the base (the same overrides `omcsim run --set` takes)."""
 
-    def __init__(self, base: Scenario, base_id: str):
-        self.base = base
+    def __init__(self, base_id: str):
         self.prefix = f"run.{base_id}."
         self.overrides: dict = {}
 
@@ -105,7 +104,7 @@ def _same(a, b) -> bool:
 
 
 def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
-    lv = Levers(base, base_id)
+    lv = Levers(base_id)
     sb = st.sidebar
     seed = sb.number_input("Seed", min_value=0, value=ui.DEFAULT_SEED, step=1, key=lv.key("seed"),
                            persist_state=PERSIST,
