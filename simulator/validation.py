@@ -1,0 +1,444 @@
+"""Validation against theory: the full model, reduced by a scenario to a textbook system, must
+reproduce the closed forms of ``shared/DOMAIN.md`` ("Theory the model must reproduce").
+
+A :class:`Case` is one parameter point of one family: a scenario file from
+``scenarios/validation/`` (or any named scenario), dotted-path overrides, and the
+:class:`Check` s to make, each a measured quantity and its theoretical value computed here from
+the formulas below. :func:`run_case` runs independent replications (seeds ``(seed, r)``), and
+:func:`evaluate` decides each check.
+
+The decision rule
+-----------------
+Each check has ``n`` replication values. The table reports their mean with the Student t 95%
+confidence interval. A check **passes when its theoretical value lies inside the simultaneous
+95% interval of the whole catalogue**: the t interval at confidence ``1 - 0.05 / m``, where ``m``
+is the number of checks in :data:`CASES` (Bonferroni). With ``m`` independent 95% intervals about
+``m * 5%`` of correct checks would fail by chance; the simultaneous interval keeps the chance of
+*any* false failure in a full run below 5%, whichever subset is run. A theory value that is wrong
+by more than the interval fails; ``tests/validation`` shows it with deliberately wrong values.
+The intervals come only from the replications; there are no hand-set tolerances.
+
+Known sources of bias are kept far below the interval widths by the run lengths: the warm-up
+removes the empty-and-idle start; orders still open at the end of the horizon are not in the
+order averages (a relative bias of about E[W^2] / (E[W] T), under 0.5% here).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import math
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+import numpy as np
+from pydantic import TypeAdapter
+from scipy import stats
+
+from .distributions import Distribution
+from .model.world import simulate
+from .result import RunResult
+from .scenario import Scenario, load_scenario
+
+CONFIDENCE = 0.95
+QUICK_FACTOR = 0.25
+"""``quick`` runs simulate this share of each case's horizon (intervals about twice as wide)."""
+
+
+# ---------------------------------------------------------------- closed forms (DOMAIN.md)
+
+
+def erlang_c(servers: int, offered: float) -> float:
+    """Probability that an arrival waits in an M/M/c queue (Erlang C), ``offered`` = lambda/mu."""
+    rho = offered / servers
+    if not 0 <= rho < 1:
+        raise ValueError(f"M/M/c needs rho = lambda / (c mu) < 1, got {rho:g}")
+    term = 1.0
+    total = 0.0
+    for k in range(servers):
+        total += term
+        term *= offered / (k + 1)
+    tail = term / (1 - rho)  # a^c / (c! (1 - rho))
+    return tail / (total + tail)
+
+
+def mmc_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
+    """Mean wait in queue Wq of M/M/c: C(c, a) / (c mu - lambda)."""
+    return erlang_c(servers, arrival_rate / service_rate) / (servers * service_rate - arrival_rate)
+
+
+def mg1_wait(arrival_rate: float, service_mean: float, service_scv: float) -> float:
+    """Pollaczek-Khinchine mean wait in queue of M/G/1:
+    Wq = rho / (1 - rho) * (1 + cs^2) / 2 * E[S], with cs^2 the squared coefficient of variation."""
+    rho = arrival_rate * service_mean
+    if not 0 <= rho < 1:
+        raise ValueError(f"M/G/1 needs rho < 1, got {rho:g}")
+    return rho / (1 - rho) * (1 + service_scv) / 2 * service_mean
+
+
+def base_stock_poisson(arrival_rate: float, lead_time: float, base_stock: int) -> dict[str, float]:
+    """Continuous-review base stock S, Poisson unit demand, constant lead time L.
+
+    Lead-time demand D_L ~ Poisson(lambda L). Unit fill rate = P(D_L <= S - 1) (by PASTA, an
+    arrival finds stock on hand iff fewer than S units are on order); E[B] = E[(D_L - S)+];
+    E[on hand] = E[(S - D_L)+]; mean backorder delay per demand = E[B] / lambda (Little)."""
+    mean = arrival_rate * lead_time
+    k = np.arange(base_stock)
+    on_hand = float(np.sum((base_stock - k) * stats.poisson.pmf(k, mean)))
+    backorders = on_hand - (base_stock - mean)  # (D-S)+ - (S-D)+ = D - S
+    return {
+        "fill_rate": float(stats.poisson.cdf(base_stock - 1, mean)),
+        "backorders_mean": backorders,
+        "inventory_codp_mean": on_hand,
+        "backorder_delay_mean": backorders / arrival_rate,
+    }
+
+
+def mm1_base_stock(arrival_rate: float, service_rate: float, base_stock: int,
+                   demand_lead_time: float) -> dict[str, float]:
+    """Make-to-stock at one exponential stage (production-inventory M/M/1 queue, base stock S).
+
+    Jobs at the stage N are geometric, P(N >= n) = rho^n: fill rate = 1 - rho^S,
+    E[B] = E[(N - S)+] = rho^(S+1) / (1 - rho), E[on hand] = E[(S - N)+] = S - rho (1 - rho^S) /
+    (1 - rho), mean delay = E[B] / lambda, P(delay <= D) = 1 - rho^S exp(-(mu - lambda) D)."""
+    rho = arrival_rate / service_rate
+    if not 0 <= rho < 1:
+        raise ValueError(f"M/M/1 needs rho < 1, got {rho:g}")
+    s = base_stock
+    backorders = rho ** (s + 1) / (1 - rho)
+    return {
+        "fill_rate": 1 - rho**s,
+        "backorders_mean": backorders,
+        "inventory_codp_mean": s - rho * (1 - rho**s) / (1 - rho),
+        "backorder_delay_mean": backorders / arrival_rate,
+        "otif": 1 - rho**s * math.exp(-(service_rate - arrival_rate) * demand_lead_time),
+    }
+
+
+def mm1_within(arrival_rate: float, service_rate: float, demand_lead_time: float) -> float:
+    """Make-to-order at one exponential stage: time in system ~ Exp(mu - lambda), so the share
+    delivered within D is 1 - exp(-(mu - lambda) D)."""
+    if arrival_rate >= service_rate:
+        raise ValueError("M/M/1 needs lambda < mu")
+    return 1 - math.exp(-(service_rate - arrival_rate) * demand_lead_time)
+
+
+# ---------------------------------------------------------------- measured quantities
+
+
+def _cohort_mask(r: RunResult, cases: np.ndarray) -> np.ndarray:
+    """Rows whose order's inquiry arrived after the warm-up (the KPI cohort)."""
+    inquiry = r.orders["inquiry"].to_numpy()
+    return inquiry[cases] >= r.scenario.warmup_days
+
+
+def queue_wait(r: RunResult, stage: str) -> float:
+    """Mean wait in queue (start - queued) of the cohort's orders at one stage."""
+    c = r.step_columns
+    rows = c["activity"] == r.activity_names.index(stage)
+    rows[rows] = _cohort_mask(r, c["case"][rows])
+    return float(np.mean(c["start"][rows] - c["queued"][rows]))
+
+
+def _window(r: RunResult) -> tuple[float, float]:
+    sc = r.scenario
+    return sc.warmup_days, sc.warmup_days + sc.horizon_days
+
+
+def little_wip(r: RunResult) -> float:
+    """Little's law for orders, L / (lambda W); 1 in theory.
+
+    L is the model's time-average WIP over the window (``wip_mean``); lambda and W are the rate
+    and mean cycle time of the orders *delivered* inside the window, from the order table. Then
+    L / (lambda W) = L T / (sum of their cycle times), and the edge terms (time before the window
+    of orders delivered in it, time in it of orders still open at its end) cancel in expectation
+    when the window starts and ends in the same state (steady state, or the same season)."""
+    t0, t1 = _window(r)
+    o = r.orders
+    delivered = o["delivered"].to_numpy()
+    inside = (delivered >= t0) & (delivered <= t1)
+    total = float(np.sum(delivered[inside] - o["received"].to_numpy()[inside]))
+    return r.kpis["wip_mean"] * (t1 - t0) / total
+
+
+def little_backorders(r: RunResult) -> float:
+    """Little's law at the decoupling buffer, L / (lambda W); 1 in theory: the model's time-average
+    orders waiting for stock (``backorder_orders_mean``) against the stock waits that ended inside
+    the window, from the step records (edge terms as in :func:`little_wip`). Orders of one item
+    only: an order waiting for several items counts once per item in the level."""
+    t0, t1 = _window(r)
+    c = r.step_columns
+    rows = c["activity"] == r.activity_names.index(f"stock at {r.scenario.codp}")
+    rows &= (c["start"] >= t0) & (c["start"] <= t1)
+    total = float(np.sum(c["start"][rows] - c["queued"][rows]))
+    return r.kpis["backorder_orders_mean"] * (t1 - t0) / total
+
+
+METRICS: dict[str, tuple[str, Callable[[RunResult], float]]] = {
+    # name: (what it is, how to measure it in one run)
+    "cycle_time_mean": ("W, mean cycle time (days)", lambda r: r.kpis["cycle_time_mean"]),
+    "otif": ("share delivered within D", lambda r: r.kpis["otif"]),
+    "fill_rate": ("unit fill rate", lambda r: r.kpis["fill_rate"]),
+    "backorders_mean": ("E[B], backorders (units)", lambda r: r.kpis["backorders_mean"]),
+    "inventory_codp_mean": ("E[on hand] (units)", lambda r: r.kpis["inventory_codp_mean"]),
+    "backorder_delay_mean": ("mean backorder delay (days)",
+                             lambda r: r.kpis["backorder_delay_mean"]),
+    "queue_wait.distribution": ("Wq, wait at distribution (days)",
+                                lambda r: queue_wait(r, "distribution")),
+    "queue_wait.fabrication": ("Wq, wait at fabrication (days)",
+                               lambda r: queue_wait(r, "fabrication")),
+    "little_wip": ("Little: L / (lambda W), orders", little_wip),
+    "little_backorders": ("Little: L / (lambda W), backorders", little_backorders),
+}
+
+
+def measure(r: RunResult, metrics: Iterable[str]) -> dict[str, float]:
+    return {m: float(METRICS[m][1](r)) for m in metrics}
+
+
+# ---------------------------------------------------------------- cases
+
+
+@dataclass(frozen=True)
+class Check:
+    metric: str  # a key of METRICS
+    theory: float
+
+    @property
+    def label(self) -> str:
+        return METRICS[self.metric][0]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One parameter point of one family of textbook systems."""
+
+    name: str
+    family: str
+    system: str  # the textbook system, e.g. "M/M/1 rho=0.9"
+    scenario: str  # a scenario name or file (see simulator.scenario.resolve_path)
+    overrides: dict = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
+    reps: int = 20
+    horizon_days: float = 20000.0
+    warmup_days: float | None = None  # None: the scenario file's
+
+    def build(self, quick: bool = False) -> Scenario:
+        """The reduced scenario; ``quick`` shortens the horizon, never the warm-up."""
+        changes = {**self.overrides,
+                   "horizon_days": self.horizon_days * (QUICK_FACTOR if quick else 1.0)}
+        if self.warmup_days is not None:
+            changes["warmup_days"] = self.warmup_days
+        return load_scenario(self.scenario, changes)
+
+    def command(self, quick: bool = False) -> str:
+        """The ``omcsim run`` command that simulates one replication of this case."""
+        changes = dict(self.overrides)
+        if self.warmup_days is not None:
+            changes["warmup_days"] = self.warmup_days
+        sets = " ".join(f"--set '{k}={json.dumps(v)}'" if isinstance(v, dict) else
+                        f"--set {k}={v}" for k, v in changes.items())
+        days = self.horizon_days * (QUICK_FACTOR if quick else 1.0)
+        return f"omcsim run {self.scenario} --days {days:g} {sets}".rstrip()
+
+
+def _exp(mean: float) -> dict:
+    return {"dist": "exponential", "mean": mean}
+
+
+def _queue_case(family: str, name: str, arrival_rate: float, servers: int, service: dict | float,
+                service_mean: float, wait: float, horizon: float, warmup: float | None = None,
+                little: bool = False) -> Case:
+    """A single queue at the distribution stage of a scenario with nothing else taking time."""
+    checks = [Check("queue_wait.distribution", wait),
+              Check("cycle_time_mean", wait + service_mean)]
+    if little:
+        checks.append(Check("little_wip", 1.0))
+    rho = arrival_rate * service_mean / servers
+    return Case(
+        name=name, family=family, system=f"{family} c={servers} lambda={arrival_rate:g} "
+        f"E[S]={service_mean:g} rho={rho:.2f}",
+        scenario=f"validation/{family.lower().replace('/', '')}",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "chain.stages.distribution.servers": servers,
+                   "chain.stages.distribution.time": service},
+        checks=tuple(checks), horizon_days=horizon, warmup_days=warmup,
+    )
+
+
+def _mmc(name: str, arrival_rate: float, servers: int, horizon: float, **kw) -> Case:
+    family = "M/M/1" if servers == 1 else "M/M/c"
+    return _queue_case(family, name, arrival_rate, servers, _exp(1.0), 1.0,
+                       mmc_wait(arrival_rate, 1.0, servers), horizon, **kw)
+
+
+def _mg1(name: str, arrival_rate: float, service: dict | float, horizon: float,
+         warmup: float | None = None) -> Case:
+    spec = TypeAdapter(Distribution).validate_python(service)
+    family = "M/D/1" if spec.variance() == 0 else "M/G/1"
+    return _queue_case(family, name, arrival_rate, 1, service, spec.mean(),
+                       mg1_wait(arrival_rate, spec.mean(), spec.cv() ** 2), horizon, warmup)
+
+
+def _base_stock(name: str, arrival_rate: float, lead_time: float, s: int,
+                horizon: float) -> Case:
+    theory = base_stock_poisson(arrival_rate, lead_time, s)
+    return Case(
+        name=name, family="base stock",
+        system=f"base stock S={s} lambda={arrival_rate:g} L={lead_time:g}",
+        scenario="validation/base_stock",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "chain.stages.assembly.time": lead_time,
+                   "chain.buffers.finished_goods.target": s},
+        checks=tuple(Check(m, v) for m, v in theory.items()), horizon_days=horizon,
+    )
+
+
+def _mto(name: str, arrival_rate: float, d: float, horizon: float,
+         warmup: float | None = None) -> Case:
+    return Case(
+        name=name, family="MTO stage",
+        system=f"MTO M/M/1 rho={arrival_rate:g} D={d:g}",
+        scenario="validation/mto_single_stage",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "customers.all.demand_lead_time": d},
+        checks=(Check("otif", mm1_within(arrival_rate, 1.0, d)),
+                Check("cycle_time_mean", 1 / (1.0 - arrival_rate))),
+        horizon_days=horizon, warmup_days=warmup,
+    )
+
+
+def _mts(name: str, arrival_rate: float, s: int, d: float, horizon: float,
+         warmup: float | None = None, little: bool = False) -> Case:
+    theory = mm1_base_stock(arrival_rate, 1.0, s, d)
+    checks = [Check(m, v) for m, v in theory.items()]
+    if little:
+        checks.append(Check("little_backorders", 1.0))
+    return Case(
+        name=name, family="MTS stage",
+        system=f"MTS M/M/1 rho={arrival_rate:g} S={s} D={d:g}",
+        scenario="validation/mts_single_stage",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "chain.buffers.finished_goods.target": s,
+                   "customers.all.demand_lead_time": d},
+        checks=tuple(checks), horizon_days=horizon, warmup_days=warmup,
+    )
+
+
+def _catalogue() -> tuple[Case, ...]:
+    # Heavier load needs longer runs: the variance of a queue's averages grows like 1/(1-rho)^4
+    # and its relaxation time (the warm-up) like 1/(c (1-sqrt(rho))^2) mean services, 380 for
+    # M/M/1 at rho = 0.9 (Morse); heavy-load cases warm up for about eight of those.
+    return (
+        _mmc("mm1-rho0.5", 0.5, 1, horizon=10000),
+        _mmc("mm1-rho0.8", 0.8, 1, horizon=20000, warmup=1500),
+        _mmc("mm1-rho0.9", 0.9, 1, horizon=32000, warmup=3000, little=True),
+        _mmc("mm2-rho0.7", 1.4, 2, horizon=10000),
+        _mmc("mm5-rho0.8", 4.0, 5, horizon=4000),
+        _mmc("mm3-rho0.9", 2.7, 3, horizon=10000, warmup=1500),
+        _mg1("md1-rho0.5", 0.5, 1.0, horizon=10000),
+        _mg1("md1-rho0.9", 0.9, 1.0, horizon=24000, warmup=3000),
+        _mg1("mg1-gamma-rho0.8", 0.8, {"dist": "gamma", "mean": 1.0, "cv": 0.5}, horizon=20000),
+        _mg1("mg1-lognormal-rho0.7", 0.7, {"dist": "lognormal", "mean": 1.0, "cv": 1.5},
+             horizon=40000),
+        _base_stock("base-stock-S3", 1.0, 5.0, 3, horizon=5000),
+        _base_stock("base-stock-S6", 1.0, 5.0, 6, horizon=5000),
+        _base_stock("base-stock-S10", 2.0, 4.0, 10, horizon=5000),
+        _mto("mto-rho0.5", 0.5, 3.0, horizon=10000),
+        _mto("mto-rho0.8", 0.8, 5.0, horizon=20000, warmup=1500),
+        _mto("mto-rho0.9", 0.9, 20.0, horizon=24000, warmup=3000),
+        _mts("mts-rho0.5-S2", 0.5, 2, 1.0, horizon=10000),
+        _mts("mts-rho0.8-S5", 0.8, 5, 2.0, horizon=20000, warmup=1500, little=True),
+        _mts("mts-rho0.9-S10", 0.9, 10, 5.0, horizon=24000, warmup=3000),
+        # Whole years, so the (seasonal) window starts and ends in the same season.
+        Case(name="little-default", family="Little",
+             system="default scenario (ATO, all ten steps)", scenario="default",
+             checks=(Check("little_wip", 1.0),), reps=10, horizon_days=4 * 365),
+    )
+
+
+CASES: tuple[Case, ...] = _catalogue()
+FAMILY_SIZE = sum(len(c.checks) for c in CASES)
+"""m, the number of checks the simultaneous (Bonferroni) interval covers."""
+
+
+def select(patterns: Sequence[str] | None) -> list[Case]:
+    """Cases whose name or family matches any of the shell-style ``patterns`` (all if none)."""
+    if not patterns:
+        return list(CASES)
+    return [c for c in CASES if any(fnmatch.fnmatch(c.name, p)
+                                    or fnmatch.fnmatch(c.family.lower(), p.lower())
+                                    for p in patterns)]
+
+
+def case(name: str) -> Case:
+    for c in CASES:
+        if c.name == name:
+            return c
+    raise KeyError(f"no validation case {name!r}; cases: {', '.join(c.name for c in CASES)}")
+
+
+# ---------------------------------------------------------------- running and deciding
+
+
+def _replication(scenario: Scenario, metrics: list[str], seed: tuple[int, int]) -> dict:
+    return measure(simulate(scenario, seed), metrics)
+
+
+def run_case(c: Case, reps: int | None = None, seed: int = 1, quick: bool = False,
+             pool: Executor | None = None) -> list[dict[str, float]]:
+    """Replication ``r`` runs with seed ``(seed, r)``; one dict of measured values per run.
+    ``pool`` (e.g. a ProcessPoolExecutor) runs replications in parallel, same results."""
+    scenario = c.build(quick)
+    metrics = [k.metric for k in c.checks]
+    n = reps or c.reps
+    seeds = [(seed, r) for r in range(n)]
+    if pool is not None:
+        return list(pool.map(_replication, [scenario] * n, [metrics] * n, seeds))
+    return [_replication(scenario, metrics, s) for s in seeds]
+
+
+def t_half_width(values: np.ndarray, confidence: float) -> float:
+    """Half-width of the Student t interval of the mean; NaN (so the check fails) if fewer than
+    two values or any value is not finite: a validation run must measure every replication."""
+    n = len(values)
+    if n < 2 or not np.all(np.isfinite(values)):
+        return float("nan")
+    return float(stats.t.ppf((1 + confidence) / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    case: str
+    quantity: str
+    theory: float
+    mean: float
+    half_width: float  # of the 95% t interval of the mean
+    decision_half_width: float  # of the simultaneous 95% interval (Bonferroni)
+    n: int
+
+    @property
+    def passed(self) -> bool:
+        return abs(self.mean - self.theory) <= self.decision_half_width  # False if NaN
+
+
+def decide(values: Sequence[float], theory: float, family_size: int = FAMILY_SIZE, *,
+           case: str = "", quantity: str = "") -> Verdict:
+    """The decision rule of the module docstring for one check's replication values."""
+    x = np.asarray(values, dtype=float)
+    simultaneous = 1 - (1 - CONFIDENCE) / family_size
+    return Verdict(case, quantity, float(theory), float(x.mean()) if len(x) else float("nan"),
+                   t_half_width(x, CONFIDENCE), t_half_width(x, simultaneous), len(x))
+
+
+def evaluate(c: Case, runs: list[dict[str, float]], family_size: int = FAMILY_SIZE,
+             theory: dict[str, float] | None = None) -> list[Verdict]:
+    """Decide every check of ``c`` from its runs; ``theory`` replaces theoretical values (by
+    metric), which is how the tests show that a wrong value fails."""
+    out = []
+    for k in c.checks:
+        value = (theory or {}).get(k.metric, k.theory)
+        out.append(decide([r[k.metric] for r in runs], value, family_size,
+                          case=c.name, quantity=k.label))
+    return out

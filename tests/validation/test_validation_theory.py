@@ -1,0 +1,92 @@
+"""The closed forms of simulator.validation against independent computations, and the catalogue."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from simulator import validation as v
+
+
+def test_erlang_c_reduces_to_mm1_and_matches_a_hand_computed_value():
+    assert v.erlang_c(1, 0.7) == pytest.approx(0.7)  # M/M/1: an arrival waits with prob. rho
+    # c = 2, a = 1: a^c/(c!(1-rho)) = 1, sum_{k<2} a^k/k! = 2, so C = 1/3.
+    assert v.erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert v.mmc_wait(0.9, 1.0, 1) == pytest.approx(0.9 / (1.0 - 0.9))
+
+
+def test_erlang_c_against_erlang_b_recursion():
+    # Erlang C from Erlang B: C = c B / (c - a (1 - B)), B by the standard recursion.
+    for c, a in [(3, 2.7), (5, 4.0), (10, 7.5)]:
+        b = 1.0
+        for k in range(1, c + 1):
+            b = a * b / (k + a * b)
+        assert v.erlang_c(c, a) == pytest.approx(c * b / (c - a * (1 - b)))
+
+
+def test_pollaczek_khinchine_special_cases():
+    assert v.mg1_wait(0.8, 1.0, 1.0) == pytest.approx(v.mmc_wait(0.8, 1.0, 1))  # exponential
+    assert v.mg1_wait(0.8, 1.0, 0.0) == pytest.approx(v.mmc_wait(0.8, 1.0, 1) / 2)  # M/D/1
+
+
+@pytest.mark.parametrize(("lam", "lead", "s"), [(1.0, 5.0, 3), (1.0, 5.0, 6), (2.0, 4.0, 10)])
+def test_base_stock_against_direct_sums(lam, lead, s):
+    k = np.arange(400)
+    p = stats.poisson.pmf(k, lam * lead)
+    t = v.base_stock_poisson(lam, lead, s)
+    assert t["fill_rate"] == pytest.approx(p[:s].sum())
+    assert t["backorders_mean"] == pytest.approx(np.sum(np.maximum(k - s, 0) * p))
+    assert t["inventory_codp_mean"] == pytest.approx(np.sum(np.maximum(s - k, 0) * p))
+    assert t["inventory_codp_mean"] - t["backorders_mean"] == pytest.approx(s - lam * lead)
+    assert t["backorder_delay_mean"] == pytest.approx(t["backorders_mean"] / lam)
+
+
+@pytest.mark.parametrize(("lam", "s", "d"), [(0.5, 2, 1.0), (0.8, 5, 2.0), (0.9, 10, 5.0)])
+def test_mm1_base_stock_against_the_geometric_queue(lam, s, d):
+    n = np.arange(3000)
+    p = (1 - lam) * lam**n  # jobs at the stage, mu = 1
+    t = v.mm1_base_stock(lam, 1.0, s, d)
+    assert t["fill_rate"] == pytest.approx(p[n < s].sum())  # stock on hand iff N < S
+    assert t["backorders_mean"] == pytest.approx(np.sum(np.maximum(n - s, 0) * p))
+    assert t["inventory_codp_mean"] == pytest.approx(np.sum(np.maximum(s - n, 0) * p))
+    # An arrival finding n >= S jobs (n - S backorders ahead) gets the (n - S + 1)-th completion
+    # of the busy stage: its delay is Erlang(n - S + 1, mu).
+    wait_late = sum(p[m] * stats.gamma.sf(d, m - s + 1) for m in range(s, 3000))
+    assert t["otif"] == pytest.approx(1 - wait_late)
+
+
+def test_mto_share_within_d_is_the_exponential_sojourn():
+    assert v.mm1_within(0.8, 1.0, 5.0) == pytest.approx(stats.expon.cdf(5.0, scale=1 / 0.2))
+
+
+def test_unstable_systems_are_refused():
+    for call in (lambda: v.erlang_c(2, 2.0), lambda: v.mg1_wait(1.0, 1.0, 1.0),
+                 lambda: v.mm1_base_stock(1.0, 1.0, 3, 1.0), lambda: v.mm1_within(1.2, 1.0, 1)):
+        with pytest.raises(ValueError, match=r"rho|lambda"):
+            call()
+
+
+def test_catalogue_covers_every_family_with_several_points_and_heavy_load():
+    families = {}
+    for c in v.CASES:
+        families.setdefault(c.family, []).append(c)
+    assert {"M/M/1", "M/M/c", "M/D/1", "M/G/1", "base stock", "MTO stage", "MTS stage",
+            "Little"} <= set(families)
+    for family, cases in families.items():
+        assert len(cases) >= 2 or family == "Little", family
+    for family in ("M/M/1", "M/M/c", "M/D/1", "MTO stage", "MTS stage"):
+        assert any("rho0.9" in c.name for c in families[family]), family  # heavy load
+    assert len({c.name for c in v.CASES}) == len(v.CASES)
+    assert sum(len(c.checks) for c in v.CASES) == v.FAMILY_SIZE
+    little = [k for c in v.CASES for k in c.checks if k.metric.startswith("little")]
+    assert len(little) >= 3
+
+
+@pytest.mark.parametrize("case", v.CASES, ids=lambda c: c.name)
+def test_each_case_builds_its_reduced_scenario(case):
+    sc = case.build(quick=True)
+    assert sc.horizon_days == pytest.approx(case.horizon_days * v.QUICK_FACTOR)
+    for check in case.checks:
+        assert check.metric in v.METRICS
+        assert math.isfinite(check.theory)
