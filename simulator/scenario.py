@@ -8,6 +8,7 @@ docstrings and ``Field(description=...)`` texts here are the reference documenta
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 from functools import cached_property
@@ -485,7 +486,8 @@ def _set_path(data: dict, path: str, value: Any) -> None:
                 f"{'.'.join(keys[: i + 1])}: is a value, not a section; cannot set {path}"
             )
         node = nxt
-    node[keys[-1]] = value
+    # A copy: later overrides under this path must not write into the caller's value.
+    node[keys[-1]] = copy.deepcopy(value)
 
 
 def format_validation_error(err: ValidationError, source: str) -> str:

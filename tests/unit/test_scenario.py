@@ -112,3 +112,10 @@ def test_cli_bad_input_exits_2_with_one_message_and_no_traceback(args):
     assert "error" in p.stderr
     assert p.stdout == ""
     assert hashlib.sha256((SCENARIO_DIR / "default.yaml").read_bytes()).hexdigest() == before
+
+
+def test_overrides_never_write_into_the_callers_values():
+    fg = {"unit_value": 200}
+    load_scenario("classroom", {"chain.buffers.finished_goods": fg,
+                                "chain.buffers.finished_goods.planned_lead_time": 1.5})
+    assert fg == {"unit_value": 200}
