@@ -46,7 +46,28 @@ class Vocabulary:
         return code
 
 
-class StepLog:
+class _PackedRows:
+    """Rows packed by a ``struct`` into a bytearray, with the two C calls bound once (a bound
+    method of a Struct cannot be pickled, so they are bound again after unpickling)."""
+
+    _buffer_name: str
+    _format: struct.Struct
+
+    def _bind(self) -> None:
+        self._append = getattr(self, self._buffer_name).extend
+        self._pack = self._format.pack
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        del state["_append"], state["_pack"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._bind()
+
+
+class StepLog(_PackedRows):
     """One row per case (order or job) per activity: who held it, when it queued, started, ended.
 
     ``wait = start - queued`` is time spent waiting (for ``reason``), ``work = end - start`` is
@@ -65,8 +86,8 @@ class StepLog:
         self._records = bytearray()
         # add() runs once per record: bind the two C calls it makes (2.5x faster than extending
         # two typed arrays with tuples).
-        self._append = self._records.extend
-        self._pack = self.RECORD.pack
+        self._buffer_name, self._format = "_records", self.RECORD
+        self._bind()
 
     def add(self, case, step, activity, resource, reason, queued, start, end):
         self._append(self._pack(case, step, activity, resource, reason, queued, start, end))
@@ -99,7 +120,7 @@ class StepLog:
         })
 
 
-class LevelLog:
+class LevelLog(_PackedRows):
     """Piecewise-constant levels (on hand, backordered units, waiting orders) of buffer items.
 
     A row is appended at every change: (time, key, on_hand, backordered units, waiting orders).
@@ -111,8 +132,8 @@ class LevelLog:
 
     def __init__(self):
         self._rows = bytearray()
-        self._append = self._rows.extend  # as in StepLog: one packed row per change
-        self._pack = self.ROW.pack
+        self._buffer_name, self._format = "_rows", self.ROW  # as in StepLog
+        self._bind()
         self.keys: list[tuple[str, str]] = []  # key code -> (buffer, item)
 
     def register(self, buffer: str, item: str) -> int:

@@ -181,3 +181,15 @@ def test_cli_json_contract_and_out_dir(tmp_path):
         k.pop(key), k2.pop(key)
     k2["scenario"] = k["scenario"]
     assert k == k2
+
+
+def test_a_result_survives_pickling(classroom):
+    """Results travel between processes (parallel runs, dashboard caches)."""
+    import pickle
+
+    r = simulate(classroom, 2)
+    back = pickle.loads(pickle.dumps(r))
+    pd.testing.assert_frame_equal(back.steps, r.steps)
+    assert kpis_without_timing(back) == kpis_without_timing(r)
+    back._step_log.add(0, 0, 0, 0, 0, 0.0, 0.0, 0.0)
+    assert len(back._step_log) == len(r._step_log) + 1
