@@ -50,12 +50,12 @@ class _PackedRows:
     """Rows packed by a ``struct`` into a bytearray, with the two C calls bound once (a bound
     method of a Struct cannot be pickled, so they are bound again after unpickling)."""
 
-    _buffer_name: str
-    _format: struct.Struct
+    FORMAT: struct.Struct  # the row layout, a class attribute (a Struct cannot be pickled)
+    BUFFER: str  # the name of the bytearray attribute
 
     def _bind(self) -> None:
-        self._append = getattr(self, self._buffer_name).extend
-        self._pack = self._format.pack
+        self._append = getattr(self, self.BUFFER).extend
+        self._pack = self.FORMAT.pack
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -76,7 +76,8 @@ class StepLog(_PackedRows):
 
     INT_COLUMNS = ("case", "step", "activity", "resource", "reason")
     FLOAT_COLUMNS = ("queued", "start", "end")
-    RECORD = struct.Struct("<5i3d")
+    RECORD = FORMAT = struct.Struct("<5i3d")
+    BUFFER = "_records"
     DTYPE = np.dtype([(c, "<i4") for c in INT_COLUMNS] + [(c, "<f8") for c in FLOAT_COLUMNS])
 
     def __init__(self, steps: tuple[str, ...], activities: Vocabulary, resources: Vocabulary):
@@ -86,7 +87,6 @@ class StepLog(_PackedRows):
         self._records = bytearray()
         # add() runs once per record: bind the two C calls it makes (2.5x faster than extending
         # two typed arrays with tuples).
-        self._buffer_name, self._format = "_records", self.RECORD
         self._bind()
 
     def add(self, case, step, activity, resource, reason, queued, start, end):
@@ -128,12 +128,12 @@ class LevelLog(_PackedRows):
 
     COLUMNS = ("time", "key", "on_hand", "backordered", "waiting")
 
-    ROW = struct.Struct("<5d")
+    ROW = FORMAT = struct.Struct("<5d")
+    BUFFER = "_rows"
 
     def __init__(self):
         self._rows = bytearray()
-        self._buffer_name, self._format = "_rows", self.ROW  # as in StepLog
-        self._bind()
+        self._bind()  # as in StepLog
         self.keys: list[tuple[str, str]] = []  # key code -> (buffer, item)
 
     def register(self, buffer: str, item: str) -> int:
