@@ -170,5 +170,5 @@ def _verdict(s: str, est: dict, best: str | None, cells: dict, target: float,
     if e["inventory_value_mean"] > b["inventory_value_mean"]:
         return "too much stock", (f"meets the target but holds {e['inventory_value_mean']:,.0f}"
                                   f" of stock on average vs {b['inventory_value_mean']:,.0f} "
-                                  f"at {best}; {extra}")
-    return "costlier", f"meets the target; {extra}"
+                                  f"at {best}; {extra}{lost}")
+    return "costlier", f"meets the target; {extra}{lost}"

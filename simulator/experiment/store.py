@@ -32,14 +32,17 @@ JOURNAL = "runs.journal.jsonl"
 
 @functools.cache
 def code_digest() -> str:
-    """A digest of the code that computes a run (the package without its CLI and figures): a
-    run recorded by other model code is not reused, even under the same version number."""
+    """A digest of the code that computes a run (the model, the KPIs and the measures, not the
+    CLI, figures or analysis): a run recorded by other model code is not reused, even under the
+    same version number."""
     root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         rel = path.relative_to(root)
-        if rel.parts[0] not in ("cli", "plots"):
-            h.update(str(rel).encode() + b"\0" + path.read_bytes())
+        if rel.parts[0] in ("cli", "plots") or (
+                rel.parts[0] == "experiment" and rel.name not in ("plan.py", "warmup.py")):
+            continue
+        h.update(str(rel).encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 
