@@ -69,7 +69,7 @@ def speedup(sc, reps: int, rounds: int) -> None:
     print(f"Dask LocalCluster start: {dask_start:.2f} s (not in the Dask row)")
     got = serial / statistics.median(walls["2 processes"])
     verdict = "met" if got >= GOAL_SPEEDUP else "NOT met"
-    print(f"goal: 2 processes >= {GOAL_SPEEDUP} x serial: {got:.2f} ({verdict})")
+    print(f"goal: 2 processes >= {GOAL_SPEEDUP} x serial: {got:.3f} ({verdict})")
 
 
 def overhead(sc, tasks: int) -> None:

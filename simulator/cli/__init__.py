@@ -13,7 +13,7 @@ import sys
 from ..scenario import ScenarioError
 
 # Subcommand modules, in the order `omcsim --help` lists them.
-COMMANDS = ("run", "trace", "scenarios", "dashboard", "validate_model")
+COMMANDS = ("run", "trace", "scenarios", "dashboard", "experiment", "validate_model")
 
 
 class UsageError(Exception):
