@@ -68,3 +68,11 @@ def test_advise_on_a_real_sweep(small):
             assert rec["cost_mean"] == meets["cost_mean"].min()
         fails = column[~column["meets_target"]]
         assert fails["verdict"].isin(["too slow", "not proven"]).all()
+
+
+def test_advise_at_the_scenarios_own_demand_lead_times(small):
+    advice = advise(small, 0.9, strategies="mts,mto", reps=2, workers=1)
+    assert len(advice.recommendations) == 1
+    rec = advice.recommendations.iloc[0]
+    assert rec["demand_lead_time"] == small.mean_demand_lead_time
+    assert rec["pd"] == small.pd_ratio

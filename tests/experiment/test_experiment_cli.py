@@ -160,3 +160,23 @@ def test_help_lists_the_experiment_commands():
     text = build_parser().format_help()
     for command in ("compare", "sweep", "advise", "warmup"):
         assert command in text
+
+
+def test_failed_runs_exit_1_and_are_kept(capsys, tmp_path, monkeypatch):
+    import simulator.experiment.plan as plan
+
+    real = plan.simulate
+
+    def flaky(scenario, seed, progress=False):
+        if scenario.codp == "finished_goods" and seed == (1, 2):
+            raise ArithmeticError("deliberate")
+        return real(scenario, seed)
+
+    monkeypatch.setattr(plan, "simulate", flaky)
+    code, out, err = run(["sweep", "classroom", "--pd", "1", "--codp", "mts,mto", "--out",
+                          str(tmp_path), *FAST], capsys)
+    assert code == 1
+    assert "6 runs" in out  # the tables and figures are still written
+    assert "1 of 6 runs failed" in err and "ArithmeticError: deliberate" in err
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert len(runs) == 6 and runs["error"].notna().sum() == 1
