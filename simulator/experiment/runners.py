@@ -156,7 +156,8 @@ class DaskRunner:
 
             self._cluster = LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR)
+                # CRITICAL: workers log a heartbeat error when the cluster closes under them.
+                dashboard_address=None, silence_logs=logging.CRITICAL)
             self._client = Client(self._cluster, set_as_default=False)
         else:
             try:
