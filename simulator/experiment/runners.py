@@ -156,8 +156,11 @@ class DaskRunner:
 
             self._cluster = LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                # CRITICAL: workers log a heartbeat error when the cluster closes under them.
-                dashboard_address=None, silence_logs=logging.CRITICAL)
+                # The scheduler serves HTTP even without a dashboard, on 8787 by default: a free
+                # loopback port instead, so a second cluster (another sweep, a parallel test)
+                # never collides. CRITICAL: workers log a heartbeat error when the cluster
+                # closes under them.
+                dashboard_address="127.0.0.1:0", silence_logs=logging.CRITICAL)
             self._client = Client(self._cluster, set_as_default=False)
         else:
             try:
