@@ -106,7 +106,7 @@ def register(sub) -> None:
         "compare", conflict_handler="resolve", help="compare alternatives with confidence "
         "intervals and paired differences",
         description="Run each alternative --reps times with common random numbers and print "
-        "each KPI's mean ± 95%% half-width, then the paired differences against the first "
+        "each KPI's mean ± 95% half-width, then the paired differences against the first "
         "alternative (alternatives: --strategies, then --codp, then --alt).")
     _add_common(p, reps=10)
     p.add_argument("--strategies", "--strategy", dest="strategies", type=_list(str),
@@ -145,7 +145,7 @@ def register(sub) -> None:
     p = sub.add_parser(
         "advise", conflict_handler="resolve", help="cheapest decoupling point meeting an OTIF "
         "target", description="For each D (or P:D), the cheapest decoupling point whose OTIF "
-        "meets the target with 95%% confidence, and why each other one does not qualify.")
+        "meets the target with 95% confidence, and why each other one does not qualify.")
     _add_common(p, reps=10)
     p.add_argument("--target-otif", type=_share, default=0.95, metavar="SHARE",
                    help="OTIF the decoupling point must reach (default 0.95)")
