@@ -42,7 +42,7 @@ from .result import RunResult
 from .scenario import Scenario, load_scenario
 
 CONFIDENCE = 0.95
-QUICK_FACTOR = 0.25
+QUICK_FACTOR = 0.2
 """``quick`` runs simulate this share of each case's horizon (intervals about twice as wide)."""
 
 
@@ -329,15 +329,15 @@ def _mts(name: str, arrival_rate: float, s: int, d: float, horizon: float,
 def _catalogue() -> tuple[Case, ...]:
     # Heavier load needs longer runs: the variance of a queue's averages grows like 1/(1-rho)^4
     # and its relaxation time (the warm-up) like 1/(c (1-sqrt(rho))^2) mean services, 380 for
-    # M/M/1 at rho = 0.9 (Morse); heavy-load cases warm up for about eight of those.
+    # M/M/1 at rho = 0.9 (Morse); every case warms up for about eight of those or more.
     return (
         _mmc("mm1-rho0.5", 0.5, 1, horizon=10000),
-        _mmc("mm1-rho0.8", 0.8, 1, horizon=20000, warmup=1500),
+        _mmc("mm1-rho0.8", 0.8, 1, horizon=20000, warmup=800),
         _mmc("mm1-rho0.9", 0.9, 1, horizon=32000, warmup=3000, little=True),
-        _mmc("mm2-rho0.7", 1.4, 2, horizon=10000),
-        _mmc("mm5-rho0.8", 4.0, 5, horizon=4000),
-        _mmc("mm3-rho0.9", 2.7, 3, horizon=10000, warmup=1500),
-        _mg1("md1-rho0.5", 0.5, 1.0, horizon=10000),
+        _mmc("mm2-rho0.7", 1.4, 2, horizon=10000, warmup=300),
+        _mmc("mm5-rho0.8", 4.0, 5, horizon=4000, warmup=200),
+        _mmc("mm3-rho0.9", 2.7, 3, horizon=10000, warmup=1000),
+        _mg1("md1-rho0.5", 0.5, 1.0, horizon=10000, warmup=300),
         _mg1("md1-rho0.9", 0.9, 1.0, horizon=24000, warmup=3000),
         _mg1("mg1-gamma-rho0.8", 0.8, {"dist": "gamma", "mean": 1.0, "cv": 0.5}, horizon=20000),
         _mg1("mg1-lognormal-rho0.7", 0.7, {"dist": "lognormal", "mean": 1.0, "cv": 1.5},
@@ -346,15 +346,15 @@ def _catalogue() -> tuple[Case, ...]:
         _base_stock("base-stock-S6", 1.0, 5.0, 6, horizon=5000),
         _base_stock("base-stock-S10", 2.0, 4.0, 10, horizon=5000),
         _mto("mto-rho0.5", 0.5, 3.0, horizon=10000),
-        _mto("mto-rho0.8", 0.8, 5.0, horizon=20000, warmup=1500),
+        _mto("mto-rho0.8", 0.8, 5.0, horizon=20000, warmup=800),
         _mto("mto-rho0.9", 0.9, 20.0, horizon=24000, warmup=3000),
         _mts("mts-rho0.5-S2", 0.5, 2, 1.0, horizon=10000),
-        _mts("mts-rho0.8-S5", 0.8, 5, 2.0, horizon=20000, warmup=1500, little=True),
+        _mts("mts-rho0.8-S5", 0.8, 5, 2.0, horizon=20000, warmup=800, little=True),
         _mts("mts-rho0.9-S10", 0.9, 10, 5.0, horizon=24000, warmup=3000),
-        # Whole years, so the (seasonal) window starts and ends in the same season.
+        # Whole years, also in quick runs: the (seasonal) window starts and ends in one season.
         Case(name="little-default", family="Little",
              system="default scenario (ATO, all ten steps)", scenario="default",
-             checks=(Check("little_wip", 1.0),), reps=10, horizon_days=4 * 365),
+             checks=(Check("little_wip", 1.0),), reps=10, horizon_days=5 * 365),
     )
 
 

@@ -90,3 +90,10 @@ def test_each_case_builds_its_reduced_scenario(case):
     for check in case.checks:
         assert check.metric in v.METRICS
         assert math.isfinite(check.theory)
+
+
+def test_little_default_window_spans_whole_years_in_full_and_quick_runs():
+    # Little's law with edge terms that cancel needs the window to start and end in one season.
+    case = v.case("little-default")
+    for quick in (False, True):
+        assert case.build(quick).horizon_days % 365 == pytest.approx(0)
