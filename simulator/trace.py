@@ -533,7 +533,7 @@ def render_narrative(t: TraceFrame) -> str:
     return "\n".join(lines)
 
 
-def _dur(days: float, zero: str = "0") -> str:
+def format_duration(days: float, zero: str = "0", digits: int = 2) -> str:
     """A duration in the unit a person reads best: minutes, hours or days."""
     if days is None or not math.isfinite(days):
         return "-"
@@ -545,7 +545,10 @@ def _dur(days: float, zero: str = "0") -> str:
         return f"{days * 1440:.0f} min"
     if days < 1:
         return f"{days * 24:.1f} h"
-    return f"{days:.2f} d"
+    return f"{days:.{digits}f} d"
+
+
+_dur = format_duration  # keeps the narrative's table rows readable
 
 
 def _pct(part: float, whole: float) -> str:

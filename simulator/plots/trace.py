@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..scenario import STEPS
-from ..trace import PHASE, WhereTimeGoes
+from ..trace import PHASE, WhereTimeGoes, format_duration
 from .style import LATE, ON_TIME, new_figure
 
 if TYPE_CHECKING:
@@ -273,12 +273,5 @@ def time_breakdown(where: WhereTimeGoes | RunResult, top: int = 8):
 
 
 def _short(days: float) -> str:
-    if days is None or not np.isfinite(days):
-        return "-"
-    if days < 1 / 2880:
-        return "<1 min"
-    if days < 1 / 24:
-        return f"{days * 1440:.0f} min"
-    if days < 1:
-        return f"{days * 24:.1f} h"
-    return f"{days:.1f} d"
+    return format_duration(days, zero="0 min", digits=1)
+
