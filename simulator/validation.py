@@ -2,9 +2,9 @@
 reproduce the closed forms of ``shared/DOMAIN.md`` ("Theory the model must reproduce").
 
 A :class:`Case` is one parameter point of one family: a scenario file from
-``scenarios/validation/`` (or any named scenario), dotted-path overrides, and the
-:class:`Check` s to make, each a measured quantity and its theoretical value computed here from
-the formulas below. :func:`run_case` runs independent replications (seeds ``(seed, r)``), and
+``scenarios/validation/`` (or any named scenario), dotted-path overrides, and the checks to
+make (:class:`Check`: a measured quantity and its theoretical value, computed here from the
+formulas below). :func:`run_case` runs independent replications (seeds ``(seed, r)``), and
 :func:`evaluate` decides each check.
 
 The decision rule
@@ -186,8 +186,6 @@ METRICS: dict[str, tuple[str, Callable[[RunResult], float]]] = {
                              lambda r: r.kpis["backorder_delay_mean"]),
     "queue_wait.distribution": ("Wq, wait at distribution (days)",
                                 lambda r: queue_wait(r, "distribution")),
-    "queue_wait.fabrication": ("Wq, wait at fabrication (days)",
-                               lambda r: queue_wait(r, "fabrication")),
     "little_wip": ("Little: L / (lambda W), orders", little_wip),
     "little_backorders": ("Little: L / (lambda W), backorders", little_backorders),
 }
