@@ -22,14 +22,15 @@ def register(sub) -> None:
         description="Run the validation cases (the model reduced by scenarios/validation/ to "
         "M/M/1, M/M/c, M/D/1, M/G/1, base-stock and single-stage MTO/MTS systems, plus "
         "Little's law) with replications and compare each measured mean with its closed form. "
-        "A check passes when the theoretical value lies inside the simultaneous 95%% interval "
+        "A check passes when the theoretical value lies inside the simultaneous 95% interval "
         f"(Bonferroni over all {validation.FAMILY_SIZE} checks). Exit code 1 if any fails.")
     p.add_argument("--case", action="append", metavar="NAME",
                    help="run only cases whose name or family matches (shell pattern, e.g. "
                    "'mm1-*' or 'base stock'); repeatable; default: all")
     p.add_argument("--quick", action="store_true",
-                   help=f"simulate {validation.QUICK_FACTOR:.0%} of each horizon (intervals "
-                   "about twice as wide)")
+                   # argparse %-formats help strings: a literal percent sign is %%
+                   help=f"simulate {validation.QUICK_FACTOR * 100:g}%% of each horizon "
+                   "(intervals about twice as wide)")
     p.add_argument("--reps", type=positive_int, metavar="N",
                    help="replications per case (default: the case's, 20 for most)")
     p.add_argument("--seed", type=non_negative_int, default=1,

@@ -48,6 +48,15 @@ def test_bad_arguments_exit_2(args, capsys):
     assert "error" in capsys.readouterr().err
 
 
+def test_help_shows_the_rule_and_the_quick_share(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["validate-model", "--help"])
+    assert exit_info.value.code == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "simultaneous 95% interval" in out
+    assert f"simulate {v.QUICK_FACTOR * 100:g}% of each horizon" in out
+
+
 def test_a_malformed_number_is_refused(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["validate-model", "--reps", "0"])
