@@ -82,12 +82,15 @@ class World:
         self.levels = LevelLog()
 
         # Who holds an order: departments, stages, buffers (a stock wait) and the customer.
+        # Under fcfs every request has priority 0 (repairs excepted): plain FIFO queues suffice.
+        prioritised = sc.priority_rule != "fcfs"
         self.departments = {
-            name: Station(env, name, "department", d.staff, self.resources(name))
+            name: Station(env, name, "department", d.staff, self.resources(name), prioritised)
             for name, d in sc.departments.items()
         }
         self.stages = {
-            name: Station(env, name, "stage", sc.chain.stages[name].servers, self.resources(name))
+            name: Station(env, name, "stage", sc.chain.stages[name].servers, self.resources(name),
+                          prioritised or sc.chain.stages[name].breakdowns is not None)
             for name in STAGES
         }
         self.buffer_codes = {b: self.resources(b) for b in BUFFER_FILLED_BY}
