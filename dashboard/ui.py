@@ -301,6 +301,33 @@ def remembered(page: str, params: dict):
     return st.session_state.get(f"{page}.results", {}).get(json.dumps(params, sort_keys=True))
 
 
+def run_experiment(page: str, params: dict, button: str, workers: int, start):
+    """The experiment this session ran with ``params``, or, when ``button`` is pressed, a new one:
+    ``start(runner)`` runs with a progress bar on ``workers`` processes. Errors are shown as
+    messages and stop the page."""
+    from simulator.experiment import ExperimentError, make_runner
+
+    result = remembered(page, params)
+    if st.button(button, type="primary", key=f"{page}.go"):
+        bar = st.progress(0.0, text="starting the workers...")
+        try:
+            with make_runner(workers) as inner:
+                result = start(ProgressRunner(inner, bar))
+        except (ExperimentError, ScenarioError) as err:
+            st.error(str(err))
+            st.stop()
+        bar.empty()
+        remember(page, params, result)
+    return result
+
+
+def warn_failed(failed) -> None:
+    """Runs that raised are left out of the results: say so, with their errors."""
+    if len(failed):
+        st.warning(f"{len(failed)} run(s) failed and are left out: "
+                   + "; ".join(sorted(set(failed["error"])))[:500])
+
+
 def remember(page: str, params: dict, value, keep: int = 8) -> None:
     store = st.session_state.setdefault(f"{page}.results", {})
     store[json.dumps(params, sort_keys=True)] = value

@@ -11,10 +11,8 @@ from simulator import ScenarioError
 from simulator.experiment import (
     MAIN_KPIS,
     STRATEGY_ORDER,
-    ExperimentError,
     available_cores,
     compare,
-    make_runner,
 )
 from simulator.plots.experiment import STRATEGY_LABELS, comparison_chart
 from simulator.scenario import PRIORITY_RULES
@@ -70,27 +68,14 @@ params = {"scenario": ui.digest(base.to_yaml()), "alternatives": chosen, "what":
           "reps": int(reps), "seed": int(base_seed), "crn": crn}
 st.caption(ui.time_estimate(scenario, seed, days, len(chosen) * int(reps), int(workers)) + ".")
 
-comparison = ui.remembered("compare", params)
-if st.button("Run the comparison", type="primary", key="compare.go"):
-    bar = st.progress(0.0, text="starting the workers...")
-    try:
-        with make_runner(int(workers)) as inner:
-            comparison = compare(base, alternatives, reps=int(reps), seed=int(base_seed),
-                                 common_random_numbers=crn,
-                                 runner=ui.ProgressRunner(inner, bar))
-    except (ExperimentError, ScenarioError) as err:
-        st.error(str(err))
-        st.stop()
-    bar.empty()
-    ui.remember("compare", params, comparison)
-
+comparison = ui.run_experiment(
+    "compare", params, "Run the comparison", int(workers),
+    lambda runner: compare(base, alternatives, reps=int(reps), seed=int(base_seed),
+                           common_random_numbers=crn, runner=runner))
 if comparison is None:
     st.info("Set the alternatives and press **Run the comparison**.")
     st.stop()
-
-if len(comparison.failed):
-    st.warning(f"{len(comparison.failed)} run(s) failed and are left out: "
-               + "; ".join(sorted(set(comparison.failed["error"])))[:500])
+ui.warn_failed(comparison.failed)
 summary = comparison.summary
 known = list(dict.fromkeys(summary["kpi"]))
 kpis = st.multiselect("KPIs", known, default=[k for k in MAIN_KPIS if k in known],

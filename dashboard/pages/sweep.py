@@ -14,10 +14,8 @@ from simulator.experiment import (
     STRATEGY_ORDER,
     SWEEP_KPIS,
     VERDICTS,
-    ExperimentError,
     advise,
     available_cores,
-    make_runner,
     sweep,
 )
 from simulator.plots.experiment import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap
@@ -73,27 +71,15 @@ st.caption(f"{len(strategies)} decoupling points x {len(ratios)} P:D ratios x {i
            f"replications: {ui.time_estimate(scenario, seed, days, runs, int(workers))} (eto and "
            "short D run faster: many inquiries are lost).")
 
-advice = ui.remembered("sweep", params)
-if st.button("Run the sweep and the advisor", type="primary", key="sweep.go"):
-    bar = st.progress(0.0, text="starting the workers...")
-    try:
-        with make_runner(int(workers)) as inner:
-            advice = advise(base, float(target), ratios, strategies=strategies, reps=int(reps),
-                            seed=int(base_seed), runner=ui.ProgressRunner(inner, bar))
-    except (ExperimentError, ScenarioError) as err:
-        st.error(str(err))
-        st.stop()
-    bar.empty()
-    ui.remember("sweep", params, advice)
-
+advice = ui.run_experiment(
+    "sweep", params, "Run the sweep and the advisor", int(workers),
+    lambda runner: advise(base, float(target), ratios, strategies=strategies, reps=int(reps),
+                          seed=int(base_seed), runner=runner))
 if advice is None:
     st.info("Set the cells and press **Run the sweep and the advisor**.")
     st.stop()
-
 result = advice.sweep
-if len(result.failed):
-    st.warning(f"{len(result.failed)} run(s) failed and are left out: "
-               + "; ".join(sorted(set(result.failed["error"])))[:500])
+ui.warn_failed(result.failed)
 
 st.header("Decoupling-point advisor")
 st.markdown(f"The cheapest decoupling point whose OTIF is at least **{advice.target_otif:g}** "
