@@ -233,6 +233,10 @@ class Stage(_Model):
     servers: int | None = Field(1, ge=1, description="Parallel servers; null = unlimited.")
     time: Distribution = Field(0.0, description="Processing time, days.")
     per: Literal["order", "unit"] = Field("order", description="Time per job or per unit.")
+    setup_time: Distribution = Field(
+        0.0, description="Set-up time per job (an order, or a replenishment lot), days: what "
+        "makes long runs efficient and order-by-order work costly.",
+    )
     breakdowns: Breakdowns | None = None
     cost_per_hour: float = Field(0.0, ge=0, description="Labour cost per server-hour.")
 
@@ -248,6 +252,10 @@ class Buffer(_Model):
         "auto",
         description="Base-stock target: 'auto' (set by planning from forecast and service target), "
         "one number for every item, or item -> number.",
+    )
+    lot_size: int = Field(
+        1, ge=1, description="Replenish in whole lots of this many units (a production run or a "
+        "purchase lot); 1 = one-for-one.",
     )
     holding_cost: float = Field(0.0, ge=0, description="Cost per unit-day on hand.")
     unit_value: float = Field(0.0, ge=0, description="Value of one unit, for inventory value.")
@@ -423,7 +431,7 @@ class Scenario(_Model):
 
     def expected_stage_time(self, stage: str, units: float = 1.0) -> float:
         s = self.chain.stages[stage]
-        return s.time.mean() * (units if s.per == "unit" else 1.0)
+        return s.setup_time.mean() + s.time.mean() * (units if s.per == "unit" else 1.0)
 
     @property
     def mean_demand_lead_time(self) -> float:

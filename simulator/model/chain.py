@@ -1,8 +1,8 @@
 """The fulfilment chain: stock points and the replenishment jobs that refill them.
 
 Every stocked buffer runs a base-stock policy per item: each demand lowers the inventory position
-(on hand + on order - backordered) and a replenishment job for the gap to the target is released
-to the stage that fills the buffer. That job first takes its inputs from the buffer upstream
+(on hand + on order - backordered) and a replenishment job for the gap to the target (rounded up
+to whole lots of the buffer's ``lot_size``) is released to the stage that fills the buffer. That job first takes its inputs from the buffer upstream
 (components by the bill of materials for assembly, raw material for fabrication; procurement buys
 from suppliers), then queues for the stage. Upstream of the decoupling point this is push: the
 targets come from planning's forecasts. A demand that finds no stock waits as a backorder, served
@@ -32,6 +32,7 @@ class StockPoint:
         self.world = world
         self.name = name
         self.producer = producer
+        self.lot_size = world.scenario.buffer(name).lot_size
         self.upstream = upstream
         self.items = items
         self.target = dict(targets)
@@ -105,8 +106,9 @@ class StockPoint:
     def _replenish(self, item: str) -> None:
         gap = self.target[item] - self.position[item]
         if gap > 0:
-            self.position[item] += gap
-            self.world.env.process(self.world.chain.replenish(self, item, gap))
+            qty = -(-gap // self.lot_size) * self.lot_size  # whole lots that cover the gap
+            self.position[item] += qty
+            self.world.env.process(self.world.chain.replenish(self, item, qty))
 
     def _log(self, item: str) -> None:
         self.world.levels.add(self.world.env.now, self._key[item], self.on_hand[item],

@@ -63,7 +63,7 @@ def planned_lead_time(scenario: Scenario, buffer: str, item: str) -> float:
         if per:
             units += p_share * per * scenario.mean_order_size(pname)
             share += p_share
-    units_per_job = units / share if share else 1.0
+    units_per_job = max(units / share if share else 1.0, scenario.buffer(buffer).lot_size)
     return scenario.expected_stage_time(BUFFER_FILLED_BY[buffer], units_per_job)
 
 

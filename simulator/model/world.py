@@ -105,6 +105,11 @@ class World:
         }
         self._stage_time = {s: sc.chain.stages[s].time.sampler(streams(f"stage.{s}")) for s in STAGES}
         self._per_unit = {s: sc.chain.stages[s].per == "unit" for s in STAGES}
+        self._setup_time = {
+            s: None if sc.chain.stages[s].setup_time.is_zero()
+            else sc.chain.stages[s].setup_time.sampler(streams(f"stage.{s}.setup"))
+            for s in STAGES
+        }
         self._order_plans: dict[tuple[str, int], tuple] = {}
         eng = steps.pricing.engineering_time
         self.quote_time = (eng.sampler(streams("time.pricing.engineering"))
@@ -181,10 +186,14 @@ class World:
         log.add(case, step, activity, station.code, reason, queued, start, env.now)
 
     def stage_time(self, stage: str, units: float) -> float:
+        """A job's time at ``stage``: its set-up, if any, and processing per job or per unit."""
         draw = self._stage_time[stage]
         if self._per_unit[stage]:
-            return sum(draw() for _ in range(max(1, round(units))))
-        return draw()
+            t = sum(draw() for _ in range(max(1, round(units))))
+        else:
+            t = draw()
+        setup = self._setup_time[stage]
+        return t if setup is None else setup() + t
 
     def order_plan(self, product: str, quantity: int) -> tuple[tuple[str, float, float], ...]:
         """(stage, units it works on, expected time) for each stage an order passes after the

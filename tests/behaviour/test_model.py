@@ -193,3 +193,30 @@ def test_a_result_survives_pickling(classroom):
     assert kpis_without_timing(back) == kpis_without_timing(r)
     back._step_log.add(0, 0, 0, 0, 0, 0.0, 0.0, 0.0)
     assert len(back._step_log) == len(r._step_log) + 1
+
+
+def test_longer_runs_trade_set_up_time_for_stock(classroom):
+    """Sales wants quick turnaround, manufacturing efficient runs: with a set-up per job, lots of
+    8 make fewer assembly jobs and keep assembly less busy than one-for-one, at the price of more
+    finished goods on hand."""
+    mts = classroom.with_overrides(**{
+        "decoupling_point": "mts", "chain.stages.assembly.setup_time": 0.3,
+        "chain.buffers.finished_goods.target": 4, "chain.buffers.components.target": 40})
+    results = {lot: [simulate(mts.with_overrides(**{"chain.buffers.finished_goods.lot_size": lot}), s)
+                     for s in SEEDS] for lot in (1, 8)}
+
+    def jobs(r):
+        j = r.jobs
+        return int(((j["activity"] == "assembly") & (j["buffer"] == "finished_goods")).sum())
+
+    for one, eight in zip(results[1], results[8], strict=True):
+        assert jobs(eight) < jobs(one)
+        assert eight.kpis["utilization"]["assembly"] < one.kpis["utilization"]["assembly"]
+        assert eight.kpis["inventory_codp_mean"] > one.kpis["inventory_codp_mean"]
+    assert all(q % 8 == 0 for q in results[8][0].jobs.dropna(subset=["quantity"])
+               .query("buffer == 'finished_goods'")["quantity"])
+
+
+def test_set_up_time_counts_in_p(classroom):
+    with_setup = classroom.with_overrides(**{"chain.stages.fabrication.setup_time": 0.5})
+    assert with_setup.production_lead_time == pytest.approx(classroom.production_lead_time + 0.5)

@@ -23,6 +23,9 @@ variations = st.fixed_dictionaries({
     "chain.buffers.finished_goods.target": st.one_of(st.just("auto"), st.integers(0, 10)),
     "products.widget.order_size": st.sampled_from([1, {"dist": "empirical", "values": [1, 3]}]),
     "customers.regular.quote_tolerance": st.one_of(st.none(), st.floats(0.5, 3)),
+    "chain.buffers.*.lot_size": st.integers(1, 8),
+    "chain.stages.assembly.setup_time": st.sampled_from([0, 0.05, {"dist": "exponential",
+                                                                   "mean": 0.1}]),
 })
 
 
@@ -67,6 +70,7 @@ def test_stock_balances_at_every_buffer(changes, seed):
             assert sp.demanded[item] - sp.issued[item] == sp.backordered[item]
             released = sum(q for j, (b, i, q, _) in enumerate(world.chain.jobs)
                            if b == sp.name and i == item)
+            assert all(q % sp.lot_size == 0 for b, i, q, _ in world.chain.jobs if b == sp.name)
             arrived = sum(q for j, (b, i, q, _) in enumerate(world.chain.jobs)
                           if b == sp.name and i == item and done.get(j))
             restocked = sp.received[item] - arrived
