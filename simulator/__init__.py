@@ -9,8 +9,8 @@ The public API::
 
 __version__ = "0.1.0"
 
-from .model.world import simulate  # noqa: E402
-from .scenario import (  # noqa: E402
+from .model.world import simulate
+from .scenario import (
     STAGES,
     STEPS,
     STRATEGIES,

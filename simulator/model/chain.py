@@ -2,9 +2,10 @@
 
 Every stocked buffer runs a base-stock policy per item: each demand lowers the inventory position
 (on hand + on order - backordered) and a replenishment job for the gap to the target (rounded up
-to whole lots of the buffer's ``lot_size``) is released to the stage that fills the buffer. That job first takes its inputs from the buffer upstream
-(components by the bill of materials for assembly, raw material for fabrication; procurement buys
-from suppliers), then queues for the stage. Upstream of the decoupling point this is push: the
+to whole lots of the buffer's ``lot_size``) is released to the stage that fills the buffer. That
+job first takes its inputs from the buffer upstream (components by the bill of materials for
+assembly, raw material for fabrication; procurement buys from suppliers), then queues for the
+stage. Upstream of the decoupling point this is push: the
 targets come from planning's forecasts. A demand that finds no stock waits as a backorder, served
 in the order of the priority rule as replenishments arrive.
 """

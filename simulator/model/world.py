@@ -188,10 +188,7 @@ class World:
     def stage_time(self, stage: str, units: float) -> float:
         """A job's time at ``stage``: its set-up, if any, and processing per job or per unit."""
         draw = self._stage_time[stage]
-        if self._per_unit[stage]:
-            t = sum(draw() for _ in range(max(1, round(units))))
-        else:
-            t = draw()
+        t = sum(draw() for _ in range(max(1, round(units)))) if self._per_unit[stage] else draw()
         setup = self._setup_time[stage]
         return t if setup is None else setup() + t
 
