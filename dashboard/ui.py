@@ -301,6 +301,23 @@ def remembered(page: str, params: dict):
     return st.session_state.get(f"{page}.results", {}).get(json.dumps(params, sort_keys=True))
 
 
+def experiment_inputs(page: str, api, scenario: Scenario, cols) -> tuple[int, int, float, int]:
+    """Replications, base seed and horizon in the first three of ``cols``, worker processes in
+    the last; defaults from the experiment function ``api`` and the scenario."""
+    from simulator.experiment import available_cores
+
+    reps = cols[0].number_input("Replications", min_value=2, max_value=100, step=1,
+                                value=default(api, "reps"), key=f"{page}.reps")
+    seed = cols[1].number_input("Base seed", min_value=0, step=1, value=default(api, "seed"),
+                                key=f"{page}.seed")
+    days = cols[2].number_input("Horizon (days)", min_value=1.0, step=30.0,
+                                value=float(scenario.horizon_days), key=f"{page}.days",
+                                help="Shorter runs finish sooner; intervals get wider.")
+    workers = cols[-1].number_input("Worker processes", min_value=1, max_value=available_cores(),
+                                    value=available_cores(), step=1, key=f"{page}.workers")
+    return int(reps), int(seed), float(days), int(workers)
+
+
 def run_experiment(page: str, params: dict, button: str, workers: int, start):
     """The experiment this session ran with ``params``, or, when ``button`` is pressed, a new one:
     ``start(runner)`` runs with a progress bar on ``workers`` processes. Errors are shown as

@@ -11,7 +11,6 @@ from simulator import ScenarioError
 from simulator.experiment import (
     MAIN_KPIS,
     STRATEGY_ORDER,
-    available_cores,
     compare,
 )
 from simulator.plots.experiment import STRATEGY_LABELS, comparison_chart
@@ -41,16 +40,8 @@ chosen = st.multiselect(
     default=[first, *(o for o in options if o != first)], format_func=fmt,
     key=f"compare.alternatives.{what}")
 
-cols = st.columns(4)
-reps = cols[0].number_input("Replications", min_value=2, max_value=100, step=1,
-                            value=ui.default(compare, "reps"), key="compare.reps")
-base_seed = cols[1].number_input("Base seed", min_value=0, step=1,
-                                 value=ui.default(compare, "seed"), key="compare.seed")
-days = cols[2].number_input("Horizon (days)", min_value=1.0, step=30.0,
-                            value=float(scenario.horizon_days), key="compare.days",
-                            help="Shorter runs finish sooner; intervals get wider.")
-workers = cols[3].number_input("Worker processes", min_value=1, max_value=available_cores(),
-                               value=available_cores(), step=1, key="compare.workers")
+reps, base_seed, days, workers = ui.experiment_inputs("compare", compare, scenario,
+                                                    st.columns(4))
 crn = st.checkbox("Common random numbers", value=ui.default(compare, "common_random_numbers"),
                   key="compare.crn",
                   help="Off: each alternative gets its own seeds, to see what CRN buys.")
@@ -65,12 +56,12 @@ except ScenarioError as err:
     st.stop()
 alternatives = {name: {WHAT[what]: name} for name in chosen}
 params = {"scenario": ui.digest(base.to_yaml()), "alternatives": chosen, "what": what,
-          "reps": int(reps), "seed": int(base_seed), "crn": crn}
-st.caption(ui.time_estimate(scenario, seed, days, len(chosen) * int(reps), int(workers)) + ".")
+          "reps": reps, "seed": base_seed, "crn": crn}
+st.caption(ui.time_estimate(scenario, seed, days, len(chosen) * reps, workers) + ".")
 
 comparison = ui.run_experiment(
-    "compare", params, "Run the comparison", int(workers),
-    lambda runner: compare(base, alternatives, reps=int(reps), seed=int(base_seed),
+    "compare", params, "Run the comparison", workers,
+    lambda runner: compare(base, alternatives, reps=reps, seed=base_seed,
                            common_random_numbers=crn, runner=runner))
 if comparison is None:
     st.info("Set the alternatives and press **Run the comparison**.")
@@ -87,7 +78,7 @@ if kpis:
     table = summary[summary["kpi"].isin(kpis)].copy()
     table["value"] = [ui.format_interval(k, m, h) for k, m, h in
                       zip(table["kpi"], table["mean"], table["half_width"], strict=True)]
-    st.markdown(f"**Mean ± 95% half-width** over {int(reps)} replications:")
+    st.markdown(f"**Mean ± 95% half-width** over {reps} replications:")
     st.table(table.pivot(index="kpi", columns="alternative", values="value")
              .reindex(index=kpis, columns=comparison.alternatives))
 
@@ -113,6 +104,6 @@ if what == "decoupling points":
 else:
     choice = " ".join(f"--alt '{r}: priority_rule={r}'" for r in chosen)
 st.markdown("The same from the command line:")
-st.code(f"omcsim compare {ui.cli_scenario(scenario, label)} {choice} --reps {int(reps)} "
-        f"--seed {int(base_seed)} --days {days:g}{'' if crn else ' --independent'}",
+st.code(f"omcsim compare {ui.cli_scenario(scenario, label)} {choice} --reps {reps} "
+        f"--seed {base_seed} --days {days:g}{'' if crn else ' --independent'}",
         language="bash")

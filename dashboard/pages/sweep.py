@@ -15,7 +15,6 @@ from simulator.experiment import (
     SWEEP_KPIS,
     VERDICTS,
     advise,
-    available_cores,
     sweep,
 )
 from simulator.plots.experiment import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap
@@ -42,17 +41,9 @@ ratios = st.multiselect(
 strategies = st.multiselect("Decoupling points", list(STRATEGY_ORDER), default=list(STRATEGY_ORDER),
                             format_func=STRATEGY_LABELS.get, key="sweep.strategies")
 cols = st.columns(5)
-reps = cols[0].number_input("Replications", min_value=2, max_value=100, step=1,
-                            value=ui.default(sweep, "reps"), key="sweep.reps")
-base_seed = cols[1].number_input("Base seed", min_value=0, step=1,
-                                 value=ui.default(sweep, "seed"), key="sweep.seed")
-days = cols[2].number_input("Horizon (days)", min_value=1.0, step=30.0,
-                            value=float(scenario.horizon_days), key="sweep.days",
-                            help="Shorter runs finish sooner; intervals get wider.")
+reps, base_seed, days, workers = ui.experiment_inputs("sweep", sweep, scenario, cols)
 target = cols[3].number_input("Target OTIF", min_value=0.01, max_value=1.0, step=0.01,
                               value=ui.default(advise, "target_otif"), key="sweep.target")
-workers = cols[4].number_input("Worker processes", min_value=1, max_value=available_cores(),
-                               value=available_cores(), step=1, key="sweep.workers")
 
 if not ratios or not strategies:
     st.info("Choose at least one P:D ratio and one decoupling point.")
@@ -65,16 +56,16 @@ except ScenarioError as err:
 ratios = sorted(ratios)
 strategies = [s for s in STRATEGY_ORDER if s in strategies]
 params = {"scenario": ui.digest(base.to_yaml()), "ratios": ratios, "strategies": strategies,
-          "reps": int(reps), "seed": int(base_seed), "target": float(target)}
-runs = len(ratios) * len(strategies) * int(reps)
-st.caption(f"{len(strategies)} decoupling points x {len(ratios)} P:D ratios x {int(reps)} "
-           f"replications: {ui.time_estimate(scenario, seed, days, runs, int(workers))} (eto and "
+          "reps": reps, "seed": base_seed, "target": float(target)}
+runs = len(ratios) * len(strategies) * reps
+st.caption(f"{len(strategies)} decoupling points x {len(ratios)} P:D ratios x {reps} "
+           f"replications: {ui.time_estimate(scenario, seed, days, runs, workers)} (eto and "
            "short D run faster: many inquiries are lost).")
 
 advice = ui.run_experiment(
-    "sweep", params, "Run the sweep and the advisor", int(workers),
-    lambda runner: advise(base, float(target), ratios, strategies=strategies, reps=int(reps),
-                          seed=int(base_seed), runner=runner))
+    "sweep", params, "Run the sweep and the advisor", workers,
+    lambda runner: advise(base, float(target), ratios, strategies=strategies, reps=reps,
+                          seed=base_seed, runner=runner))
 if advice is None:
     st.info("Set the cells and press **Run the sweep and the advisor**.")
     st.stop()
@@ -114,4 +105,4 @@ right.download_button("Summary (CSV)", lambda: result.summary.to_csv(index=False
 st.markdown("The same from the command line:")
 st.code(f"omcsim advise {ui.cli_scenario(scenario, label)} --target-otif {advice.target_otif:g} "
         f"--pd {','.join(f'{r:g}' for r in ratios)} --codp {','.join(strategies)} "
-        f"--reps {int(reps)} --seed {int(base_seed)} --days {days:g}", language="bash")
+        f"--reps {reps} --seed {base_seed} --days {days:g}", language="bash")
