@@ -410,18 +410,6 @@ class Scenario(_Model):
     def mean_order_size(self, product: str) -> float:
         return max(1.0, self.products[product].order_size.mean())
 
-    def mean_units(self, buffer: str) -> dict[str, float]:
-        """Expected units of each item of ``buffer`` one order needs."""
-        out = dict.fromkeys(self.items(buffer), 0.0)
-        for pname, share in self.product_shares().items():
-            q = self.mean_order_size(pname)
-            if buffer == "finished_goods":
-                out[pname] += share * q
-            else:
-                for comp, units in self.products[pname].bill_of_materials.items():
-                    out[comp] += share * q * units
-        return out
-
     def stage_units(self, stage: str, product: str, quantity: float) -> float:
         """Units a stage works on for ``quantity`` of ``product`` (components for the upstream
         stages, products for assembly and distribution)."""

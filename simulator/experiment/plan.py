@@ -9,7 +9,6 @@ differences between cells.
 
 from __future__ import annotations
 
-import math
 import sys
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
@@ -201,10 +200,3 @@ def replicate(scenario: Scenario, reps: int, seed: int = 1, workers: int | None 
     df = pd.DataFrame([outcomes[(None, r)].value for r in range(reps)])
     df.insert(0, "replication", range(reps))
     return df
-
-
-def relative_half_width(mean: float, half_width: float) -> float:
-    """half_width / |mean| (0 for a constant KPI, infinite for a varying one with mean 0)."""
-    if half_width == 0:
-        return 0.0
-    return half_width / abs(mean) if mean else math.inf

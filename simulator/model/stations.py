@@ -30,12 +30,11 @@ class FifoResource(simpy.Resource):
 
 
 class Station:
-    __slots__ = ("capacity", "code", "down", "kind", "last_repair_end", "name", "resource")
+    __slots__ = ("capacity", "code", "down", "last_repair_end", "name", "resource")
 
-    def __init__(self, env: simpy.Environment, name: str, kind: str, capacity: int | None,
+    def __init__(self, env: simpy.Environment, name: str, capacity: int | None,
                  code: int, prioritised: bool = True):
         self.name = name
-        self.kind = kind  # "department" or "stage"
         self.capacity = capacity  # None: unlimited
         self.code = code
         queue = simpy.PriorityResource if prioritised else FifoResource

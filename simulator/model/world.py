@@ -11,7 +11,7 @@ import numpy as np
 import simpy
 
 from ..distributions import batched
-from ..records import LevelLog, StepLog, Vocabulary
+from ..records import REASON_CODE, LevelLog, StepLog, Vocabulary
 from ..scenario import BUFFER_FILLED_BY, STAGES, STEPS, Scenario
 from ..streams import Seed, Streams
 from .chain import Chain, StockPoint
@@ -21,6 +21,9 @@ from .stations import Station
 
 if TYPE_CHECKING:
     from ..result import RunResult
+
+
+NO_WAIT, QUEUE, BREAKDOWN = REASON_CODE["none"], REASON_CODE["queue"], REASON_CODE["breakdown"]
 
 
 class Order:
@@ -85,11 +88,11 @@ class World:
         # Under fcfs every request has priority 0 (repairs excepted): plain FIFO queues suffice.
         prioritised = sc.priority_rule != "fcfs"
         self.departments = {
-            name: Station(env, name, "department", d.staff, self.resources(name), prioritised)
+            name: Station(env, name, d.staff, self.resources(name), prioritised)
             for name, d in sc.departments.items()
         }
         self.stages = {
-            name: Station(env, name, "stage", sc.chain.stages[name].servers, self.resources(name),
+            name: Station(env, name, sc.chain.stages[name].servers, self.resources(name),
                           prioritised or sc.chain.stages[name].breakdowns is not None)
             for name in STAGES
         }
@@ -181,8 +184,8 @@ class World:
             yield env.timeout(duration)
             resource.release(req)
         if reason is None:
-            reason = 0 if start == queued else (
-                2 if station.down or station.last_repair_end > queued else 1)
+            reason = NO_WAIT if start == queued else (
+                BREAKDOWN if station.down or station.last_repair_end > queued else QUEUE)
         log.add(case, step, activity, station.code, reason, queued, start, env.now)
 
     def stage_time(self, stage: str, units: float) -> float:
