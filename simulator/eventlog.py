@@ -36,6 +36,7 @@ import pandas as pd
 
 from .records import REASONS
 from .scenario import STEPS
+from .streams import format_seed
 from .trace import holder_kinds
 
 if TYPE_CHECKING:
@@ -244,7 +245,7 @@ def _xes_chunks(result: RunResult, rec: _Records):
     yield _XES_HEAD
     yield (f'<string key="concept:name" value={quoteattr(sc.name)}/>\n'
            f'<string key="source" value={quoteattr("omcsim " + _version())}/>\n'
-           f'<string key="seed" value={quoteattr(str(result.seed))}/>\n'
+           f'<string key="seed" value={quoteattr(format_seed(result.seed))}/>\n'
            f'<date key="start_date" value="{sc.start_date.isoformat()}T00:00:00.000Z"/>\n')
     rows, life, time = rec.events()
     if len(rows):

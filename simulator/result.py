@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import platform
+import shlex
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .kpis import compute_kpis, finite_or_none
+from .provenance import provenance
 from .records import step_values_at
 from .scenario import STEPS, Scenario
-from .streams import Seed
+from .streams import Seed, format_seed
 
 if TYPE_CHECKING:
     from .model.world import World
@@ -175,7 +175,9 @@ class RunResult:
         return json.dumps(finite_or_none(self.kpis), indent=2)
 
     def save(self, directory: str | Path) -> Path:
-        """Write KPIs, tables (Parquet) and provenance (resolved scenario, seed, version)."""
+        """Write KPIs, tables (Parquet) and provenance: the resolved scenario, and ``run.json``
+        with the seed, the command that reruns the run from any directory, the command that
+        made it, the model code digest and the package versions."""
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         (d / "kpis.json").write_text(self.kpis_json() + "\n")
@@ -184,14 +186,15 @@ class RunResult:
         self.jobs.to_parquet(d / "jobs.parquet", index=False)
         self.timeseries.to_parquet(d / "timeseries.parquet", index=False)
         self.planning.to_parquet(d / "planning.parquet", index=False)
-        (d / "scenario.yaml").write_text(self.scenario.to_yaml())
-        provenance = {
-            "omcsim_version": __version__,
-            "seed": self.seed if isinstance(self.seed, int) else list(self.seed),
+        scenario_file = d / "scenario.yaml"
+        scenario_file.write_text(self.scenario.to_yaml())
+        record = {
+            **provenance(),
+            "seed": self.kpis["seed"],
             "scenario": self.scenario.name,
-            "python": platform.python_version(),
-            "reproduce": f"omcsim run {d / 'scenario.yaml'} --seed {self.seed}",
+            "reproduce": shlex.join(["omcsim", "run", str(scenario_file.resolve()),
+                                     "--seed", format_seed(self.seed)]),
             "steps": list(STEPS),
         }
-        (d / "run.json").write_text(json.dumps(provenance, indent=2) + "\n")
+        (d / "run.json").write_text(json.dumps(record, indent=2) + "\n")
         return d

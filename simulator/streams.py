@@ -16,6 +16,9 @@ import numpy as np
 
 Seed = int | Sequence[int]
 
+SEED_FORMS = "a whole number >= 0, or such numbers joined by ':' (1:3 is replication 3 of base seed 1)"
+"""What ``parse_seed`` accepts, for messages and help texts."""
+
 
 def seed_sequence(seed: Seed) -> np.random.SeedSequence:
     """The root SeedSequence of a run: ``seed`` is an int or a tuple such as (base, replication)."""
@@ -23,6 +26,24 @@ def seed_sequence(seed: Seed) -> np.random.SeedSequence:
     if any(e < 0 for e in entropy):
         raise ValueError(f"seed must be made of non-negative integers, got {seed!r}")
     return np.random.SeedSequence(entropy)
+
+
+def format_seed(seed: Seed) -> str:
+    """A seed as the CLI takes it: ``7`` for an int, ``1:3`` for (1, 3), the seed of
+    replication 3 of an experiment with base seed 1 (see :func:`parse_seed`)."""
+    if isinstance(seed, (int, np.integer)):
+        return str(int(seed))
+    return ":".join(str(int(s)) for s in seed)
+
+
+def parse_seed(text: str) -> int | tuple[int, ...]:
+    """The inverse of :func:`format_seed`: ``"7"`` -> 7, ``"1:3"`` -> (1, 3). Raises
+    ValueError naming the allowed forms."""
+    parts = text.strip().split(":")
+    if not all(p.strip().isdigit() and p.strip().isascii() for p in parts):
+        raise ValueError(f"expected {SEED_FORMS}, got {text!r}")
+    values = tuple(int(p) for p in parts)
+    return values[0] if len(values) == 1 else values
 
 
 class Streams:

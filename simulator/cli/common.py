@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from ..scenario import ORDER_STAGES, STRATEGIES, Scenario, load_scenario, parse_override
+from ..streams import parse_seed
 
 
 def non_negative_int(text: str) -> int:
@@ -16,6 +17,24 @@ def non_negative_int(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
     return value
+
+
+def run_seed(text: str) -> int | tuple[int, ...]:
+    """The seed of one run: 7, or 1:3 for replication 3 of an experiment with base seed 1."""
+    try:
+        return parse_seed(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def base_seed(text: str) -> int:
+    """An experiment's base seed: a whole number (replication r runs with BASE:r)."""
+    seed = run_seed(text)
+    if not isinstance(seed, int):
+        raise argparse.ArgumentTypeError(
+            f"an experiment takes a whole-number base seed (replication r runs with SEED:r), "
+            f"got {text!r}; to rerun one replication alone: omcsim run SCENARIO --seed {text}")
+    return seed
 
 
 def positive_int(text: str) -> int:
@@ -44,10 +63,18 @@ def non_negative_float(text: str) -> float:
     return _number(text, 0, strict=False)
 
 
-def add_scenario_arguments(p: argparse.ArgumentParser, seed: bool = True) -> None:
+def add_scenario_arguments(p: argparse.ArgumentParser, seed: str = "run") -> None:
+    """``seed``: "run" (the seed of one run), "base" (an experiment's base seed) or ""."""
     p.add_argument("scenario", help="a scenario file, or the name of one in scenarios/ (e.g. default)")
-    if seed:
-        p.add_argument("--seed", type=non_negative_int, default=1, help="random seed (default 1)")
+    if seed == "run":
+        p.add_argument("--seed", type=run_seed, default=1, metavar="SEED",
+                       help="random seed (default 1): a whole number, or BASE:R for replication R "
+                       "of an experiment run with --seed BASE (as runs.parquet and run.json "
+                       "print it)")
+    elif seed == "base":
+        p.add_argument("--seed", type=base_seed, default=1, metavar="SEED",
+                       help="base seed, a whole number (default 1); replication r runs with the "
+                       "seed SEED:r, which omcsim run --seed SEED:r reruns alone")
     p.add_argument("--strategy", choices=sorted(STRATEGIES),
                    help="decoupling-point preset: mts, ato, mto or eto")
     p.add_argument("--codp", choices=sorted(ORDER_STAGES), metavar="BUFFER",

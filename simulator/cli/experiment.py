@@ -63,10 +63,10 @@ def _share(text: str) -> float:
 
 
 def _add_common(p: argparse.ArgumentParser, reps: int) -> None:
-    add_scenario_arguments(p)
+    add_scenario_arguments(p, seed="base")
     p.add_argument("--reps", type=positive_int, default=reps, metavar="N",
                    help=f"replications per alternative or cell (default {reps}); replication r "
-                   "uses the seed (SEED, r) everywhere: common random numbers")
+                   "uses the seed SEED:r everywhere: common random numbers")
     engine = p.add_mutually_exclusive_group()
     engine.add_argument("--workers", type=positive_int, metavar="N",
                         help="local worker processes (default: every core; 1 = no pool)")

@@ -7,6 +7,7 @@ import math
 
 from ..kpis import KPI_DEFINITIONS
 from ..model.world import simulate
+from ..streams import format_seed
 from .common import add_scenario_arguments, scenario_from_args, show_progress
 
 
@@ -63,7 +64,7 @@ def _fmt(value) -> str:
 
 def format_kpis(k: dict) -> str:
     head = (f"{k['scenario']}  strategy={k['strategy']}  decoupling point={k['decoupling_point']}"
-            f"  seed={k['seed']}  P:D={_fmt(k['pd_ratio'])}")
+            f"  seed={format_seed(k['seed'])}  P:D={_fmt(k['pd_ratio'])}")
     lines = [head, "-" * len(head)]
     for name, (unit, _) in KPI_DEFINITIONS.items():
         value = k.get(name)

@@ -10,7 +10,7 @@ from contextlib import nullcontext
 
 from .. import validation
 from . import UsageError
-from .common import non_negative_int, positive_int
+from .common import base_seed, positive_int
 
 COLUMNS = (("case", 22, "<"), ("quantity", 36, "<"), ("theory", 9, ">"), ("mean", 9, ">"),
            ("95% interval", 21, ">"), ("simult. +-", 10, ">"), ("result", 6, ">"))
@@ -33,8 +33,8 @@ def register(sub) -> None:
                    "(intervals about twice as wide)")
     p.add_argument("--reps", type=positive_int, metavar="N",
                    help="replications per case (default: the case's, 20 for most)")
-    p.add_argument("--seed", type=non_negative_int, default=1,
-                   help="base seed; replication r runs with (seed, r) (default 1)")
+    p.add_argument("--seed", type=base_seed, default=1,
+                   help="base seed; replication r runs with the seed SEED:r (default 1)")
     p.add_argument("--workers", type=positive_int, default=1, metavar="N",
                    help="processes running replications in parallel (default 1)")
     p.add_argument("--list", action="store_true",

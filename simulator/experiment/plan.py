@@ -19,7 +19,7 @@ from tqdm import tqdm
 from ..kpis import finite_or_none
 from ..model.world import simulate
 from ..scenario import Scenario
-from ..streams import Seed
+from ..streams import Seed, format_seed
 from .runners import ExperimentError, Measure, Outcome, Runner, Task, make_runner
 from .stats import replications_needed
 
@@ -54,12 +54,8 @@ def run_once(scenario: Scenario, seed: Seed) -> dict:
 
 
 def replication_seed(base_seed: int, replication: int) -> tuple[int, int]:
+    """The seed of replication r: (base, r), which ``omcsim run --seed BASE:R`` reruns alone."""
     return (int(base_seed), int(replication))
-
-
-def seed_label(seed: Seed) -> str:
-    """A seed as stored in the ``seed`` column: '[1, 0]' for (1, 0), as flat_kpis writes it."""
-    return str(list(seed)) if isinstance(seed, (tuple, list)) else str(seed)
 
 
 def run_cells(
@@ -147,7 +143,8 @@ def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iter
                    cell_columns: Callable[[Hashable], dict],
                    seed_of: Callable[[Hashable, int], Seed]) -> pd.DataFrame:
     """One row per run, cells in the given order then replications: the cell's columns,
-    replication, seed, error (None when the run succeeded) and every KPI. Replications
+    replication, seed (as ``omcsim run --seed`` takes it, e.g. 1:3), error (None when the run
+    succeeded) and every KPI. Replications
     without an outcome (yet) are left out."""
     rows = []
     for cell in cells:
@@ -157,7 +154,7 @@ def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iter
             if out is None:
                 continue
             row: dict[str, Any] = {**keys, "replication": r,
-                                   "seed": seed_label(seed_of(cell, r)), "error": out.error}
+                                   "seed": format_seed(seed_of(cell, r)), "error": out.error}
             if out.ok:
                 row.update((k, v) for k, v in out.value.items() if k not in row)
             rows.append(row)

@@ -10,7 +10,6 @@ code simply matches nothing.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
@@ -22,28 +21,13 @@ from typing import Any
 import pandas as pd
 
 from .. import __version__
+from ..provenance import code_digest
 from ..scenario import Scenario
 from ..streams import Seed
 from .plan import json_row, outcomes_frame, run_cells, run_once
 from .runners import ExperimentError, Measure, Outcome, Runner, make_runner
 
 JOURNAL = "runs.journal.jsonl"
-
-
-@functools.cache
-def code_digest() -> str:
-    """A digest of the code that computes a run (the model, the KPIs and the measures, not the
-    CLI, figures or analysis): a run recorded by other model code is not reused, even under the
-    same version number."""
-    root = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        rel = path.relative_to(root)
-        if rel.parts[0] in ("cli", "plots") or (
-                rel.parts[0] == "experiment" and rel.name not in ("plan.py", "warmup.py")):
-            continue
-        h.update(str(rel).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()[:16]
 
 
 def scenario_digest(scenario: Scenario) -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import platform
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
+from ..provenance import provenance
 from ..scenario import BUFFERS, STRATEGIES, Scenario
 from .plan import PRECISION_KPIS, replication_seed, run_once
 from .runners import ExperimentError, Measure, Runner
@@ -164,17 +163,16 @@ def sweep(
     if folder is not None:
         write_parquet(summary, folder / "summary.parquet")
         (folder / "scenario.yaml").write_text(scenario.to_yaml(), encoding="utf-8")
-        provenance = {
-            "omcsim_version": __version__, "python": platform.python_version(),
-            "scenario": scenario.name, "production_lead_time": p, "seed": seed,
+        manifest = {
+            **provenance(), "scenario": scenario.name, "production_lead_time": p, "seed": seed,
             "strategies": strategy_list(strategies),
             "pd_ratios": list(pd_ratios) if pd_ratios is not None else None,
             "demand_lead_times": list(lead_times) if lead_times is not None else None,
             "reps": reps, "precision": precision, "max_reps": max_reps,
             "runs": len(runs), "failed": int(runs["error"].notna().sum()), "reused": reused,
-            "seeds": "replication r of every cell: [seed, r]",
+            "seeds": "replication r of every cell: seed:r",
         }
-        (folder / "sweep.json").write_text(json.dumps(provenance, indent=2) + "\n")
+        (folder / "sweep.json").write_text(json.dumps(manifest, indent=2) + "\n")
     return SweepResult(runs, summary, p, done, reused, folder)
 
 

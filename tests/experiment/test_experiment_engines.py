@@ -44,7 +44,7 @@ def test_processes_give_the_serial_runs(small):
     pd.testing.assert_frame_equal(serial.summary[~timing], parallel.summary[~timing])
     assert serial.runs["error"].isna().all()
     # Replication r of every cell ran with the seed (1, r).
-    assert list(serial.runs["seed"]) == ["[1, 0]", "[1, 1]", "[1, 2]"] * 4
+    assert list(serial.runs["seed"]) == ["1:0", "1:1", "1:2"] * 4
 
 
 def test_replicate_keeps_its_contract(small):
