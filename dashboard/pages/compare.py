@@ -89,7 +89,9 @@ if kpis:
             ui.format_interval(k, d, h, difference=True) + (" *" if sig else "")
             for k, d, h, sig in zip(diffs["kpi"], diffs["diff"], diffs["diff_half_width"],
                                     significant, strict=True)]
-        st.markdown(f"**Paired differences against {comparison.baseline}** (alternative minus "
+        kind = ("Paired differences" if comparison.common_random_numbers else
+                "Differences (Welch intervals: independent streams, not paired)")
+        st.markdown(f"**{kind} against {comparison.baseline}** (alternative minus "
                     "baseline; * significant: the 95% interval excludes 0):")
         st.table(diffs.pivot(index="kpi", columns="alternative", values="difference")
                  .reindex(index=kpis, columns=comparison.alternatives[1:]))

@@ -107,7 +107,8 @@ def register(sub) -> None:
         "intervals and paired differences",
         description="Run each alternative --reps times with common random numbers and print "
         "each KPI's mean ± 95% half-width, then the paired differences against the first "
-        "alternative (alternatives: --strategies, then --codp, then --alt).")
+        "alternative (alternatives: --strategies, then --codp, then --alt); with "
+        "--independent, Welch differences.")
     _add_common(p, reps=10)
     p.add_argument("--strategies", "--strategy", dest="strategies", type=_list(str),
                    default=[], metavar="LIST", help="strategies to compare, e.g. mts,ato,mto,eto")
@@ -119,14 +120,18 @@ def register(sub) -> None:
     p.add_argument("--kpis", type=_list(str), metavar="LIST|all",
                    help=f"KPIs to show (default: {','.join(MAIN_KPIS)}; with --json: all)")
     p.add_argument("--independent", action="store_true",
-                   help="independent seeds per alternative instead of common random numbers")
+                   help="independent random numbers per alternative (replication r of "
+                   "alternative i > 0 runs with SEED:r:i) instead of common ones; the "
+                   "differences are then Welch intervals, not paired ones")
     _add_precision(p)
     p.add_argument("--json", action="store_true", help="print a list of rows {alternative, kpi, "
-                   "mean, half_width, n}")
-    p.add_argument("--differences", action="store_true", help="with --json, add paired "
-                   "differences as rows whose alternative is 'ALT - FIRST'")
-    p.add_argument("--out", metavar="DIR", help="also write runs.parquet, summary.parquet and "
-                   "compare.png to DIR (runs recorded there are reused)")
+                   "mean, half_width, n, random_numbers}")
+    p.add_argument("--differences", action="store_true", help="with --json, add the "
+                   "differences as rows whose alternative is 'ALT - FIRST', with their method "
+                   "(paired, or welch with --independent)")
+    p.add_argument("--out", metavar="DIR", help="also write runs.parquet, summary.parquet, "
+                   "compare.png and the provenance (compare.json, scenario.yaml, alternatives/) "
+                   "to DIR (runs recorded there are reused)")
     p.set_defaults(handler=handle_compare)
 
     p = sub.add_parser(
@@ -287,13 +292,16 @@ def handle_compare(args: argparse.Namespace) -> int:
         raise UsageError(str(err)) from None
     s = result.summary
     if args.json:
+        numbers = "common" if result.common_random_numbers else "independent"
         rows = [{"alternative": r.alternative, "kpi": r.kpi, "mean": finite_or_none(r.mean),
-                 "half_width": finite_or_none(r.half_width), "n": int(r.n)}
+                 "half_width": finite_or_none(r.half_width), "n": int(r.n),
+                 "random_numbers": numbers}
                 for r in s.itertuples()]
         if args.differences:
             rows += [{"alternative": f"{r.alternative} - {result.baseline}", "kpi": r.kpi,
                       "mean": finite_or_none(r.diff),
-                      "half_width": finite_or_none(r.diff_half_width), "n": int(r.diff_n)}
+                      "half_width": finite_or_none(r.diff_half_width), "n": int(r.diff_n),
+                      "random_numbers": numbers, "method": r.diff_method}
                      for r in s.itertuples() if r.alternative != result.baseline]
         print(json.dumps(rows, indent=1))
     else:
@@ -302,10 +310,10 @@ def handle_compare(args: argparse.Namespace) -> int:
         from ..plots import comparison_chart
 
         out = Path(args.out)
-        s.to_parquet(out / "summary.parquet", index=False)
         _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name), out / "compare.png")
         if not args.json:
-            print(f"\nwritten to {out}/: runs.parquet, summary.parquet, compare.png")
+            print(f"\nwritten to {out}/: runs.parquet, summary.parquet, compare.json, "
+                  "scenario.yaml, alternatives/, compare.png")
     return _report_failures(result.runs, lambda r: f"alternative {r['alternative']}")
 
 
@@ -314,7 +322,8 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
     alts = result.alternatives
     reps = sorted(set(result.reps.values()))
     n = str(reps[0]) if len(reps) == 1 else f"{reps[0]}-{reps[-1]}"
-    seeds = "common random numbers" if result.common_random_numbers else "independent seeds"
+    seeds = ("common random numbers" if result.common_random_numbers else "independent random "
+             "numbers (replication r of alternative i > 0 ran with the seed SEED:r:i)")
     head = (f"{name}: {len(alts)} alternatives x {n} replications, {seeds}; "
             "mean ± 95% half-width (Student t)")
     kpis = [k for k in kpis if k in set(s["kpi"])]
@@ -332,8 +341,13 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
                 star = " *" if np.isfinite(d) and np.isfinite(h) and abs(d) > h else "  "
                 cells.append(format_interval(d, h, signed=True) + star)
             diff_rows.append([k, _unit(k), *cells])
-        out += ["", f"paired differences vs {base} (replication r of each alternative used the "
-                f"same seed); * = the 95% interval excludes 0",
+        if result.common_random_numbers:
+            what = (f"paired differences vs {base} (replication r of each alternative used the "
+                    "same seed)")
+        else:
+            what = (f"differences vs {base}: Welch intervals, not paired (the alternatives ran "
+                    "with independent streams)")
+        out += ["", f"{what}; * = the 95% interval excludes 0",
                 "", _table(["kpi", "unit", *[f"{a} - {base}" for a in alts[1:]]], diff_rows)]
     return "\n".join(out)
 

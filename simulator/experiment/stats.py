@@ -77,16 +77,21 @@ def paired_difference(a: Sequence[float], b: Sequence[float],
 
 
 def welch_difference(a: Iterable[float], b: Iterable[float], confidence: float = 0.95) -> dict:
-    """Difference of means of two independent samples, Welch's unequal-variance t interval."""
+    """Difference of means of two independent samples, ``mean(a) - mean(b)``, with Welch's
+    unequal-variance t interval and its Welch-Satterthwaite degrees of freedom ``df``; ``n`` is
+    the smaller sample's size. Only for samples drawn with independent random numbers: with
+    common ones, :func:`paired_difference` is the valid (and sharper) interval."""
     x, y = _finite(a), _finite(b)
     if len(x) < 2 or len(y) < 2:
-        return {"mean": float("nan"), "half_width": float("nan"), "n": min(len(x), len(y))}
+        return {"mean": float("nan"), "half_width": float("nan"), "n": min(len(x), len(y)),
+                "df": float("nan")}
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
     se2 = vx + vy
+    # Both samples constant: the half-width is 0 whatever the degrees of freedom.
     df = se2**2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1)) if se2 > 0 else 1.0
     hw = stats.t.ppf((1 + confidence) / 2, df) * math.sqrt(se2)
     return {"mean": float(x.mean() - y.mean()), "half_width": float(hw),
-            "n": min(len(x), len(y))}
+            "n": min(len(x), len(y)), "df": float(df)}
 
 
 def replications_needed(values: Iterable[float], precision: float,

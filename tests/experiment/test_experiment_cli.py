@@ -31,7 +31,9 @@ def test_compare_json_rows(capsys):
                          capsys)
     assert code == 0, err
     rows = json.loads(out)
-    assert all(set(r) == {"alternative", "kpi", "mean", "half_width", "n"} for r in rows)
+    assert all(set(r) == {"alternative", "kpi", "mean", "half_width", "n", "random_numbers"}
+               for r in rows)
+    assert {r["random_numbers"] for r in rows} == {"common"}
     assert [r["alternative"] for r in rows[:1]] == ["mto"]
     kpis = {r["kpi"] for r in rows}
     assert {"otif", "fill_rate", "cycle_time_mean", "cost_total"} <= kpis
@@ -47,6 +49,37 @@ def test_compare_json_differences(capsys):
     rows = json.loads(out)
     assert [r["alternative"] for r in rows] == ["mto", "mto", "ato", "ato", "ato - mto",
                                                 "ato - mto"]
+    assert [r.get("method") for r in rows[4:]] == ["paired", "paired"]
+
+
+def test_compare_independent_says_welch_everywhere(capsys, tmp_path):
+    """--independent: the table, the JSON and the --out files all name the Welch method."""
+    argv = ["compare", "classroom", "--strategies", "mto,ato", "--kpis", "otif,cost_total",
+            "--independent", *FAST]
+    code, out, err = run([*argv, "--out", str(tmp_path / "text")], capsys)
+    assert code == 0, err
+    assert "independent random numbers" in out and "SEED:r:i" in out
+    assert "differences vs mto: Welch intervals, not paired" in out
+    assert "paired differences" not in out and "common random numbers" not in out
+    code, out, err = run([*argv, "--json", "--differences", "--out", str(tmp_path / "json")],
+                         capsys)
+    assert code == 0, err
+    rows = json.loads(out)
+    assert {r["random_numbers"] for r in rows} == {"independent"}
+    assert [r["method"] for r in rows if " - " in r["alternative"]] == ["welch", "welch"]
+    for folder in ("text", "json"):
+        summary = pd.read_parquet(tmp_path / folder / "summary.parquet")
+        assert set(summary["diff_method"]) == {"welch"}
+        manifest = json.loads((tmp_path / folder / "compare.json").read_text())
+        assert manifest["random_numbers"] == "independent"
+        assert manifest["diff_method"] == "welch" and "Welch" in manifest["differences"]
+
+
+def test_experiments_take_a_whole_number_base_seed(capsys):
+    code, out, err = run(["compare", "classroom", "--strategies", "mto", "--seed", "1:3",
+                          "--quiet"], capsys)
+    assert code == 2 and out == ""
+    assert "--seed" in err and "omcsim run SCENARIO --seed 1:3" in err
 
 
 def test_compare_text_alternatives_and_out(capsys, tmp_path):
@@ -57,7 +90,8 @@ def test_compare_text_alternatives_and_out(capsys, tmp_path):
     assert "3 alternatives x 3 replications, common random numbers" in out
     assert "paired differences vs mto" in out
     assert "components - mto" in out and "edd - mto" in out
-    for name in ("runs.parquet", "summary.parquet", "compare.png"):
+    for name in ("runs.parquet", "summary.parquet", "compare.png", "compare.json",
+                 "scenario.yaml", "runs.journal.jsonl"):
         assert (tmp_path / name).is_file()
     assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 9
 

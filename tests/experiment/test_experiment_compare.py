@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from simulator.experiment import ExperimentError, compare, replicate, summarize
+from simulator.experiment import (
+    ExperimentError,
+    compare,
+    paired_difference,
+    replicate,
+    summarize,
+    welch_difference,
+)
 
 KPIS = ["cycle_time_mean", "wip_mean", "cost_total", "fill_rate"]
 
@@ -52,7 +59,8 @@ def test_summary_rows_and_differences(small):
     s = result.summary
     assert list(s["alternative"]) == ["mto", "mto", "ato", "ato", "mts", "mts"]
     assert list(s.columns) == ["alternative", "kpi", "mean", "half_width", "n", "diff",
-                               "diff_half_width", "diff_n"]
+                               "diff_half_width", "diff_n", "diff_method"]
+    assert set(s["diff_method"]) == {"paired"}
     assert s.loc[s["alternative"] == "mto", "diff"].isna().all()
     runs = result.runs.set_index(["alternative", "replication"])
     d = runs.loc["ato", "cost_total"] - runs.loc["mto", "cost_total"]
@@ -60,6 +68,27 @@ def test_summary_rows_and_differences(small):
     assert row["diff"] == pytest.approx(d.mean())
     assert row["diff_half_width"] == pytest.approx(
         stats.t.ppf(0.975, 3) * d.std(ddof=1) / math.sqrt(4))
+
+
+def test_independent_alternatives_get_welch_intervals(small):
+    """Independent streams: the differences are Welch intervals over each alternative's runs
+    (scipy's), not paired ones over replications that share nothing."""
+    alternatives = {"base": {}, "faster assembly": {"chain.stages.assembly.time.mean": 0.2}}
+    kpis = ["cycle_time_mean", "wip_mean", "cost_total"]
+    result = compare(small, alternatives, 6, seed=3, workers=1, kpis=kpis,
+                     common_random_numbers=False)
+    assert result.difference_method == "welch"
+    s = result.summary.set_index(["alternative", "kpi"])
+    runs = result.runs.pivot(index="replication", columns="alternative")
+    for kpi in kpis:
+        a, b = runs[(kpi, "faster assembly")], runs[(kpi, "base")]
+        ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+        row = s.loc[("faster assembly", kpi)]
+        assert row["diff_method"] == "welch"
+        assert row["diff"] == pytest.approx((ci.low + ci.high) / 2), kpi
+        assert row["diff_half_width"] == pytest.approx((ci.high - ci.low) / 2), kpi
+        assert row["diff_half_width"] == pytest.approx(welch_difference(a, b)["half_width"])
+        assert row["diff_half_width"] != pytest.approx(paired_difference(a, b)["half_width"])
 
 
 def test_precision_adds_replications_until_reached(small):

@@ -59,6 +59,22 @@ def test_paired_and_welch_differences():
     assert paired_difference(a, b)["half_width"] < w["half_width"]
 
 
+@pytest.mark.parametrize(("nx", "ny", "sx", "sy"), [(5, 9, 1, 4), (12, 3, 0.1, 2), (4, 4, 1, 1),
+                                                    (30, 7, 5, 0.5)])
+def test_welch_difference_matches_scipy(nx, ny, sx, sy):
+    """Unequal sizes and variances: mean, half-width and the Welch-Satterthwaite degrees of
+    freedom are scipy's; undefined values are left out."""
+    rng = np.random.default_rng(nx * 100 + ny)
+    a, b = rng.normal(10, sx, nx), rng.normal(9, sy, ny)
+    ref = stats.ttest_ind(a, b, equal_var=False)
+    ci = ref.confidence_interval(0.9)
+    w = welch_difference([*a, np.nan], [None, *b], confidence=0.9)
+    assert w["df"] == pytest.approx(ref.df)
+    assert w["mean"] == pytest.approx((ci.low + ci.high) / 2)
+    assert w["half_width"] == pytest.approx((ci.high - ci.low) / 2)
+    assert w["n"] == min(nx, ny)
+
+
 def test_replications_needed():
     rng = np.random.default_rng(3)
     x = rng.normal(100, 10, 10)
