@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from packaging_helpers import clean_env
 
 from simulator.cli.dashboard import APP, CONFIG, ROOT, streamlit_command
 
@@ -95,9 +96,8 @@ def outward_address() -> str | None:
 
 
 def start_server(command: list[str], port: int, log_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")}
     log = log_path.open("w")
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(command, cwd=ROOT, env=clean_env(), stdout=log, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + 90
     while True:
