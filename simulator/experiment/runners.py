@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import multiprocessing
 import os
+import select
 import signal
 import sys
 import threading
@@ -69,28 +70,52 @@ def execute(task: Task, measure: Measure) -> Outcome:
     return Outcome(task.key, value, None, time.perf_counter() - start)
 
 
-def watch_parent() -> None:
-    """End this worker as soon as the process that started it dies (a ``kill -9`` of a sweep
-    would otherwise leave its workers running, forever). Linux delivers SIGKILL on the parent's
-    death (prctl PR_SET_PDEATHSIG); elsewhere, or if that fails, a thread polls the parent."""
-    parent = os.getppid()
-    if sys.platform.startswith("linux"):
+def watch_runner(runner: int) -> None:
+    """End this worker as soon as the process that runs the experiment (pid ``runner``) dies: a
+    ``kill -9`` of a sweep would otherwise leave its workers running, forever.
+
+    A worker forked by the runner asks Linux for SIGKILL at its parent's death (prctl
+    PR_SET_PDEATHSIG). A worker started by a fork server (the start method when the runner
+    has threads) has the fork server for parent, which lives as long as any worker does: a
+    thread waits for the runner itself to end (a pidfd; elsewhere, polling)."""
+    if os.getppid() == runner and sys.platform.startswith("linux"):
         try:
             libc = ctypes.CDLL(None, use_errno=True)
             armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
         except (OSError, AttributeError):
             armed = False
         if armed:
-            if os.getppid() != parent:  # it died before the signal was armed
+            if os.getppid() != runner:  # it died before the signal was armed
                 os._exit(1)
             return
+    try:
+        pidfd = os.pidfd_open(runner)
+    except ProcessLookupError:  # already gone
+        os._exit(1)
+    except (AttributeError, OSError):  # not Linux >= 5.3
+        pidfd = None
 
-    def poll() -> None:
-        while os.getppid() == parent:
-            time.sleep(PARENT_POLL_SECONDS)
+    def wait() -> None:
+        if pidfd is not None:
+            select.select([pidfd], [], [])  # readable once the runner has ended
+        else:
+            while _alive(runner):
+                time.sleep(PARENT_POLL_SECONDS)
         os._exit(1)
 
-    threading.Thread(target=poll, name="omcsim-watch-parent", daemon=True).start()
+    threading.Thread(target=wait, name="omcsim-watch-runner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    if os.getppid() == pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def death_message(exitcode: int | None) -> str:
@@ -106,8 +131,8 @@ def death_message(exitcode: int | None) -> str:
     return f"WorkerDied: the worker process running this run {how} (out of memory? a crash?)"
 
 
-def _execute_alone(task: Task, measure: Measure, send) -> None:
-    watch_parent()
+def _execute_alone(task: Task, measure: Measure, send, runner: int) -> None:
+    watch_runner(runner)
     send.send(execute(task, measure))
     send.close()
 
@@ -170,7 +195,8 @@ class ProcessRunner:
         return self
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=watch_parent)
+        return ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=watch_runner,
+                                   initargs=(os.getpid(),))
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
@@ -211,7 +237,7 @@ class ProcessRunner:
         """Run ``task`` in a process of its own: its result, or how that process died."""
         start = time.perf_counter()
         receive, send = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=_execute_alone, args=(task, measure, send),
+        process = self._ctx.Process(target=_execute_alone, args=(task, measure, send, os.getpid()),
                                     daemon=True)
         process.start()
         send.close()

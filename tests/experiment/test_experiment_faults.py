@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import psutil
+import pytest
 from conftest import without_timing
 
 from simulator.experiment import run_once, sweep
@@ -56,22 +57,35 @@ def test_a_dead_worker_loses_only_its_own_run(small, tmp_path):
     assert second.reused == 17 and second.runs["error"].isna().all()
 
 
-def test_killing_a_parallel_sweep_leaves_no_workers(tmp_path):
-    omcsim = Path(sys.executable).with_name("omcsim")
-    argv = [str(omcsim), "sweep", "default", "--pd", "1,2,4", "--reps", "20", "--days", "400",
-            "--workers", "2", "--out", str(tmp_path / "sweep"), "--quiet"]
+# The same sweep from a process with a second thread: its workers come from a fork server (as
+# in the dashboard), whose children outlive their grandparent unless they watch it.
+THREADED_SWEEP = """
+import sys, threading, time
+from simulator.cli import main
+if __name__ == "__main__":
+    threading.Thread(target=time.sleep, args=(600,), daemon=True).start()
+    sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("start", ["fork", "forkserver"])
+def test_killing_a_parallel_sweep_leaves_no_workers(tmp_path, start):
+    out = tmp_path / "sweep"
+    args = ["sweep", "classroom", "--pd", "1,2,4", "--reps", "20", "--days", "150",
+            "--workers", "2", "--out", str(out), "--quiet"]
+    command = ([str(Path(sys.executable).with_name("omcsim"))] if start == "fork"
+               else [sys.executable, "-c", THREADED_SWEEP])
     err = tmp_path / "stderr.txt"
     with err.open("wb") as stderr:
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=stderr)
-    parent = psutil.Process(proc.pid)
-    deadline = time.monotonic() + 60
-    workers = []
+        proc = subprocess.Popen([*command, *args], stdout=subprocess.DEVNULL, stderr=stderr)
+    journal = out / JOURNAL
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
-        workers = parent.children(recursive=True)
-        if len(workers) >= 2:
-            break
+        if journal.exists() and journal.read_bytes().count(b"\n") >= 2:
+            break  # the workers are running
         time.sleep(0.05)
-    assert len(workers) >= 2, err.read_text()
+    workers = psutil.Process(proc.pid).children(recursive=True)
+    assert proc.poll() is None and len(workers) >= 2, err.read_text()
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
 
@@ -87,7 +101,7 @@ def test_killing_a_parallel_sweep_leaves_no_workers(tmp_path):
     left = [p for p in workers if alive(p)]
     for p in left:  # do not leave them to the next test
         p.kill()
-    assert not left, f"{len(left)} worker processes outlived their sweep"
+    assert not left, f"{len(left)} of {len(workers)} processes outlived their sweep"
 
 
 def test_running_a_finished_sweep_again_changes_nothing(small, tmp_path):
