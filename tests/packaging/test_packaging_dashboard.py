@@ -21,11 +21,11 @@ from packaging_helpers import clean_env
 
 from simulator.cli.dashboard import APP, CONFIG, ROOT, streamlit_command
 
-tomllib = pytest.importorskip("tomllib")
 SCENARIO_LIMIT_MB = 2  # the scenario loader refuses files above about 2 MB
 
 
 def test_project_config_pins_loopback_small_uploads_and_no_usage_statistics():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     assert CONFIG == ROOT / ".streamlit" / "config.toml"
     config = tomllib.loads(CONFIG.read_text(encoding="utf-8"))
     assert config["server"]["address"] == "127.0.0.1"
