@@ -10,6 +10,11 @@
    linearly in n: the events per order stay flat and the per-item work (planning, stock logs)
    adds a term proportional to n.
 
+3. Overload: the default scenario made to stock (mts) at ten times its demand, for 60, 120
+   and 240 days. Assembly cannot keep up and its backlog of replenishment jobs grows without
+   bound (tens of thousands queued), yet CPU time per simulated day should stay flat: queues
+   cost O(log n) per request. Before the heap queues, 120 days took 4x as long per day as 60.
+
 Each point is the best CPU time of --rounds runs (seed 1). A least-squares line through the
 points and its largest relative deviation say how linear the growth is.
 """
@@ -25,6 +30,8 @@ from simulator import load_scenario, simulate
 
 HORIZON_YEARS = (1, 2, 4, 8)
 PRODUCTS = (1, 2, 4, 8, 16, 32)
+OVERLOAD_DAYS = (60, 120, 240)
+OVERLOAD_DEMAND = 10
 
 
 def best_run(sc, rounds: int):
@@ -86,6 +93,29 @@ def products(rounds: int, counts) -> None:
     print(f"   {linearity(counts, cpu, 'product')}")
 
 
+def overloaded(days: int):
+    """The default scenario, made to stock, at OVERLOAD_DEMAND times its demand."""
+    sc = load_scenario("default", {"horizon_days": days, "decoupling_point": "mts"})
+    return sc.with_overrides(**{
+        f"steps.generation.channels.{name}.rate_per_day": OVERLOAD_DEMAND * channel.rate_per_day
+        for name, channel in sc.steps.generation.channels.items()})
+
+
+def overload(rounds: int, horizons) -> None:
+    print(f"\n3. Overload (default scenario, mts, {OVERLOAD_DEMAND}x demand, best of {rounds})")
+    print(f"   {'days':>6}{'orders':>9}{'open':>8}{'events':>11}{'CPU s':>8}{'ms/day':>8}"
+          f"{'vs first':>9}")
+    first = None
+    for days in horizons:
+        sc = overloaded(days)
+        t, r = best_run(sc, rounds)
+        k = r.kpis
+        per_day = t / (sc.warmup_days + sc.horizon_days)  # the warm-up is simulated too
+        first = first or per_day
+        print(f"   {days:>6}{k['inquiries']:>9,}{k['orders_open']:>8,}{k['sim_events']:>11,}"
+              f"{t:>8.2f}{1000 * per_day:>8.2f}{per_day / first:>9.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=2)
@@ -93,6 +123,7 @@ def main() -> None:
     args = parser.parse_args()
     horizon(args.rounds, HORIZON_YEARS[:3] if args.quick else HORIZON_YEARS)
     products(args.rounds, PRODUCTS[:4] if args.quick else PRODUCTS)
+    overload(args.rounds, OVERLOAD_DAYS[:2] if args.quick else OVERLOAD_DAYS)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The omcsim dashboard: ``omcsim dashboard`` (or ``streamlit run dashboard/app.py``).
+"""The omcsim dashboard: ``omcsim dashboard`` (or ``streamlit run dashboard/app.py`` from the
+repository root, where Streamlit reads the project's settings: .streamlit/config.toml).
 
 The first page (Run) shows the default scenario's results on first load, without any click; the
 other pages work on the scenario the Run page last showed.
@@ -15,8 +16,8 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
-st.set_page_config(page_title="omcsim: order management cycle", page_icon=":material/conveyor_belt:",
-                   layout="wide")
+# An emoji favicon is drawn in the page; a ":material/..." one would be fetched from fonts.gstatic.com.
+st.set_page_config(page_title="omcsim: order management cycle", page_icon="📦", layout="wide")
 
 PAGES = [
     st.Page(HERE / "pages" / "run.py", title="Run", icon=":material/play_circle:", default=True),

@@ -56,7 +56,16 @@ ORDER_STAGES = {
 
 PRIORITY_RULES = ("fcfs", "edd", "priority")
 
-SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
+
+def _scenario_dir() -> Path:
+    """The named scenarios: package data in an installed wheel (pyproject's force-include copies
+    the repository's scenarios/ to simulator/scenarios), else the source checkout's scenarios/."""
+    package = Path(__file__).resolve().parent
+    installed = package / "scenarios"
+    return installed if installed.is_dir() else package.parent / "scenarios"
+
+
+SCENARIO_DIR = _scenario_dir()
 
 
 class ScenarioError(ValueError):

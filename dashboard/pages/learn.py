@@ -15,6 +15,8 @@ from simulator.kpis import KPI_DEFINITIONS
 from simulator.scenario import ORDER_STAGES, STAGES, STRATEGIES
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+# The README's teacher command (tests/packaging/test_packaging_teach.py runs it on a fresh copy).
+TEACHER_COMMAND = "bash scripts/setup.sh --teach && .venv/bin/jupyter lab notebooks/"
 
 # What each step is (Shapiro, Rangan and Sviokla, HBR 1992) and what the simulator does in it.
 STEP_TEXT = {
@@ -129,11 +131,13 @@ with tab_pd:
     )
 
 with tab_nb:
+    st.markdown("Set up once, from the repository folder, with JupyterLab and a kernel of the "
+                f"project's `.venv`, then open the lessons:\n```sh\n{TEACHER_COMMAND}\n```")
     notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
     if not notebooks:
         st.info(f"No notebooks in {NOTEBOOKS} yet.")
     for nb in notebooks:
         left, right = st.columns([4, 1])
-        left.markdown(f"**{notebook_title(nb)}**  \n`jupyter lab notebooks/{nb.name}`")
+        left.markdown(f"**{notebook_title(nb)}**  \n`.venv/bin/jupyter lab notebooks/{nb.name}`")
         right.download_button("Download", nb.read_bytes(), nb.name, "application/x-ipynb+json",
                               key=f"nb.{nb.name}")

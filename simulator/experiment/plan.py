@@ -156,16 +156,19 @@ def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iter
             row: dict[str, Any] = {**keys, "replication": r,
                                    "seed": format_seed(seed_of(cell, r)), "error": out.error}
             if out.ok:
-                row.update((k, v) for k, v in out.value.items() if k not in row)
+                # As the journal holds it, so a fresh run and one read back from the journal
+                # make the same row (NaN as None, numpy numbers as plain ones).
+                row.update((k, v) for k, v in json_row(out.value).items() if k not in row)
             rows.append(row)
     df = pd.DataFrame(rows)
     if "error" in df:
         df["error"] = optional_text(df["error"])
     for col in df.columns:
-        # Values read back from JSON are None where the KPI was undefined: make them NaN.
+        # None is an undefined KPI: a column of numbers and None, or of None only (a KPI
+        # undefined in every run), is a float column with NaN.
         if df[col].dtype == object and col != "error" and df[col].map(
                 lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
-        ).all() and df[col].notna().any():
+        ).all():
             df[col] = df[col].astype(float)
     return df
 

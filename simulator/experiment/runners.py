@@ -3,17 +3,25 @@
 A runner takes tasks (a key, a scenario, a seed) and yields one :class:`Outcome` per task as
 runs finish, in whatever order they finish. The seed travels with the task, so a run's result
 never depends on which worker ran it; callers sort outcomes by key. A run that raises is
-reported as an outcome with its error, and the other runs go on.
+reported as an outcome with its error, and the other runs go on. A worker process that dies
+(the OOM killer, a segfault) loses only the run it held: the pool is replaced and the others
+carry on. Workers end with the process that started them, so killing a sweep leaves none behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import select
+import signal
+import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +32,8 @@ Measure = Callable[[Scenario, Seed], Any]
 """What a task computes from (scenario, seed): a top-level function, so workers can import it."""
 
 DASK_CONNECT_TIMEOUT = "10s"
+PARENT_POLL_SECONDS = 1.0
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 class ExperimentError(ValueError):
@@ -60,6 +70,73 @@ def execute(task: Task, measure: Measure) -> Outcome:
     return Outcome(task.key, value, None, time.perf_counter() - start)
 
 
+def watch_runner(runner: int) -> None:
+    """End this worker as soon as the process that runs the experiment (pid ``runner``) dies: a
+    ``kill -9`` of a sweep would otherwise leave its workers running, forever.
+
+    A worker forked by the runner asks Linux for SIGKILL at its parent's death (prctl
+    PR_SET_PDEATHSIG). A worker started by a fork server (the start method when the runner
+    has threads) has the fork server for parent, which lives as long as any worker does: a
+    thread waits for the runner itself to end (a pidfd; elsewhere, polling)."""
+    if os.getppid() == runner and sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+        if armed:
+            if os.getppid() != runner:  # it died before the signal was armed
+                os._exit(1)
+            return
+    try:
+        pidfd = os.pidfd_open(runner)
+    except ProcessLookupError:  # already gone
+        os._exit(1)
+    except (AttributeError, OSError):  # not Linux >= 5.3
+        pidfd = None
+
+    def wait() -> None:
+        if pidfd is not None:
+            select.select([pidfd], [], [])  # readable once the runner has ended
+        else:
+            while _alive(runner):
+                time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=wait, name="omcsim-watch-runner", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    if os.getppid() == pid:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def death_message(exitcode: int | None) -> str:
+    """Why a worker process ended without a result, from its exit code."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        how = f"was killed by {name}"
+    else:
+        how = f"exited with code {exitcode}"
+    return f"WorkerDied: the worker process running this run {how} (out of memory? a crash?)"
+
+
+def _execute_alone(task: Task, measure: Measure, send, runner: int) -> None:
+    watch_runner(runner)
+    send.send(execute(task, measure))
+    send.close()
+
+
 def available_cores() -> int:
     """Cores this process may use (the affinity mask where the OS has one)."""
     try:
@@ -86,13 +163,21 @@ class SerialRunner:
 
 
 class ProcessRunner:
-    """Runs in ``workers`` local processes (a process pool started once, reused across calls)."""
+    """Runs in ``workers`` local processes (a process pool started once, reused across calls).
+
+    A worker that dies breaks the whole pool (``concurrent.futures``) and with it the runs of
+    the healthy workers. The runs that were in the pool then are suspects: the pool is replaced
+    and each suspect runs again alone in a process of its own, so only the one that dies again
+    is recorded as failed, with the signal that ended it. At most twice ``workers`` runs are
+    in the pool at a time: enough to keep every worker busy, few suspects to rerun.
+    """
 
     name = "processes"
 
     def __init__(self, workers: int | None = None):
         self.workers = workers or available_cores()
         self._pool: ProcessPoolExecutor | None = None
+        self._ctx = None
 
     def __enter__(self) -> ProcessRunner:
         # fork starts a worker in milliseconds (spawn and forkserver re-import numpy, pandas and
@@ -100,14 +185,18 @@ class ProcessRunner:
         # threads (a notebook kernel, the dashboard) gets forkserver.
         methods = multiprocessing.get_all_start_methods()
         if "fork" in methods and threading.active_count() == 1:
-            ctx = multiprocessing.get_context("fork")
+            self._ctx = multiprocessing.get_context("fork")
         elif "forkserver" in methods:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["simulator.experiment"])
+            self._ctx = multiprocessing.get_context("forkserver")
+            self._ctx.set_forkserver_preload(["simulator.experiment"])
         else:
-            ctx = multiprocessing.get_context("spawn")
-        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx)
+            self._ctx = multiprocessing.get_context("spawn")
+        self._pool = self._new_pool()
         return self
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=watch_runner,
+                                   initargs=(os.getpid(),))
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
@@ -117,19 +206,52 @@ class ProcessRunner:
     def imap(self, tasks: Iterable[Task], measure: Measure) -> Iterator[Outcome]:
         if self._pool is None:
             raise RuntimeError("use the runner in a with block")
-        pending = {self._pool.submit(execute, t, measure): t for t in tasks}
+        todo = deque(tasks)
+        running: dict = {}
         try:
-            while pending:
-                done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    task = pending.pop(future)
+            while todo or running:
+                while todo and len(running) < 2 * self.workers:
+                    task = todo.popleft()
+                    running[self._pool.submit(execute, task, measure)] = task
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                if any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                    # A worker died: the pool fails every run in it; wait for them all.
+                    done, _ = wait(running, return_when=ALL_COMPLETED)
+                suspects = []
+                for future in [f for f in running if f in done]:  # in the order submitted
+                    task = running.pop(future)
                     try:
                         yield future.result()
-                    except Exception as err:  # a worker died (killed, out of memory)
-                        yield Outcome(task.key, None, f"{type(err).__name__}: {err}", 0.0)
+                    except BrokenProcessPool:
+                        suspects.append(task)
+                if suspects:
+                    self._pool.shutdown(wait=True)
+                    self._pool = self._new_pool()
+                    for task in suspects:
+                        yield self._alone(task, measure)
         finally:
-            for future in pending:
+            for future in running:
                 future.cancel()
+
+    def _alone(self, task: Task, measure: Measure) -> Outcome:
+        """Run ``task`` in a process of its own: its result, or how that process died."""
+        start = time.perf_counter()
+        receive, send = self._ctx.Pipe(duplex=False)
+        process = self._ctx.Process(target=_execute_alone, args=(task, measure, send, os.getpid()),
+                                    daemon=True)
+        process.start()
+        send.close()
+        try:
+            outcome = receive.recv()
+        except EOFError:  # it died before sending its result
+            outcome = None
+        finally:
+            receive.close()
+            process.join()
+        if outcome is None:
+            return Outcome(task.key, None, death_message(process.exitcode),
+                           time.perf_counter() - start)
+        return outcome
 
 
 class DaskRunner:

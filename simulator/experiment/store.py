@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import time
 from collections.abc import Callable, Hashable, Mapping
@@ -28,6 +29,8 @@ from .plan import json_row, outcomes_frame, run_cells, run_once
 from .runners import ExperimentError, Measure, Outcome, Runner, make_runner
 
 JOURNAL = "runs.journal.jsonl"
+
+log = logging.getLogger(__name__)
 
 
 def scenario_digest(scenario: Scenario) -> str:
@@ -48,17 +51,30 @@ class RunStore:
         self.path = self.directory / JOURNAL
         self.measure = measure_name(measure)
         self._index: dict[tuple[str, tuple], dict] = {}
+        # Bytes of whole lines: a line cut off by a kill is dropped, and cut from the file
+        # before the next append (which would otherwise continue it).
+        self._whole = None
         if self.path.exists():
-            for line in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # the last line of a run killed while writing it
-                if (rec.get("error") is None and rec.get("measure") == self.measure
-                        and rec.get("version") == __version__
-                        and rec.get("code") == code_digest()):
-                    self._index[(rec["scenario_digest"], tuple(rec["seed"]))] = rec
+            data = self.path.read_bytes()
+            self._whole = data.rfind(b"\n") + 1
+            for number, line in enumerate(data[:self._whole].splitlines(), 1):
+                self._read(line, number)
+            if self._whole < len(data):
+                log.warning("%s: dropped its last line, cut off by a kill while it was written "
+                            "(%d bytes); that run will be run again", self.path,
+                            len(data) - self._whole)
         self._file = None
+
+    def _read(self, line: bytes, number: int) -> None:
+        try:
+            rec = json.loads(line)
+            key = (rec["scenario_digest"], tuple(rec["seed"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("%s: line %d is not a run record; skipped", self.path, number)
+            return
+        if (rec.get("error") is None and rec.get("measure") == self.measure
+                and rec.get("version") == __version__ and rec.get("code") == code_digest()):
+            self._index[key] = rec
 
     @property
     def recorded(self) -> int:
@@ -78,6 +94,8 @@ class RunStore:
                "error": outcome.error, "seconds": round(outcome.seconds, 4),
                "value": json_row(outcome.value) if outcome.ok else None}
         if self._file is None:
+            if self._whole is not None and self.path.stat().st_size > self._whole:
+                os.truncate(self.path, self._whole)
             self._file = self.path.open("a", encoding="utf-8")
         # One line per run, flushed at once: a killed process loses at most the line it wrote.
         self._file.write(json.dumps(rec) + "\n")

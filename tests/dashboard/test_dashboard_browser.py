@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from dashboard_checks import APP, CARDS, MORE_CARDS, assert_shown
@@ -81,6 +82,15 @@ def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1300})
+            # Everything the page loads comes from the dashboard itself: nothing from the internet.
+            elsewhere = []
+
+            def note(request):
+                url = urlsplit(request.url)
+                if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
+                    elsewhere.append(request.url)
+
+            page.on("request", note)
             page.goto(dashboard_url)
             page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
             # The three charts of the first screen, loaded and decoded.
@@ -103,6 +113,9 @@ def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record
             page.wait_for_timeout(1500)
             SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SCREENSHOT))
+            favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+            assert favicon.startswith("data:"), favicon
+            assert elsewhere == []
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 50_000  # a real page, not a blank one

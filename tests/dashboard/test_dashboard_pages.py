@@ -162,6 +162,9 @@ def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
     strategies = app.table[1].value
     assert list(strategies.index) == ["ETO", "MTO", "ATO", "MTS"]
     assert strategies.loc[scenario.strategy.upper(), "in this scenario"] == "current"
+    # The README's teacher command (tests/packaging/test_packaging_teach.py runs it).
+    teacher = "bash scripts/setup.sh --teach && .venv/bin/jupyter lab notebooks/"
+    assert any(teacher in m.value for m in app.markdown)
     notebooks = sorted((APP.parents[1] / "notebooks").glob("*.ipynb"))
     buttons = [b for b in app.get("download_button")]
     assert len(buttons) == len(notebooks)

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from .golden import GOLDEN, cases, current
+from golden import GOLDEN, cases, current
 
 PINNED = json.loads(GOLDEN.read_text())
 
