@@ -8,7 +8,6 @@ import json
 import math
 
 import pytest
-
 from golden import GOLDEN, cases, current
 
 PINNED = json.loads(GOLDEN.read_text())
