@@ -12,6 +12,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .plan import PRECISION_KPIS, replication_seed, run_once
 from .runners import ExperimentError, Measure, Runner
+from .runwarnings import summaries, warning_table
 from .stats import interval, kpi_columns, paired_difference
 from .store import collect
 
@@ -24,10 +25,11 @@ Alternatives = Sequence[str] | Mapping[str, Scenario | Mapping[str, Any]]
 
 @dataclass
 class Comparison:
-    """``runs``: one row per (alternative, replication), with every KPI and ``error``.
-    ``summary``: one row per (alternative, kpi): mean, half_width, n (95% Student t over
-    replications) and diff, diff_half_width, diff_n: the paired difference alternative minus
-    baseline over the replications both have (NaN for the baseline itself)."""
+    """``runs``: one row per (alternative, replication), with every KPI, ``error`` and
+    ``warnings``. ``summary``: one row per (alternative, kpi): mean, half_width, n (95% Student
+    t over replications) and diff, diff_half_width, diff_n: the paired difference alternative
+    minus baseline over the replications both have (NaN for the baseline itself), and the
+    alternative's ``warnings`` in words ('' when its runs had none)."""
 
     runs: pd.DataFrame
     summary: pd.DataFrame
@@ -40,6 +42,12 @@ class Comparison:
     @property
     def failed(self) -> pd.DataFrame:
         return self.runs[self.runs["error"].notna()]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """One row per alternative and warning its runs showed: how many runs, the worst
+        figure (see :func:`~simulator.experiment.runwarnings.warning_table`)."""
+        return warning_table(self.runs, ["alternative"])
 
 
 def resolve_alternatives(scenario: Scenario, alternatives: Alternatives) -> dict[str, Scenario]:
@@ -115,6 +123,7 @@ def summarize_comparison(runs: pd.DataFrame, names: Sequence[str],
         raise ExperimentError(f"kpis: unknown {missing}; known: {kpi_columns(ok)}")
     by_alt = {name: ok[ok["alternative"] == name].set_index("replication") for name in names}
     base = by_alt[names[0]]
+    warned = summaries(runs, ["alternative"])
     rows = []
     for name in names:
         alt = by_alt[name]
@@ -125,6 +134,7 @@ def summarize_comparison(runs: pd.DataFrame, names: Sequence[str],
             else:
                 both = alt.index.intersection(base.index)
                 diff = paired_difference(alt.loc[both, kpi], base.loc[both, kpi], confidence)
-            row.update(diff=diff["mean"], diff_half_width=diff["half_width"], diff_n=diff["n"])
+            row.update(diff=diff["mean"], diff_half_width=diff["half_width"], diff_n=diff["n"],
+                       warnings=warned.get(name, ""))
             rows.append(row)
     return pd.DataFrame(rows)
