@@ -67,6 +67,7 @@ if comparison is None:
     st.info("Set the alternatives and press **Run the comparison**.")
     st.stop()
 ui.warn_failed(comparison.failed)
+ui.experiment_warnings(comparison.warnings, "alternative")
 summary = comparison.summary
 known = list(dict.fromkeys(summary["kpi"]))
 kpis = st.multiselect("KPIs", known, default=[k for k in MAIN_KPIS if k in known],

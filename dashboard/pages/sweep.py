@@ -71,6 +71,7 @@ if advice is None:
     st.stop()
 result = advice.sweep
 ui.warn_failed(result.failed)
+ui.experiment_warnings(result.warnings, "strategy", lambda r: f"P:D {r['pd']:g}")
 
 st.header("Decoupling-point advisor")
 st.markdown(f"The cheapest decoupling point whose OTIF is at least **{advice.target_otif:g}** "
