@@ -74,7 +74,7 @@ kpis = st.multiselect("KPIs", known, default=[k for k in MAIN_KPIS if k in known
                       key="compare.kpis")
 if kpis:
     ui.show_figure(("comparison", ui.digest(summary.to_json()), *kpis),
-                   lambda: comparison_chart(summary, kpis))
+                   lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
     table = summary[summary["kpi"].isin(kpis)].copy()
     table["value"] = [ui.format_interval(k, m, h) for k, m, h in

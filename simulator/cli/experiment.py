@@ -325,7 +325,8 @@ def handle_compare(args: argparse.Namespace) -> int:
 
         out = Path(args.out)
         s.to_parquet(out / "summary.parquet", index=False)
-        _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name), out / "compare.png")
+        _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name,
+                               warnings=result.warnings), out / "compare.png")
         if not args.json:
             print(f"\nwritten to {out}/: runs.parquet, summary.parquet, compare.png")
     return _report_failures(result.runs, lambda r: f"alternative {r['alternative']}")
@@ -393,13 +394,14 @@ def handle_sweep(args: argparse.Namespace) -> int:
     reps = sorted(set(result.reps.values()))
     n = str(reps[0]) if len(reps) == 1 else f"{reps[0]}-{reps[-1]}"
     title = f"{scenario.name}: P = {result.production_lead_time:.1f} days, {n} replications"
-    figures = [_save(kpi_vs_pd(s, SWEEP_KPIS, args.target_otif, title), out / "kpis_vs_pd.png")]
+    warned = result.warnings
+    figures = [_save(kpi_vs_pd(s, SWEEP_KPIS, args.target_otif, title, warnings=warned),
+                     out / "kpis_vs_pd.png")]
     for kpi in ("otif", "cost_total"):
-        figures.append(_save(sweep_heatmap(s, kpi, title=f"{title}: {kpi}"),
+        figures.append(_save(sweep_heatmap(s, kpi, title=f"{title}: {kpi}", warnings=warned),
                              out / f"heatmap_{kpi}.png"))
     print(f"{scenario.name}: P = {result.production_lead_time:.2f} days; "
           f"{len(result.runs)} runs ({result.reused} reused from {out}/)")
-    warned = result.warnings
     if len(warned):
         print()
         print("\n".join(_warning_lines(warned, _cell_label)))
@@ -450,8 +452,8 @@ def handle_advise(args: argparse.Namespace) -> int:
             from ..plots import kpi_vs_pd
 
             _save(kpi_vs_pd(advice.sweep.summary, ("otif", "cost_total", "inventory_value_mean"),
-                            args.target_otif, title=f"{scenario.name}: advisor"),
-                  out / "advice.png")
+                            args.target_otif, title=f"{scenario.name}: advisor",
+                            warnings=advice.sweep.warnings), out / "advice.png")
     if args.json:
         rows = [{k: _json_value(v) for k, v in r.items()}
                 for r in advice.table.to_dict(orient="records")]
