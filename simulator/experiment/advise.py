@@ -23,7 +23,7 @@ import pandas as pd
 from ..scenario import Scenario
 from .plan import PRECISION_KPIS, optional_text
 from .runners import ExperimentError, Runner
-from .runwarnings import describe, unstable, warning_table
+from .runwarnings import in_words, unstable, warning_table
 from .stats import interval, lower_bound, paired_difference
 from .sweep import STRATEGY_ORDER, SweepResult, sweep
 
@@ -96,7 +96,7 @@ def assess(runs: pd.DataFrame, target_otif: float,
         order = sorted(cells, key=STRATEGY_ORDER.index)
         est = {s: _estimates(cells[s], target_otif, confidence) for s in order}
         warned = warning_table(column, ["strategy"])
-        texts = {s: "; ".join(describe(r) for _, r in g.iterrows())
+        texts = {s: "; ".join(in_words(r) for _, r in g.iterrows())
                  for s, g in warned.groupby("strategy", sort=False)}
         overloaded = {s: _overload(g) for s, g in unstable(warned).groupby("strategy", sort=False)}
         stable = [s for s in order if s not in overloaded]

@@ -71,7 +71,7 @@ def _number(figure) -> float:
     return float("nan") if figure is None else float(figure)
 
 
-def describe(row) -> str:
+def in_words(row) -> str:
     """One warning row of :func:`warning_table` in words: 'overload: sales 3.70 in 10/10 runs'."""
     figure = _FIGURE.get(row["code"], "{:g}").format(row["worst"])
     where = f"{row['resource']} " if isinstance(row["resource"], str) else ""
@@ -85,7 +85,7 @@ def summaries(runs: pd.DataFrame, by: Sequence[str]) -> dict[Hashable, str]:
     out: dict[Hashable, list[str]] = {}
     for _, row in table.iterrows():
         key = row[by[0]] if len(by) == 1 else tuple(row[c] for c in by)
-        out.setdefault(key, []).append(describe(row))
+        out.setdefault(key, []).append(in_words(row))
     return {key: "; ".join(texts) for key, texts in out.items()}
 
 
