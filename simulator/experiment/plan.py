@@ -62,8 +62,6 @@ def flat_kpis(kpis: dict) -> dict:
         elif isinstance(value, dict):
             for sub, v in value.items():
                 row[f"{name}.{sub}"] = v
-        elif isinstance(value, (list, tuple)):
-            row[name] = str(value)
         else:
             row[name] = value
     return row

@@ -110,7 +110,7 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             labelled.setdefault(label, handle)
     legend_ax.legend(list(labelled.values()), list(labelled), title="decoupling point",
-                     frameon=False, loc="center")
+                     frameon=False, loc="upper center")
     legend_ax.text(0.5, 0.08, "bands: 95% confidence interval\ndotted line: D = P\n"
                    "gaps: undefined (e.g. every order lost)",
                    ha="center", transform=legend_ax.transAxes, fontsize=8, color="0.3")
