@@ -20,7 +20,7 @@ import streamlit as st
 import yaml
 
 from simulator import Scenario, ScenarioError, available_scenarios, load_scenario, plots, simulate
-from simulator.kpis import KPI_DEFINITIONS
+from simulator.kpis import KPI_DEFINITIONS, WARNING_CODES
 from simulator.result import RunResult
 from simulator.scenario import parse_scenario
 
@@ -220,6 +220,38 @@ def _plain(value) -> str:
     if is_number(value):
         return f"{value:.6g}" if isinstance(value, float) else str(value)
     return "n/a" if value is None or isinstance(value, float) else str(value)
+
+
+# ---------------------------------------------------------------- warnings
+
+
+def _banner(codes, text: str) -> None:
+    """An error banner when the numbers cannot be trusted at all (an unstable queue), else a
+    warning."""
+    from simulator.experiment.runwarnings import UNSTABLE
+
+    (st.error if set(codes) & set(UNSTABLE) else st.warning)(text, icon="⚠️")
+
+
+def run_warnings(warnings: list[dict]) -> None:
+    """A run's warnings (``RunResult.warnings``) as banners, one per warning, code first."""
+    for w in warnings:
+        _banner([w["code"]], f"**{w['code']}**: {w['message']}\n\n"
+                f"*{WARNING_CODES.get(w['code'], '')}*")
+
+
+def experiment_warnings(table, key: str, label=None) -> None:
+    """The warnings of an experiment's runs (a ``warning_table`` of Comparison.warnings or
+    SweepResult.warnings) as one banner per ``key`` (an alternative, a decoupling point), one
+    line per warning: where (``label(row)``, e.g. the P:D of a cell), what, in how many runs,
+    the worst run's message."""
+    from simulator.experiment.runwarnings import in_words
+
+    for _, group in table.groupby(key, sort=False):
+        lines = [f"- {label(r) + ' · ' if label else ''}{in_words(r)}: {r['message']}"
+                 for _, r in group.iterrows()]
+        _banner(group["code"], f"**{group[key].iloc[0]}**: its runs had warnings; read its "
+                "numbers with them.\n\n" + "\n".join(lines))
 
 
 # ---------------------------------------------------------------- figures

@@ -14,10 +14,19 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .records import time_average
+from .load import offered_load
+from .records import REASON_CODE, time_average
 
 if TYPE_CHECKING:
     from .result import RunResult
+
+BACKLOG_MIN_CASES = 10
+BACKLOG_SHARE = 0.1
+RUN_LENGTH_FACTOR = 3
+OPEN_SHARE = 0.15
+# Records that are not a server's work: waits held by the customer, a buffer or a hold.
+_NOT_SERVED = [REASON_CODE[r] for r in ("stock-out", "credit hold", "invoice error", "payment terms",
+                                         "inputs", "scheduled")]
 
 KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     # name: (unit, definition)
@@ -74,6 +83,26 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "sim_events": ("count", "SimPy events processed by the run."),
     "wall_seconds": ("s", "Wall-clock time of the whole run."),
 }
+
+
+WARNING_CODES: dict[str, str] = {
+    # code: what it means. Every warning is {"code", "resource", "figure", "message"}.
+    "overload": "A department or stage is offered load >= 1 (work arriving per day / server-days "
+                "available per day, from the scenario and the run's quote acceptance, see "
+                "simulator/load.py): its queue grows without bound, so every KPI it touches "
+                "depends on the run length. figure = the offered load.",
+    "peak_overload": "Offered load below 1 on average but >= 1 at the seasonal peak (demand rate "
+                     "x (1 + amplitude)): queues build up every season and drain after. "
+                     "figure = the peak load.",
+    "backlog": "The run shows work piling up: cases queued or in work at a department or stage "
+               f"at the end are at least {BACKLOG_MIN_CASES} and more than {BACKLOG_SHARE:.0%} of "
+               "what it served in the window. figure = the open cases.",
+    "run_too_short": "The window is too short for its numbers: the horizon is shorter than the "
+                     f"warm-up, or than {RUN_LENGTH_FACTOR} x the 95th percentile cycle time, or "
+                     f"(without an overload or backlog to explain it) more than {OPEN_SHARE:.0%} "
+                     "of the window's inquiries are still open at the end. figure = horizon days.",
+}
+"""The registry of run warnings (``RunResult.warnings``, ``kpis["warnings"]``)."""
 
 
 def _share(num: float, den: float) -> float:
@@ -185,7 +214,80 @@ def compute_kpis(r: RunResult) -> dict:
     k["utilization"] = util
     k["sim_events"] = r.sim_events
     k["wall_seconds"] = r.wall_seconds
+    k["warnings"] = run_warnings(r, k)
     return k
+
+
+# ---------------------------------------------------------------- warnings
+
+
+def _warning(code: str, resource: str | None, figure: float, message: str) -> dict:
+    return {"code": code, "resource": resource, "figure": figure, "message": message}
+
+
+def load_warnings(scenario, acceptance: float = 1.0) -> list[dict]:
+    """``overload`` and ``peak_overload`` warnings from the scenario alone (before a run: every
+    quote accepted; after one: at the run's quote acceptance)."""
+    out = []
+    for name, ld in offered_load(scenario, acceptance).items():
+        if not ld.limited:
+            continue
+        if ld.load >= 1:
+            out.append(_warning("overload", name, ld.load,
+                                f"{name}: offered load {ld.load:.2f} ({ld.describe()})"))
+        elif ld.peak_load >= 1:
+            out.append(_warning("peak_overload", name, ld.peak_load,
+                                f"{name}: offered load {ld.load:.2f}, {ld.peak_load:.2f} at the "
+                                f"seasonal peak ({ld.describe()})"))
+    return out
+
+
+def quote_acceptance(r: RunResult) -> float:
+    """Share of the window's quoted inquiries whose quote was accepted (1 if none was quoted)."""
+    cohort = r.orders[r.orders["inquiry"] >= r.scenario.warmup_days]
+    lost = int((cohort["status"] == "lost").sum())
+    quoted = lost + int(cohort["received"].notna().sum())
+    return 1 - lost / quoted if quoted else 1.0
+
+
+def run_warnings(r: RunResult, k: dict) -> list[dict]:
+    """Every warning about one run (see :data:`WARNING_CODES`)."""
+    sc = r.scenario
+    t0, t1 = sc.warmup_days, sc.warmup_days + sc.horizon_days
+    out = load_warnings(sc, quote_acceptance(r))
+    served = _served(r, t0, t1)
+    for name, open_cases in r.open_work.items():
+        n = served.get(name, 0)
+        if open_cases >= BACKLOG_MIN_CASES and open_cases > BACKLOG_SHARE * n:
+            out.append(_warning("backlog", name, open_cases,
+                                f"{name}: {open_cases:,} cases waiting or in work at the end of the "
+                                f"run, against {n:,} finished in the {t1 - t0:g}-day window"))
+    short = []
+    if sc.horizon_days < sc.warmup_days:
+        short.append(f"the horizon ({sc.horizon_days:g} d) is shorter than the warm-up "
+                     f"({sc.warmup_days:g} d)")
+    p95 = k["cycle_time_p95"]
+    if math.isfinite(p95) and sc.horizon_days < RUN_LENGTH_FACTOR * p95:
+        short.append(f"the horizon ({sc.horizon_days:g} d) is under {RUN_LENGTH_FACTOR} x the "
+                     f"95th percentile cycle time ({p95:.1f} d)")
+    open_share = _share(k["orders_open"], k["inquiries"])
+    if not out and open_share > OPEN_SHARE:
+        short.append(f"{open_share:.0%} of the window's inquiries are still open at the end")
+    if short:
+        out.append(_warning("run_too_short", None, sc.horizon_days,
+                            "run too short: " + "; ".join(short)))
+    return out
+
+
+def _served(r: RunResult, t0: float, t1: float) -> dict[str, int]:
+    """Cases each department and stage finished working on inside the window."""
+    count = np.zeros(len(r.resource_names), dtype=np.int64)
+    repair = r.activity_names.index("repair") if "repair" in r.activity_names else -2
+    for cols in (r.step_columns, r.job_columns):
+        keep = ((cols["end"] >= t0) & (cols["end"] <= t1) & (cols["activity"] != repair)
+                & ~np.isin(cols["reason"], _NOT_SERVED))
+        count += np.bincount(cols["resource"][keep], minlength=len(count))[: len(count)]
+    return {name: int(count[i]) for i, name in enumerate(r.resource_names)}
 
 
 def _codp_backorder_max(r: RunResult, t0: float, t1: float) -> float:

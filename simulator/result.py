@@ -38,7 +38,7 @@ class RunResult:
 
     def __init__(self, scenario: Scenario, seed: Seed, orders: pd.DataFrame, step_log, job_log,
                  levels, level_keys, initial_stock, planning_rows, jobs_meta, sim_events: int,
-                 wall_seconds: float):
+                 wall_seconds: float, open_work: dict[str, int] | None = None):
         self.scenario = scenario
         self.seed = seed
         self.orders = orders
@@ -51,6 +51,8 @@ class RunResult:
         self._jobs_meta = jobs_meta
         self.sim_events = sim_events
         self.wall_seconds = wall_seconds
+        # Cases queued or in work at each department and stage at the end of the run.
+        self.open_work = dict(open_work or {})
         self.step_columns = step_log.columns()
         self.job_columns = job_log.columns()
         self.level_columns = levels.columns()
@@ -69,7 +71,7 @@ class RunResult:
         stock = {b: dict(sp.initial) for b, sp in world.stock.items()}
         return cls(world.scenario, world.seed, orders, world.order_log, world.job_log,
                    world.levels, list(world.levels.keys), stock, world.planner.rows,
-                   world.chain.jobs, sim_events, wall_seconds)
+                   world.chain.jobs, sim_events, wall_seconds, world.open_work())
 
     def _stock_wait(self) -> np.ndarray:
         """Per order: days waited for stock at the decoupling buffer (NaN if it needed none)."""
@@ -80,6 +82,13 @@ class RunResult:
             sel = c["activity"] == self.activity_names.index(name)
             out[c["case"][sel]] = c["start"][sel] - c["queued"][sel]
         return out
+
+    @property
+    def warnings(self) -> list[dict]:
+        """What makes this run's numbers doubtful (overload, backlog, too short a run): a list of
+        ``{"code", "resource", "figure", "message"}``, empty when all is well; the codes are in
+        :data:`simulator.kpis.WARNING_CODES`."""
+        return self.kpis["warnings"]
 
     # ------------------------------------------------------------------ frames
 

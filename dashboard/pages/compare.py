@@ -67,13 +67,14 @@ if comparison is None:
     st.info("Set the alternatives and press **Run the comparison**.")
     st.stop()
 ui.warn_failed(comparison.failed)
+ui.experiment_warnings(comparison.warnings, "alternative")
 summary = comparison.summary
 known = list(dict.fromkeys(summary["kpi"]))
 kpis = st.multiselect("KPIs", known, default=[k for k in MAIN_KPIS if k in known],
                       key="compare.kpis")
 if kpis:
     ui.show_figure(("comparison", ui.digest(summary.to_json()), *kpis),
-                   lambda: comparison_chart(summary, kpis))
+                   lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
     table = summary[summary["kpi"].isin(kpis)].copy()
     table["value"] = [ui.format_interval(k, m, h) for k, m, h in

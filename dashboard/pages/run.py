@@ -245,6 +245,7 @@ st.caption(f"Simulated {scenario.warmup_days:g} + {scenario.horizon_days:g} days
            f"({k['inquiries']:,} inquiries, {k['sim_events']:,} events) in "
            f"{k['wall_seconds']:.2f} s of simulation.")
 
+ui.run_warnings(result.warnings)  # above the numbers they qualify
 reference = None
 if overrides:
     reference = ui.run(base, seed).kpis

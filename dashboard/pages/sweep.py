@@ -71,6 +71,7 @@ if advice is None:
     st.stop()
 result = advice.sweep
 ui.warn_failed(result.failed)
+ui.experiment_warnings(result.warnings, "strategy", lambda r: f"P:D {r['pd']:g}")
 
 st.header("Decoupling-point advisor")
 st.markdown(f"The cheapest decoupling point whose OTIF is at least **{advice.target_otif:g}** "
@@ -92,10 +93,12 @@ with st.expander("Why the others are not chosen"):
 st.header("KPIs against P:D")
 key = ("sweep", ui.digest(result.summary.to_json()))
 ui.show_figure((*key, "kpi_vs_pd", advice.target_otif),
-               lambda: kpi_vs_pd(result.summary, SWEEP_KPIS, target_otif=advice.target_otif),
+               lambda: kpi_vs_pd(result.summary, SWEEP_KPIS, target_otif=advice.target_otif,
+                                 warnings=result.warnings),
                caption="One line per decoupling point; bands: 95% confidence intervals.")
 kpi = st.selectbox("Heatmap of", list(SWEEP_KPIS), key="sweep.heatmap_kpi")
-ui.show_figure((*key, "heatmap", kpi), lambda: sweep_heatmap(result.summary, kpi))
+ui.show_figure((*key, "heatmap", kpi),
+               lambda: sweep_heatmap(result.summary, kpi, warnings=result.warnings))
 
 left, right = st.columns(2)
 left.download_button("Runs (CSV)", lambda: result.runs.to_csv(index=False), "sweep-runs.csv",

@@ -242,6 +242,24 @@ def _report_failures(runs, cell_label) -> int:
     return 1
 
 
+MARK = " !"  # beside an alternative or cell whose runs had warnings
+
+
+def _warning_rows(table, label) -> list[dict]:
+    """Warning rows (of a ``warning_table``) as JSON objects, each naming its alternative or
+    cell with ``label(row)``."""
+    return [{**label(r), "code": r["code"], "resource": r["resource"], "runs": int(r["runs"]),
+             "of": int(r["of"]), "worst": finite_or_none(r["worst"]), "message": r["message"]}
+            for _, r in table.iterrows()]
+
+
+def _warning_lines(table, label) -> list[str]:
+    """'WARNING [code] WHERE (k/n runs): the worst run's message' for every row of a
+    ``warning_table``; ``label(row)`` names the alternative or cell."""
+    return [f"WARNING [{r['code']}] {label(r)} ({r['runs']}/{r['of']} runs): {r['message']}"
+            for _, r in table.iterrows()]
+
+
 def _save(fig, path: Path) -> Path:
     try:
         fig.savefig(path, dpi=120)
@@ -293,15 +311,19 @@ def handle_compare(args: argparse.Namespace) -> int:
     s = result.summary
     if args.json:
         numbers = "common" if result.common_random_numbers else "independent"
+        # Every row carries the warnings of the alternatives behind its numbers.
+        warned = _warning_rows(result.warnings, lambda r: {"alternative": r["alternative"]})
+        of = {a: [w for w in warned if w["alternative"] == a] for a in result.alternatives}
         rows = [{"alternative": r.alternative, "kpi": r.kpi, "mean": finite_or_none(r.mean),
                  "half_width": finite_or_none(r.half_width), "n": int(r.n),
-                 "random_numbers": numbers}
+                 "random_numbers": numbers, "warnings": of[r.alternative]}
                 for r in s.itertuples()]
         if args.differences:
             rows += [{"alternative": f"{r.alternative} - {result.baseline}", "kpi": r.kpi,
                       "mean": finite_or_none(r.diff),
                       "half_width": finite_or_none(r.diff_half_width), "n": int(r.diff_n),
-                      "random_numbers": numbers, "method": r.diff_method}
+                      "random_numbers": numbers, "method": r.diff_method,
+                      "warnings": of[r.alternative] + of[result.baseline]}
                      for r in s.itertuples() if r.alternative != result.baseline]
         print(json.dumps(rows, indent=1))
     else:
@@ -310,7 +332,8 @@ def handle_compare(args: argparse.Namespace) -> int:
         from ..plots import comparison_chart
 
         out = Path(args.out)
-        _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name), out / "compare.png")
+        _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name,
+                               warnings=result.warnings), out / "compare.png")
         if not args.json:
             print(f"\nwritten to {out}/: runs.parquet, summary.parquet, compare.json, "
                   "scenario.yaml, alternatives/, compare.png")
@@ -330,7 +353,15 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
     by = s.set_index(["alternative", "kpi"])
     rows = [[k, _unit(k), *[format_interval(by.loc[(a, k), "mean"], by.loc[(a, k), "half_width"])
                             for a in alts]] for k in kpis]
-    out = [head, "", _table(["kpi", "unit", *alts], rows)]
+    warned = result.warnings
+    flagged = set(warned["alternative"])
+    names = [a + MARK if a in flagged else a for a in alts]
+    out = [head]
+    if flagged:
+        out += ["", *_warning_lines(warned, lambda r: r["alternative"]),
+                "", f"{MARK.strip()} = the alternative's runs had warnings (above): read its "
+                "numbers with them"]
+    out += ["", _table(["kpi", "unit", *names], rows)]
     if len(alts) > 1:
         base = alts[0]
         diff_rows = []
@@ -348,7 +379,8 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
             what = (f"differences vs {base}: Welch intervals, not paired (the alternatives ran "
                     "with independent streams)")
         out += ["", f"{what}; * = the 95% interval excludes 0",
-                "", _table(["kpi", "unit", *[f"{a} - {base}" for a in alts[1:]]], diff_rows)]
+                "", _table(["kpi", "unit", *[f"{a} - {base}" + (MARK if {a, base} & flagged else "")
+                                     for a in alts[1:]]], diff_rows)]
     return "\n".join(out)
 
 
@@ -376,12 +408,19 @@ def handle_sweep(args: argparse.Namespace) -> int:
     reps = sorted(set(result.reps.values()))
     n = str(reps[0]) if len(reps) == 1 else f"{reps[0]}-{reps[-1]}"
     title = f"{scenario.name}: P = {result.production_lead_time:.1f} days, {n} replications"
-    figures = [_save(kpi_vs_pd(s, SWEEP_KPIS, args.target_otif, title), out / "kpis_vs_pd.png")]
+    warned = result.warnings
+    figures = [_save(kpi_vs_pd(s, SWEEP_KPIS, args.target_otif, title, warnings=warned),
+                     out / "kpis_vs_pd.png")]
     for kpi in ("otif", "cost_total"):
-        figures.append(_save(sweep_heatmap(s, kpi, title=f"{title}: {kpi}"),
+        figures.append(_save(sweep_heatmap(s, kpi, title=f"{title}: {kpi}", warnings=warned),
                              out / f"heatmap_{kpi}.png"))
     print(f"{scenario.name}: P = {result.production_lead_time:.2f} days; "
           f"{len(result.runs)} runs ({result.reused} reused from {out}/)")
+    if len(warned):
+        print()
+        print("\n".join(_warning_lines(warned, _cell_label)))
+        print(f"\n{MARK.strip()} = the cell's runs had warnings (above; every run's are in "
+              "runs.parquet, column 'warnings')")
     for kpi in ("otif", "cost_total"):
         print(f"\n{kpi} ({_unit(kpi)}), mean ± 95% half-width")
         print(format_cells(s, kpi))
@@ -390,14 +429,19 @@ def handle_sweep(args: argparse.Namespace) -> int:
     return _report_failures(result.runs, lambda r: f"cell {r['strategy']} P:D {r['pd']:g}")
 
 
+def _cell_label(row) -> str:
+    return f"{row['strategy']} P:D {row['pd']:g}"
+
+
 def format_cells(summary, kpi: str) -> str:
+    """One KPI of a sweep summary: decoupling points x P:D, cells with warnings marked."""
     rows = summary[summary["kpi"] == kpi]
     ratios = sorted(rows["pd"].unique())
     table = []
     for strategy, g in rows.groupby("strategy", sort=False):
         by = g.set_index("pd")
         table.append([strategy, *[format_interval(by.loc[r, "mean"], by.loc[r, "half_width"])
-                                  for r in ratios]])
+                                  + (MARK if by.loc[r, "warnings"] else "") for r in ratios]])
     return _table(["P:D", *[f"{r:g}" for r in ratios]], table)
 
 
@@ -422,8 +466,8 @@ def handle_advise(args: argparse.Namespace) -> int:
             from ..plots import kpi_vs_pd
 
             _save(kpi_vs_pd(advice.sweep.summary, ("otif", "cost_total", "inventory_value_mean"),
-                            args.target_otif, title=f"{scenario.name}: advisor"),
-                  out / "advice.png")
+                            args.target_otif, title=f"{scenario.name}: advisor",
+                            warnings=advice.sweep.warnings), out / "advice.png")
     if args.json:
         rows = [{k: _json_value(v) for k, v in r.items()}
                 for r in advice.table.to_dict(orient="records")]
@@ -450,6 +494,8 @@ def format_advice(advice, name: str) -> str:
         for row in cells.itertuples():
             mark = "->" if row.verdict == "recommended" else "  "
             lines.append(f"  {mark} {row.strategy:<4} {row.verdict:<15} {row.reason}")
+            if row.warnings and row.verdict != "overloaded":  # an overload is its reason
+                lines.append(f"     {'':<4} {'':<15} warnings: {row.warnings}")
         if not isinstance(rec.recommended, str):
             lines.append(f"     {rec.reason}")
     return "\n".join(lines)
@@ -476,11 +522,14 @@ def handle_warmup(args: argparse.Namespace) -> int:
             "scenario": scenario.name, "days": result.days, "reps": result.reps,
             "scenario_warmup_days": result.scenario_warmup_days,
             "recommended_warmup_days": result.recommended_days, "notes": result.notes,
+            "warnings": _warning_rows(result.warnings, lambda r: {}),
             "series": [{k: _json_value(v) for k, v in r.items()}
                        for r in t.to_dict(orient="records")]}, indent=1))
         return 0
     rows = [[r.kpi, f"{r.truncation_day:g} days", "yes" if r.settled else "no: run longer",
              format_interval(r.mean_after, r.half_width_after)] for r in t.itertuples()]
+    if len(result.warnings):
+        print("\n".join(_warning_lines(result.warnings, lambda r: scenario.name)) + "\n")
     print(f"{scenario.name}: {result.reps} replications of {result.days:g} days from an empty "
           f"start (seed {args.seed}); MSER-5 on the daily means over replications\n")
     print(_table(["series", "truncation", "settled", "mean after (± 95%)"], rows))

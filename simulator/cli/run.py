@@ -62,10 +62,19 @@ def _fmt(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+def format_warnings(warnings: list[dict]) -> list[str]:
+    """One line per warning, code first (the codes: ``simulator.kpis.WARNING_CODES``)."""
+    return [f"WARNING [{w['code']}] {w['message']}" for w in warnings]
+
+
 def format_kpis(k: dict) -> str:
+    """The run's warnings first (what makes its numbers doubtful), then the KPI table."""
     head = (f"{k['scenario']}  strategy={k['strategy']}  decoupling point={k['decoupling_point']}"
             f"  seed={format_seed(k['seed'])}  P:D={_fmt(k['pd_ratio'])}")
-    lines = [head, "-" * len(head)]
+    lines = format_warnings(k.get("warnings", []))
+    if lines:
+        lines.append("")
+    lines += [head, "-" * len(head)]
     for name, (unit, _) in KPI_DEFINITIONS.items():
         value = k.get(name)
         if isinstance(value, dict):

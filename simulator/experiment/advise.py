@@ -5,6 +5,10 @@ OTIF meets a target with 95% confidence, and why each other one is not chosen.
 replications is at least the target. Among those, the cheapest is the one with the lowest mean
 total cost (holding, backorder penalty, lost sales, labour). Cells share random numbers, so the
 cost difference to the recommendation is a paired interval.
+
+An unstable decoupling point (a department or stage offered load >= 1, or work piling up: the
+warnings of :data:`~simulator.experiment.runwarnings.UNSTABLE`) is never recommended, whatever
+its OTIF: its queues grow without bound, so every KPI it has depends on the run length.
 """
 
 from __future__ import annotations
@@ -19,25 +23,28 @@ import pandas as pd
 from ..scenario import Scenario
 from .plan import PRECISION_KPIS, optional_text
 from .runners import ExperimentError, Runner
+from .runwarnings import in_words, unstable, warning_table
 from .stats import interval, lower_bound, paired_difference
 from .sweep import STRATEGY_ORDER, SweepResult, sweep
 
 VERDICTS = {
     "recommended": "the cheapest decoupling point that meets the target",
+    "overloaded": "unstable: a department or stage is offered more work than it can do (offered "
+                  "load >= 1) or work piles up, so its numbers depend on the run length",
     "too much stock": "meets the target, but holds more inventory and costs more",
     "costlier": "meets the target, but costs more",
-    "too slow": "OTIF is below the target (or every order was lost)",
+    "too slow": "OTIF is below the target (or every inquiry was lost)",
     "not proven": "OTIF may meet the target, but not with the required confidence",
-    "no estimate": "fewer than 2 successful runs",
+    "no estimate": "fewer than 2 successful runs, or OTIF undefined (no order due in the window)",
 }
 
 
 @dataclass
 class Advice:
-    """``table``: one row per (D, decoupling point) with the estimates, a verdict (see
-    :data:`VERDICTS`) and the reason in words; ``recommendations``: one row per D with the
-    recommended strategy (None when no decoupling point meets the target); ``sweep``: the
-    runs and summary behind it."""
+    """``table``: one row per (D, decoupling point) with the estimates, the warnings of its runs
+    in words, a verdict (see :data:`VERDICTS`) and the reason in words; ``recommendations``:
+    one row per D with the recommended strategy (None when no decoupling point meets the
+    target); ``sweep``: the runs and summary behind it."""
 
     table: pd.DataFrame
     recommendations: pd.DataFrame
@@ -88,10 +95,16 @@ def assess(runs: pd.DataFrame, target_otif: float,
                  for s, g in column.groupby("strategy", sort=False)}
         order = sorted(cells, key=STRATEGY_ORDER.index)
         est = {s: _estimates(cells[s], target_otif, confidence) for s in order}
-        meeting = [s for s in order if est[s]["meets"]]
+        warned = warning_table(column, ["strategy"])
+        texts = {s: "; ".join(in_words(r) for _, r in g.iterrows())
+                 for s, g in warned.groupby("strategy", sort=False)}
+        overloaded = {s: _overload(g) for s, g in unstable(warned).groupby("strategy", sort=False)}
+        stable = [s for s in order if s not in overloaded]
+        meeting = [s for s in stable if est[s]["meets"]]
         best = min(meeting, key=lambda s: est[s]["cost_mean"]) if meeting else None
         for s in order:
-            verdict, reason = _verdict(s, est, best, cells, target_otif, confidence)
+            verdict, reason = (("overloaded", overloaded[s]) if s in overloaded and est[s]["n"]
+                               else _verdict(s, est, best, cells, target_otif, confidence))
             diff = (paired_difference(*_aligned(cells[s], cells[best], "cost_total"), confidence)
                     if best is not None and s != best else
                     {"mean": float("nan"), "half_width": float("nan")})
@@ -101,16 +114,19 @@ def assess(runs: pd.DataFrame, target_otif: float,
                          **{k: v for k, v in est[s].items() if k != "meets"},
                          "meets_target": est[s]["meets"],
                          "cost_diff": diff["mean"], "cost_diff_half_width": diff["half_width"],
-                         "verdict": verdict, "reason": reason})
+                         "warnings": texts.get(s, ""), "verdict": verdict, "reason": reason})
         if best is not None:
             e = est[best]
             why = (f"{best}: OTIF {e['otif_mean']:.3f} ± {e['otif_half_width']:.3f}, "
                    f"at least {e['otif_lower']:.3f} with {confidence:.0%} confidence; the "
                    f"cheapest of {len(meeting)} meeting {target_otif:g}")
-        else:
-            top = max(order, key=lambda s: np.nan_to_num(est[s]["otif_mean"], nan=-1))
+        elif stable:
+            top = max(stable, key=lambda s: np.nan_to_num(est[s]["otif_mean"], nan=-1))
             why = (f"no decoupling point meets OTIF {target_otif:g} with {confidence:.0%} "
-                   f"confidence; the best is {top} at {est[top]['otif_mean']:.3f}")
+                   f"confidence; the best is {top} at {est[top]['otif_mean']:.3f}"
+                   + (" (leaving out the overloaded)" if overloaded else ""))
+        else:
+            why = "every decoupling point is overloaded: " + "; ".join(overloaded.values())
         recs.append({"pd": pd_ratio, "demand_lead_time": d, "recommended": best,
                      "otif_mean": est[best]["otif_mean"] if best else float("nan"),
                      "otif_lower": est[best]["otif_lower"] if best else float("nan"),
@@ -143,6 +159,14 @@ def _estimates(g: pd.DataFrame, target: float, confidence: float) -> dict:
     }
 
 
+def _overload(rows: pd.DataFrame) -> str:
+    """Why a decoupling point is unstable: what is overloaded and by how much, in how many runs
+    (the worst run's figure)."""
+    parts = [r["message"] + (f" (in {r['runs']} of {r['of']} runs)" if r["runs"] < r["of"] else "")
+             for _, r in rows.iterrows()]
+    return "; ".join(parts) + "; its queues grow without bound, so its KPIs depend on the run length"
+
+
 def _verdict(s: str, est: dict, best: str | None, cells: dict, target: float,
              confidence: float) -> tuple[str, str]:
     e = est[s]
@@ -152,7 +176,9 @@ def _verdict(s: str, est: dict, best: str | None, cells: dict, target: float,
     lost = (f"; {e['lost_share']:.0%} of inquiries lost to quotes longer than customers accept"
             if e["lost_share"] >= 0.005 else "")
     if not np.isfinite(e["otif_mean"]):
-        return "too slow", "every order was lost: quotes longer than customers accept"
+        if e["lost_share"] >= 1:
+            return "too slow", "every inquiry was lost: quotes longer than customers accept"
+        return "no estimate", f"OTIF undefined: no order was due in the window{lost}"
     if s == best:
         return "recommended", (f"{otif} meets {target:g} (lower {confidence:.0%} bound "
                                f"{e['otif_lower']:.3f}); cost {e['cost_mean']:,.0f}{lost}")

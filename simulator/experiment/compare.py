@@ -18,6 +18,7 @@ from ..provenance import provenance
 from ..scenario import Scenario
 from .plan import PRECISION_KPIS, replication_seed, run_once
 from .runners import ExperimentError, Measure, Runner
+from .runwarnings import summaries, warning_table
 from .stats import interval, kpi_columns, paired_difference, welch_difference
 from .store import collect, scenario_digest, write_parquet
 
@@ -38,12 +39,14 @@ DIFFERENCE_METHODS = {
 
 @dataclass
 class Comparison:
-    """``runs``: one row per (alternative, replication), with every KPI and ``error``.
-    ``summary``: one row per (alternative, kpi): mean, half_width, n (95% Student t over
-    replications) and diff, diff_half_width, diff_n, diff_method: the difference alternative
-    minus baseline (NaN for the baseline itself). With common random numbers it is the paired
-    t interval over the replications both have (diff_n pairs); with independent ones, Welch's
-    interval over all of each (diff_n the smaller count). See :data:`DIFFERENCE_METHODS`."""
+    """``runs``: one row per (alternative, replication), with every KPI, ``error`` and
+    ``warnings``. ``summary``: one row per (alternative, kpi): mean, half_width, n (95% Student
+    t over replications) and diff, diff_half_width, diff_n, diff_method: the difference
+    alternative minus baseline (NaN for the baseline itself). With common random numbers it is
+    the paired t interval over the replications both have (diff_n pairs); with independent ones,
+    Welch's interval over all of each (diff_n the smaller count). See
+    :data:`DIFFERENCE_METHODS`. ``warnings``: the alternative's warnings in words ('' when its
+    runs had none)."""
 
     runs: pd.DataFrame
     summary: pd.DataFrame
@@ -61,6 +64,12 @@ class Comparison:
     def difference_method(self) -> str:
         """'paired' (common random numbers) or 'welch' (independent streams)."""
         return "paired" if self.common_random_numbers else "welch"
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """One row per alternative and warning its runs showed: how many runs, the worst
+        figure (see :func:`~simulator.experiment.runwarnings.warning_table`)."""
+        return warning_table(self.runs, ["alternative"])
 
 
 def resolve_alternatives(scenario: Scenario, alternatives: Alternatives) -> dict[str, Scenario]:
@@ -180,6 +189,7 @@ def summarize_comparison(runs: pd.DataFrame, names: Sequence[str],
     by_alt = {name: ok[ok["alternative"] == name].set_index("replication") for name in names}
     base = by_alt[names[0]]
     method = "paired" if paired else "welch"
+    warned = summaries(runs, ["alternative"])
     rows = []
     for name in names:
         alt = by_alt[name]
@@ -193,6 +203,6 @@ def summarize_comparison(runs: pd.DataFrame, names: Sequence[str],
             else:
                 diff = welch_difference(alt[kpi], base[kpi], confidence)
             row.update(diff=diff["mean"], diff_half_width=diff["half_width"], diff_n=diff["n"],
-                       diff_method=method)
+                       diff_method=method, warnings=warned.get(name, ""))
             rows.append(row)
     return pd.DataFrame(rows)

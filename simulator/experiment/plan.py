@@ -9,6 +9,7 @@ differences between cells.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
@@ -34,15 +35,33 @@ class ProgressBar(tqdm):
     monitor_interval = 0
 
 
+WARNINGS = "warnings"
+"""The runs-table column of each run's warnings: see :func:`warnings_text`."""
+
+
+def warnings_text(warnings: Sequence[Mapping[str, Any]]) -> str:
+    """A run's warnings as they are stored in the runs table, the journal and ``runs.parquet``:
+    JSON text of ``[{"code", "resource", "figure", "message"}, ...]`` ("[]" when all is well),
+    so the column is text whether a run is fresh or read back from the journal."""
+    return json.dumps([{k: finite_or_none(w.get(k)) for k in ("code", "resource", "figure",
+                                                                "message")} for w in warnings])
+
+
+def read_warnings(text: str | None) -> list[dict]:
+    """The warnings of one runs-table row (none for a failed run, whose value is missing)."""
+    return json.loads(text) if isinstance(text, str) else []
+
+
 def flat_kpis(kpis: dict) -> dict:
-    """KPIs as one flat row: nested mappings become ``name.key`` columns."""
+    """KPIs as one flat row: nested mappings become ``name.key`` columns, the warnings JSON
+    text (:func:`warnings_text`)."""
     row = {}
     for name, value in kpis.items():
-        if isinstance(value, dict):
+        if name == WARNINGS:
+            row[name] = warnings_text(value)
+        elif isinstance(value, dict):
             for sub, v in value.items():
                 row[f"{name}.{sub}"] = v
-        elif isinstance(value, (list, tuple)):
-            row[name] = str(value)
         else:
             row[name] = value
     return row
@@ -161,12 +180,13 @@ def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iter
                 row.update((k, v) for k, v in json_row(out.value).items() if k not in row)
             rows.append(row)
     df = pd.DataFrame(rows)
-    if "error" in df:
-        df["error"] = optional_text(df["error"])
+    for col in ("error", WARNINGS):
+        if col in df:
+            df[col] = optional_text(df[col])
     for col in df.columns:
         # None is an undefined KPI: a column of numbers and None, or of None only (a KPI
         # undefined in every run), is a float column with NaN.
-        if df[col].dtype == object and col != "error" and df[col].map(
+        if df[col].dtype == object and col not in ("error", WARNINGS) and df[col].map(
                 lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
         ).all():
             df[col] = df[col].astype(float)

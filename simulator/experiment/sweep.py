@@ -18,6 +18,7 @@ from ..provenance import provenance
 from ..scenario import BUFFERS, STRATEGIES, Scenario
 from .plan import PRECISION_KPIS, replication_seed, run_once
 from .runners import ExperimentError, Measure, Runner
+from .runwarnings import summaries, warning_table
 from .stats import interval, kpi_columns
 from .store import collect, write_parquet
 
@@ -42,8 +43,9 @@ class Cell:
 @dataclass
 class SweepResult:
     """``runs``: one row per run (strategy, decoupling_point, pd, demand_lead_time, replication,
-    seed, error, every KPI); ``summary``: one row per cell and KPI (mean, half_width, n,
-    failed). ``reused`` runs came from an earlier, interrupted sweep in the same folder."""
+    seed, error, warnings, every KPI); ``summary``: one row per cell and KPI (mean, half_width,
+    n, failed, and the cell's warnings in words). ``reused`` runs came from an earlier,
+    interrupted sweep in the same folder."""
 
     runs: pd.DataFrame
     summary: pd.DataFrame
@@ -55,6 +57,12 @@ class SweepResult:
     @property
     def failed(self) -> pd.DataFrame:
         return self.runs[self.runs["error"].notna()]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """One row per cell and warning its runs showed: how many runs, the worst figure
+        (see :func:`~simulator.experiment.runwarnings.warning_table`)."""
+        return warning_table(self.runs, CELL_COLUMNS)
 
 
 def strategy_list(spec: str | Iterable[str]) -> list[str]:
@@ -178,9 +186,11 @@ def sweep(
 
 def summarize_cells(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     """Mean, half-width and n per cell and KPI over the successful runs; ``failed`` counts the
-    cell's failed runs (a cell whose runs all failed still has its rows, with n = 0)."""
+    cell's failed runs (a cell whose runs all failed still has its rows, with n = 0);
+    ``warnings`` says which warnings its runs showed, in how many, and the worst figure."""
     ok = runs["error"].isna()
     kpis = kpi_columns(runs[ok], exclude=CELL_COLUMNS)
+    warned = summaries(runs, CELL_COLUMNS)
     rows = []
     for key, group in runs.groupby(list(CELL_COLUMNS), sort=False, dropna=False):
         good = group[group["error"].isna()]
@@ -188,6 +198,6 @@ def summarize_cells(runs: pd.DataFrame, confidence: float = 0.95) -> pd.DataFram
         cell = dict(zip(CELL_COLUMNS, key, strict=True))
         for kpi in kpis:
             rows.append({**cell, "kpi": kpi, **interval(good[kpi], confidence),
-                         "failed": failed})
+                         "failed": failed, "warnings": warned.get(key, "")})
     return pd.DataFrame(rows, columns=[*CELL_COLUMNS, "kpi", "mean", "half_width", "n",
-                                       "failed"])
+                                       "failed", "warnings"])

@@ -16,8 +16,9 @@ import pandas as pd
 from ..model.world import simulate
 from ..scenario import Scenario
 from ..streams import Seed
-from .plan import run_cells
+from .plan import WARNINGS, run_cells, warnings_text
 from .runners import ExperimentError, Runner, make_runner
+from .runwarnings import unstable, warning_table
 from .stats import interval, mser, welch_moving_average
 
 WARMUP_SERIES = {
@@ -33,7 +34,9 @@ class WarmupResult:
     """``series``: one row per (kpi, day): mean over replications and Welch's moving average.
     ``truncation``: one row per kpi: MSER-5 truncation day, ``settled`` (False: the minimum is
     at the half-way limit, run longer), and the mean after truncation with its half-width over
-    replications (how precise a run of this length is). ``notes``: caveats in words."""
+    replications (how precise a run of this length is). ``notes``: caveats in words.
+    ``warnings``: the runs' warnings, one row per code and resource (see
+    :func:`~simulator.experiment.runwarnings.warning_table`)."""
 
     series: pd.DataFrame
     truncation: pd.DataFrame
@@ -43,15 +46,16 @@ class WarmupResult:
     reps: int
     window: int
     notes: list[str]
+    warnings: pd.DataFrame
 
 
 def daily_series(scenario: Scenario, seed: Seed) -> dict[str, list[float]]:
     """The :data:`WARMUP_SERIES` of one run, one value per day (NaN for a cycle time on a day
-    without deliveries); runs in a worker, so it returns plain lists."""
+    without deliveries), and its warnings; runs in a worker, so it returns plain lists."""
     result = simulate(scenario, seed)
     ts = result.timeseries
     days = len(ts)
-    out = {"wip": ts["wip"].tolist()}
+    out = {"wip": ts["wip"].tolist(), WARNINGS: warnings_text(result.warnings)}
     codp = scenario.codp
     if codp != "none":
         out["backorders"] = ts["backorders"].tolist()
@@ -112,8 +116,10 @@ def warmup(
         count = defined.sum(axis=0)
         mean = np.where(count > 0, np.where(defined, data, 0).sum(axis=0) / np.maximum(count, 1),
                         np.nan)
-        if np.nanmax(mean) == np.nanmin(mean):
-            continue  # a constant series (no backorders ever) has no transient to find
+        if not np.isfinite(mean).any() or np.nanmax(mean) == np.nanmin(mean):
+            # A constant series (no backorders ever) has no transient to find, an empty one
+            # (no order delivered: an overloaded chain) nothing to look at.
+            continue
         cut, settled = mser(mean, batch)
         after = [np.nanmean(row[cut:]) if np.isfinite(row[cut:]).any() else np.nan
                  for row in data]
@@ -127,7 +133,14 @@ def warmup(
     series = (pd.concat(series_rows, ignore_index=True) if series_rows
               else pd.DataFrame(columns=["kpi", "day", "mean", "welch"]))
     recommended = float(truncation["truncation_day"].max()) if len(truncation) else 0.0
+    warnings = warning_table(pd.DataFrame({WARNINGS: [run[WARNINGS] for run in runs]}), [])
     notes = []
+    over = unstable(warnings)
+    if len(over):
+        where = ", ".join(dict.fromkeys(over["resource"].dropna()))
+        notes.append(f"the scenario is overloaded ({where}; see its warnings): its queues grow "
+                     "without bound, so the series never settle and no warm-up makes its "
+                     "numbers steady")
     season = scenario.steps.generation.seasonality
     if season.amplitude > 0:
         notes.append(
@@ -139,5 +152,5 @@ def warmup(
         notes.append("a truncation at the half-way limit means the series had not settled: "
                      "analyse a longer run (--days)")
     return WarmupResult(series, truncation, recommended, scenario.warmup_days, length, reps,
-                        window, notes)
+                        window, notes, warnings)
 

@@ -320,6 +320,10 @@ class World:
                             self.streams(f"breakdowns.{name}.{server}.repair")),
                     ))
 
+    def open_work(self) -> dict[str, int]:
+        """Cases queued or in work at each department and stage now (read at the run's end)."""
+        return {name: st.in_system() for name, st in (*self.departments.items(), *self.stages.items())}
+
     def events_processed(self) -> int:
         # Exact in simpy 4.1.x (pinned): every scheduled event took an id; those still queued
         # were not processed. _eid and _queue are private, read once after the run.

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import EngFormatter, FixedLocator, NullLocator
 
+from ..experiment.runwarnings import UNSTABLE
 from ..experiment.stats import format_interval
 from ..experiment.sweep import STRATEGY_ORDER, SWEEP_KPIS
 from ..kpis import KPI_DEFINITIONS
@@ -34,6 +36,22 @@ def kpi_label(kpi: str) -> str:
     return f"{name} ({unit})" if unit and unit != "share" else name
 
 
+WARNED = "#c0392b"  # what marks an alternative or cell whose runs had warnings
+
+
+def _flags(warnings: pd.DataFrame | None, by: Sequence[str]) -> dict:
+    """Per alternative or cell (a value, or a tuple for several ``by`` columns) of a
+    ``warning_table``: its first unstable code (overload, backlog), else its first code."""
+    out: dict = {}
+    if warnings is None:
+        return out
+    for _, row in warnings.iterrows():
+        key = row[by[0]] if len(by) == 1 else tuple(row[c] for c in by)
+        if key not in out or (row["code"] in UNSTABLE and out[key] not in UNSTABLE):
+            out[key] = row["code"]
+    return out
+
+
 def _pd_axis(ax, ratios: Sequence[float]) -> None:
     ratios = sorted(r for r in set(ratios) if np.isfinite(r) and r > 0)
     if len(ratios) > 1 and ratios[-1] / ratios[0] >= 4:
@@ -45,10 +63,16 @@ def _pd_axis(ax, ratios: Sequence[float]) -> None:
 
 
 def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
-              target_otif: float | None = None, title: str | None = None) -> Figure:
-    """One panel per KPI against P:D, one line per decoupling point, with 95% CI bands.
+              target_otif: float | None = None, title: str | None = None,
+              warnings: pd.DataFrame | None = None) -> Figure:
+    """One panel per KPI against P:D, one line per decoupling point, with 95% CI bands; cells
+    whose runs had an overload or backlog warning are ringed (their numbers depend on the run
+    length).
 
-    ``summary`` is a sweep summary (strategy, pd, kpi, mean, half_width)."""
+    ``summary`` is a sweep summary (strategy, pd, kpi, mean, half_width); ``warnings`` its
+    :attr:`SweepResult.warnings`."""
+    flags = _flags(warnings, ["strategy", "pd"])
+    unstable = {cell for cell, code in flags.items() if code in UNSTABLE}
     kpis = [k for k in kpis if k in set(summary["kpi"])]
     ncols = min(3, len(kpis) + 1)
     nrows = math.ceil((len(kpis) + 1) / ncols)
@@ -64,6 +88,10 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
             colour = STRATEGY_COLOURS[s]
             ax.plot(x, m, marker="o", ms=4, lw=1.8, color=colour, label=STRATEGY_LABELS[s])
             ax.fill_between(x, m - hw, m + hw, color=colour, alpha=0.18, lw=0)
+            ring = np.array([(s, r) in unstable for r in x], dtype=bool)
+            if ring.any():
+                ax.plot(x[ring], m[ring], ls="none", marker="o", ms=11, mfc="none", mew=1.6,
+                        color=WARNED, label="overloaded: queues grow without bound")
         if kpi in SHARES:
             ax.set_ylim(-0.02, 1.02)
         elif np.nanmax(np.abs(rows["mean"].to_numpy(dtype=float)), initial=0) >= 10_000:
@@ -77,8 +105,12 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
         ax.set_title(kpi_label(kpi), fontsize=10)
         ax.grid(alpha=0.3)
     legend_ax = flat[len(kpis)]
-    handles, labels = flat[0].get_legend_handles_labels()
-    legend_ax.legend(handles, labels, title="decoupling point", frameon=False, loc="center")
+    labelled = {}
+    for ax in flat[:len(kpis)]:  # a panel may have no ringed point: gather every label once
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            labelled.setdefault(label, handle)
+    legend_ax.legend(list(labelled.values()), list(labelled), title="decoupling point",
+                     frameon=False, loc="upper center")
     legend_ax.text(0.5, 0.08, "bands: 95% confidence interval\ndotted line: D = P\n"
                    "gaps: undefined (e.g. every order lost)",
                    ha="center", transform=legend_ax.transAxes, fontsize=8, color="0.3")
@@ -89,9 +121,12 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
     return fig
 
 
-def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = None) -> Figure:
+def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = None,
+                  warnings: pd.DataFrame | None = None) -> Figure:
     """Decoupling points (rows) x P:D (columns), coloured by the KPI's mean, each cell labelled
-    mean ± half-width."""
+    mean ± half-width; a cell whose runs had warnings (``warnings``: the sweep's
+    :attr:`SweepResult.warnings`) is framed and names its warning (red: overloaded)."""
+    flags = _flags(warnings, ["strategy", "pd"])
     rows = summary[summary["kpi"] == kpi]
     strategies = [s for s in STRATEGY_ORDER if s in set(rows["strategy"])]
     ratios = sorted(rows["pd"].unique())
@@ -112,6 +147,11 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
         for j in range(len(ratios)):
             v, h = values[i, j], hw.to_numpy(dtype=float)[i, j]
             text = "n/a" if not np.isfinite(v) else _short(v, h)
+            code = flags.get((strategies[i], ratios[j]))
+            if code is not None:
+                text += f"\n⚠ {code}"
+                ax.add_patch(Rectangle((j - 0.47, i - 0.47), 0.94, 0.94, fill=False, lw=2.5,
+                                       edgecolor=WARNED if code in UNSTABLE else "orange"))
             ax.text(j, i, text, ha="center", va="center", fontsize=8,
                     color="white" if np.isfinite(v) and light(v) else "black")
     ax.set_xticks(range(len(ratios)))
@@ -136,11 +176,13 @@ def _short(mean: float, half_width: float) -> str:
 
 
 def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
-                     title: str | None = None) -> Figure:
+                     title: str | None = None, warnings: pd.DataFrame | None = None) -> Figure:
     """One panel per KPI: each alternative's mean with its 95% interval; beside each the paired
-    difference to the first alternative (Δ), bold when its interval excludes 0.
+    difference to the first alternative (Δ), bold when its interval excludes 0. An alternative
+    whose runs had warnings is named with its warning, in red.
 
-    ``summary`` is :attr:`Comparison.summary`."""
+    ``summary`` is :attr:`Comparison.summary`; ``warnings`` :attr:`Comparison.warnings`."""
+    flags = _flags(warnings, ["alternative"])
     from ..experiment.compare import MAIN_KPIS
 
     kpis = [k for k in (kpis or MAIN_KPIS) if k in set(summary["kpi"])]
@@ -164,16 +206,19 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
                 ax.text(0.02, yi, "undefined", va="center", fontsize=8, color="0.5",
                         transform=ax.get_yaxis_transform())
             # The paired difference goes under the name, where it cannot hide a bar.
+            name = f"{alt} ⚠ {flags[alt]}" if alt in flags else alt
             if alt != alternatives[0] and np.isfinite(r["diff"]):
-                labels.append(f"{alt}\nΔ {format_interval(r['diff'], r['diff_half_width'], True)}")
+                labels.append(f"{name}\nΔ {format_interval(r['diff'], r['diff_half_width'], True)}")
                 bold.append(abs(r["diff"]) > np.nan_to_num(r["diff_half_width"]))
             else:
-                labels.append(alt)
+                labels.append(name)
                 bold.append(False)
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=8)
-        for tick, strong in zip(ax.get_yticklabels(), bold, strict=True):
+        for tick, strong, alt in zip(ax.get_yticklabels(), bold, alternatives, strict=True):
             tick.set_fontweight("bold" if strong else "normal")
+            if alt in flags:
+                tick.set_color(WARNED if flags[alt] in UNSTABLE else "darkorange")
         ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
         if kpi in SHARES:
             lo = np.nanmin((rows["mean"] - rows["half_width"].fillna(0)).to_numpy(dtype=float),
@@ -185,6 +230,8 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
         ax.set_axis_off()
     legend = (f"mean ± 95% CI; Δ = paired difference vs {alternatives[0]} "
               "(bold: its interval excludes 0)")
+    if flags:
+        legend += "; ⚠ = its runs had warnings (red: overloaded, numbers depend on run length)"
     fig.suptitle(f"{title}\n{legend}" if title else legend, fontsize=11)
     return fig
 

@@ -179,3 +179,36 @@ def test_every_page_opens_on_the_default_scenario_first(app, page):
     assert not app.exception
     assert "current" not in app.session_state  # the Run page did not run
     assert any("**default**" in m.value for m in [*app.markdown, *app.caption])
+
+
+def test_compare_shows_the_overload_of_eto_above_the_numbers(app):
+    on_page(app, "compare", scenario="default", days=60.0)
+    app.multiselect(key="compare.alternatives.decoupling points").set_value(["ato", "eto"])
+    app.number_input(key="compare.reps").set_value(2)
+    app.number_input(key="compare.days").set_value(60.0)
+    app.number_input(key="compare.workers").set_value(1)
+    app.button(key="compare.go").click().run()
+    assert not app.exception
+    banners = [e.value for e in app.error]
+    assert len(banners) == 1  # eto's, not ato's
+    assert banners[0].startswith("**eto**") and "- overload: sales " in banners[0]
+    assert "in 2/2 runs: sales: offered load" in banners[0]
+    kinds = [el.type for el in app.main]
+    assert kinds.index("error") < kinds.index("table")
+
+
+def test_sweep_shows_the_overload_and_the_advisor_calls_it_overloaded(app):
+    on_page(app, "sweep", scenario="default", days=60.0)
+    app.multiselect(key="sweep.ratios").set_value([2.0])
+    app.multiselect(key="sweep.strategies").set_value(["ato", "eto"])
+    app.number_input(key="sweep.reps").set_value(2)
+    app.number_input(key="sweep.days").set_value(60.0)
+    app.number_input(key="sweep.workers").set_value(1)
+    app.button(key="sweep.go").click().run()
+    assert not app.exception
+    banners = [e.value for e in app.error]
+    assert len(banners) == 1 and banners[0].startswith("**eto**")
+    assert "- P:D 2 · overload: sales " in banners[0]
+    assert list(app.dataframe[0].value["recommended"]) != ["ETO (no stock)"]
+    verdicts = app.dataframe[1].value.set_index("strategy")["verdict"]
+    assert verdicts["eto"] == "overloaded"

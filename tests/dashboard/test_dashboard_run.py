@@ -166,3 +166,24 @@ def test_valid_upload_becomes_the_scenario(app):
     scenario, seed = current_scenario(app)
     assert scenario == parse_scenario(yaml.safe_load(text))
     assert_shown(shown(app)["OTIF"], simulate(scenario, seed).kpis["otif"], "otif")
+
+
+@pytest.mark.parametrize(("strategy", "warned"), [("eto", True), ("ato", False)])
+def test_run_warnings_are_banners_above_the_cards(app, strategy, warned):
+    # ETO on the default scenario: quotes need days of engineering each, sales cannot keep up.
+    app.session_state["run.default.decoupling_point"] = strategy
+    app.session_state["run.default.horizon_days"] = 60.0
+    app.run()
+    assert not app.exception
+    kpis = simulate(load_scenario("default", {"decoupling_point": strategy,
+                                              "horizon_days": 60.0}), 1).kpis
+    assert bool(kpis["warnings"]) == warned
+    banners = [e.value for e in app.error]
+    if not warned:
+        assert not banners and not app.warning
+        return
+    assert any(b.startswith("**overload**: sales: offered load") for b in banners)
+    assert len(banners) + len(app.warning) == len(kpis["warnings"])
+    # Above the KPI cards: the page's elements in order.
+    kinds = [el.type for el in app.main]
+    assert kinds.index("error") < kinds.index("metric")

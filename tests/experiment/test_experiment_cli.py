@@ -31,7 +31,8 @@ def test_compare_json_rows(capsys):
                          capsys)
     assert code == 0, err
     rows = json.loads(out)
-    assert all(set(r) == {"alternative", "kpi", "mean", "half_width", "n", "random_numbers"}
+    assert all(set(r) == {"alternative", "kpi", "mean", "half_width", "n", "random_numbers",
+                                  "warnings"}
                for r in rows)
     assert {r["random_numbers"] for r in rows} == {"common"}
     assert [r["alternative"] for r in rows[:1]] == ["mto"]
@@ -94,6 +95,43 @@ def test_compare_text_alternatives_and_out(capsys, tmp_path):
                  "scenario.yaml", "runs.journal.jsonl"):
         assert (tmp_path / name).is_file()
     assert len(pd.read_parquet(tmp_path / "runs.parquet")) == 9
+
+
+def test_compare_prints_and_carries_the_warnings(capsys, tmp_path):
+    argv = ["compare", "default", "--strategies", "ato,eto", "--days", "60", "--reps", "2",
+            "--workers", "2", "--quiet", "--out", str(tmp_path)]
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    # Before the numbers, impossible to miss; the alternative's column is marked.
+    assert out.index("WARNING [overload] eto (2/2 runs): sales: offered load") < out.index("otif")
+    assert "WARNING [overload] ato" not in out
+    means, diffs = [line.split() for line in out.splitlines() if line.startswith("kpi")]
+    assert means == ["kpi", "unit", "ato", "eto", "!"] and diffs[2:] == ["eto", "-", "ato", "!"]
+    summary = pd.read_parquet(tmp_path / "summary.parquet").set_index("alternative")
+    assert summary.loc["eto", "warnings"].str.startswith("overload: sales").all()
+    assert summary.loc["ato", "warnings"].eq("").all()
+    code, out, _ = run([*argv, "--json", "--differences"], capsys)  # reuses the runs
+    rows = json.loads(out)
+    for row in rows:
+        sales = [w for w in row["warnings"] if w["code"] == "overload"
+                 and w["resource"] == "sales"]
+        if row["alternative"] == "ato":
+            assert row["warnings"] == []
+        else:  # eto, and the difference eto - ato
+            assert len(sales) == 1 and sales[0]["alternative"] == "eto"
+            assert sales[0]["runs"] == sales[0]["of"] == 2 and sales[0]["worst"] > 1
+
+
+def test_sweep_prints_the_warnings_of_each_cell(capsys, tmp_path):
+    # Assembly slowed to 3 days an order: orders assembled to order pile up before it.
+    code, out, err = run(["sweep", "classroom", "--lead-times", "30", "--codp", "ato", "--set",
+                          "chain.stages.assembly.time.mean=3", "--out", str(tmp_path), *FAST],
+                         capsys)
+    assert code == 0, err
+    assert "WARNING [backlog] ato P:D 0.408333 (3/3 runs): assembly: " in out
+    assert out.count(" !\n") == 2  # the ato cell, in the OTIF and the cost tables
+    runs = pd.read_parquet(tmp_path / "runs.parquet")
+    assert all("assembly" in {w["resource"] for w in json.loads(t)} for t in runs["warnings"])
 
 
 @pytest.mark.parametrize(("argv", "message"), [
@@ -175,7 +213,9 @@ def test_advise_text_and_json(capsys, tmp_path):
     rows = json.loads(out)
     assert len(rows) == 4
     assert {r["verdict"] for r in rows} <= {"recommended", "too much stock", "costlier",
-                                             "too slow", "not proven", "no estimate"}
+                                             "too slow", "not proven", "no estimate",
+                                             "overloaded"}
+    assert all(r["warnings"] == "" for r in rows)
     assert all(isinstance(r["meets_target"], bool) for r in rows)
 
 

@@ -59,7 +59,7 @@ def test_summary_rows_and_differences(small):
     s = result.summary
     assert list(s["alternative"]) == ["mto", "mto", "ato", "ato", "mts", "mts"]
     assert list(s.columns) == ["alternative", "kpi", "mean", "half_width", "n", "diff",
-                               "diff_half_width", "diff_n", "diff_method"]
+                               "diff_half_width", "diff_n", "diff_method", "warnings"]
     assert set(s["diff_method"]) == {"paired"}
     assert s.loc[s["alternative"] == "mto", "diff"].isna().all()
     runs = result.runs.set_index(["alternative", "replication"])

@@ -4,7 +4,7 @@ import os
 
 import pandas as pd
 import pytest
-from conftest import without_timing
+from experiment_helpers import without_timing
 
 from simulator.experiment import (
     DaskRunner,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import psutil
 import pytest
-from conftest import without_timing
+from experiment_helpers import without_timing
 
 from simulator.experiment import run_once, sweep
 from simulator.experiment.store import JOURNAL

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import without_timing
+from experiment_helpers import without_timing
 
 import simulator.experiment.plan as plan
 import simulator.experiment.store as store

@@ -1,0 +1,227 @@
+"""Offered load of every department and fulfilment stage, from the scenario alone, before a run.
+
+Offered load = arrival rate x routing x mean work / servers: the share of its capacity a resource
+must spend to keep up with demand. At 1 or above its queue grows without bound, whatever the run
+length. Routing follows the model (``model/cycle.py``, ``model/chain.py``):
+
+- every inquiry is qualified (generation) and quoted (pricing; engineering time under ETO);
+- a share ``acceptance`` of quotes is accepted (1 before a run: losses are not known yet); those
+  orders are entered (with rework: 1 / (1 - error rate) entries each) and credit-checked; the
+  ones not rejected are scheduled, pass the stages after the decoupling point, are billed (with
+  corrections), and some are returned or visited by field service;
+- planning runs once per period;
+- stocked buffers replace what is taken from them with replenishment jobs in whole lots: a take
+  of s units releases a job with probability min(1, s / lot) of max(s, lot) units (units are
+  conserved; exact for lot 1), and each job takes its inputs from the buffer upstream (the bill
+  of materials for assembly);
+- stage work per job or order is set-up + time (per unit: x units); a stage with breakdowns
+  loses the share of time its servers are under repair (availability = MTBF / (MTBF + MTTR)).
+
+Unlimited resources (staff or servers ``null``) have no load limit. Seasonality scales every
+demand-driven flow by 1 + amplitude at its peak. This module depends on the scenario only: the
+model, the results and the dashboard all use it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from .distributions import Constant, Empirical
+from .scenario import BUFFER_FILLED_BY, STAGES, Scenario
+
+_QUANTITY_SAMPLE = 1 << 16  # draws that estimate the order-size distribution of other families
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One stream of work at a resource: ``rate`` cases a day, each needing ``work`` days."""
+
+    what: str
+    rate: float
+    work: float
+    seasonal: bool = True  # scales with the demand rate (planning runs do not)
+
+    @property
+    def work_per_day(self) -> float:
+        return self.rate * self.work
+
+
+@dataclass(frozen=True)
+class Load:
+    """The offered load of one department or stage."""
+
+    resource: str
+    kind: str  # "department" or "stage"
+    servers: int | None  # None: unlimited
+    availability: float  # share of server time not under repair
+    amplitude: float  # seasonal amplitude of the demand rate
+    flows: tuple[Flow, ...]
+
+    @property
+    def work_per_day(self) -> float:
+        """Server-days of work offered per day at the mean demand rate."""
+        return sum(f.work_per_day for f in self.flows)
+
+    @property
+    def peak_work_per_day(self) -> float:
+        return sum(f.work_per_day * (1 + self.amplitude if f.seasonal else 1) for f in self.flows)
+
+    @property
+    def limited(self) -> bool:
+        return self.servers is not None
+
+    @property
+    def utilization(self) -> float:
+        """Expected busy share of the servers (repairs excluded, as the ``utilization`` KPI)."""
+        return self.work_per_day / self.servers if self.limited else math.nan
+
+    @property
+    def load(self) -> float:
+        """Offered load: work / available server capacity; NaN for unlimited resources."""
+        return self.work_per_day / (self.servers * self.availability) if self.limited else math.nan
+
+    @property
+    def peak_load(self) -> float:
+        return (self.peak_work_per_day / (self.servers * self.availability) if self.limited
+                else math.nan)
+
+    @property
+    def main_flow(self) -> Flow | None:
+        return max(self.flows, key=lambda f: f.work_per_day, default=None)
+
+    def describe(self) -> str:
+        """Why it is loaded: its main flow of work and its servers, e.g. 'quotes with
+        engineering: 5.5/day x 2 d each; 3 staff'."""
+        unit = "staff" if self.kind == "department" else ("server" if self.servers == 1 else "servers")
+        parts = []
+        main = self.main_flow
+        if main is not None and main.work_per_day > 0:
+            parts.append(f"{main.what}: {main.rate:.3g}/day x {main.work:.3g} d each")
+        parts.append(f"{self.servers if self.limited else 'unlimited'} {unit}")
+        if self.availability < 1:
+            parts.append(f"{self.availability:.0%} available between repairs")
+        return "; ".join(parts)
+
+
+def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]:
+    """The load of every department and stage, keyed by name (departments first).
+
+    ``acceptance`` is the share of quotes customers accept: 1 before a run (every quote is
+    accepted, the most work that can arrive); a run's observed share gives the load it faced.
+    """
+    sc = scenario
+    steps = sc.steps
+    flows: dict[str, list[Flow]] = defaultdict(list)
+
+    def dept(step: str) -> list[Flow]:
+        return flows[getattr(steps, step).department]
+
+    inquiries = sc.inquiry_rate
+    dept("planning").append(Flow("planning runs", 1 / steps.planning.period_days,
+                                 steps.planning.time.mean(), seasonal=False))
+    dept("generation").append(Flow("inquiries", inquiries, steps.generation.time.mean()))
+    eng = steps.pricing.engineering_time
+    if eng is not None and sc.codp == "none":
+        dept("pricing").append(Flow("quotes with engineering", inquiries, eng.mean()))
+    else:
+        dept("pricing").append(Flow("quotes", inquiries, steps.pricing.time.mean()))
+
+    received = acceptance
+    entries = 1 / (1 - steps.entry.error_rate)
+    for name, ch in steps.generation.channels.items():
+        dept("entry").append(Flow(f"{name} order entries", ch.rate_per_day * received * entries,
+                                  ch.entry_time.mean()))
+    dept("selection").append(Flow("credit checks", inquiries * received, steps.selection.time.mean()))
+    orders = inquiries * received * (1 - steps.selection.credit_reject_rate)
+    dept("scheduling").append(Flow("orders to schedule", orders, steps.scheduling.time.mean()))
+    billing = steps.billing
+    dept("billing").append(Flow("invoices", orders, billing.time.mean()))
+    dept("billing").append(Flow("invoice corrections", orders * billing.error_rate,
+                                billing.correction_time.mean()))
+    dept("returns").append(Flow("returns", orders * steps.returns.rate, steps.returns.time.mean()))
+    dept("service").append(Flow("service visits", orders * steps.service.rate * steps.service.visits,
+                                steps.service.time.mean()))
+
+    # Orders at the stages after the decoupling point, and what they take from it.
+    takes: dict[tuple[str, int], float] = defaultdict(float)  # (item, units per take) -> rate
+    for pname, share in sc.product_shares().items():
+        bom = sc.products[pname].bill_of_materials
+        for q, p in quantity_pmf(sc.products[pname].order_size):
+            rate = orders * share * p
+            for stage in sc.order_stages:
+                flows[stage].append(Flow("orders", rate,
+                                         sc.expected_stage_time(stage, sc.stage_units(stage, pname, q))))
+            if sc.codp == "finished_goods":
+                takes[pname, q] += rate
+            elif sc.codp != "none":
+                for comp, units in bom.items():
+                    takes[comp, units * q] += rate
+
+    # Replenishment jobs, from the decoupling buffer upstream.
+    restocked = steps.returns.rate * steps.returns.restock_share if sc.codp == "finished_goods" else 0
+    for buffer in reversed(sc.stocked_buffers):
+        stage = BUFFER_FILLED_BY[buffer]
+        lot = sc.buffer(buffer).lot_size
+        upstream: dict[tuple[str, int], float] = defaultdict(float)
+        for (item, size), rate in takes.items():
+            if buffer == "finished_goods":
+                rate *= 1 - restocked  # restocked returns replace what they would have made
+            jobs, job_size = rate * min(1.0, size / lot), max(size, lot)
+            flows[stage].append(Flow(f"replenishment jobs for {buffer}", jobs,
+                                     sc.expected_stage_time(stage, job_size)))
+            if buffer == "finished_goods":
+                for comp, units in sc.products[item].bill_of_materials.items():
+                    upstream[comp, units * job_size] += jobs
+            else:
+                upstream[item, job_size] += jobs
+        takes = upstream
+
+    amplitude = steps.generation.seasonality.amplitude
+    out = {}
+    for name, d in sc.departments.items():
+        out[name] = Load(name, "department", d.staff, 1.0, amplitude, _merged(flows[name]))
+    for name in STAGES:
+        s = sc.chain.stages[name]
+        availability = 1.0
+        if s.breakdowns is not None:
+            up, down = s.breakdowns.time_between_failures.mean(), s.breakdowns.repair_time.mean()
+            availability = up / (up + down) if up + down > 0 else 1.0
+        out[name] = Load(name, "stage", s.servers, availability, amplitude, _merged(flows[name]))
+    return out
+
+
+def _merged(flows: list[Flow]) -> tuple[Flow, ...]:
+    """One flow per kind of work (orders of every product and size together): rates add up,
+    work is their rate-weighted mean."""
+    rate: dict[tuple[str, bool], float] = defaultdict(float)
+    work: dict[tuple[str, bool], float] = defaultdict(float)
+    for f in flows:
+        rate[f.what, f.seasonal] += f.rate
+        work[f.what, f.seasonal] += f.work_per_day
+    return tuple(Flow(what, r, work[what, seasonal] / r if r > 0 else 0.0, seasonal)
+                 for (what, seasonal), r in rate.items())
+
+
+def quantity_pmf(order_size) -> list[tuple[int, float]]:
+    """Distribution of an order's quantity, max(1, round(size)), as the model draws it."""
+    if isinstance(order_size, Constant):
+        return [(max(1, round(order_size.value)), 1.0)]
+    if isinstance(order_size, Empirical):
+        values = order_size.values
+        weights = order_size.weights or [1.0] * len(values)
+        p = [w / sum(weights) for w in weights]
+    else:
+        # No closed form for the rounding of every family: a fixed-seed sample keeps this a pure
+        # function of the scenario.
+        values = order_size.sampler(np.random.default_rng(0))
+        values = [values() for _ in range(_QUANTITY_SAMPLE)]
+        p = np.full(len(values), 1 / len(values))
+    pmf: dict[int, float] = defaultdict(float)
+    for v, w in zip(values, p, strict=True):
+        pmf[max(1, round(v))] += float(w)
+    return sorted((q, w) for q, w in pmf.items() if w > 0)
+
