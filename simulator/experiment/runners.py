@@ -221,9 +221,13 @@ class ProcessRunner:
                 for future in [f for f in running if f in done]:  # in the order submitted
                     task = running.pop(future)
                     try:
-                        yield future.result()
+                        outcome = future.result()
                     except BrokenProcessPool:
                         suspects.append(task)
+                        continue
+                    except Exception as err:  # the task or its result could not be sent
+                        outcome = Outcome(task.key, None, f"{type(err).__name__}: {err}", 0.0)
+                    yield outcome
                 if suspects:
                     self._pool.shutdown(wait=True)
                     self._pool = self._new_pool()

@@ -15,7 +15,7 @@ import psutil
 import pytest
 from experiment_helpers import without_timing
 
-from simulator.experiment import run_once, sweep
+from simulator.experiment import ProcessRunner, Task, run_once, sweep
 from simulator.experiment.store import JOURNAL
 
 
@@ -142,3 +142,16 @@ def test_a_torn_journal_line_is_dropped_and_not_appended_to(small, tmp_path, cap
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert len(records) == 3 and journal.read_text().endswith("\n")
     assert sorted(r["replication"] for r in records) == [0, 1, 2]
+
+
+def unsendable(scenario, seed):
+    """A measure whose value cannot be pickled back from a worker."""
+    return {"f": lambda: seed}
+
+
+def test_a_result_that_cannot_be_sent_back_is_a_failed_run(small):
+    tasks = [Task(r, small, (1, r)) for r in range(3)]
+    with ProcessRunner(2) as pool:
+        outcomes = list(pool.imap(tasks, unsendable))
+    assert sorted(o.key for o in outcomes) == [0, 1, 2]
+    assert all(not o.ok and "pickle" in o.error.lower() for o in outcomes)
