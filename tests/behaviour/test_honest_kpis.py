@@ -2,6 +2,8 @@
 under overload; Little's law holds between wip_mean, throughput_per_day and cycle_time_mean."""
 
 
+import math
+
 import numpy as np
 import pytest
 
@@ -65,3 +67,33 @@ def test_days_waiting_for_decoupling_stock_are_not_charged_twice():
     # Charged to the end instead, the same orders would cost many times more.
     naive = np.clip(t1 - np.maximum(requested.to_numpy(), t0), 0, None) @ open_["quantity"].to_numpy()
     assert k["cost_overdue"] < 0.2 * naive * sc.costs.backorder_per_unit_day
+
+
+def _edges(r):
+    """Little's law on a finite window, exactly: L T = lambda W T + (time inside the window of
+    orders open at its end) - (time before the window of orders delivered in it)."""
+    sc = r.scenario
+    t0, t1 = sc.warmup_days, sc.warmup_days + sc.horizon_days
+    o = r.orders[r.orders["received"].notna() & (r.orders["status"] != "rejected")]
+    open_ = o[o["status"] == "open"]
+    done = o[(o["status"] == "delivered") & (o["delivered"] >= t0) & (o["delivered"] <= t1)]
+    tail = (t1 - np.maximum(open_["received"], t0)).clip(lower=0).sum()
+    head = (t0 - done["received"]).clip(lower=0).sum()
+    return tail, head, t1 - t0
+
+
+@pytest.mark.parametrize("name", ["classroom", "default", "mts-retailer"])
+def test_littles_law_holds_between_the_reported_kpis(name):
+    """wip_mean = throughput_per_day x cycle_time_mean: exactly up to the two edge terms, and those
+    cancel in expectation, so over seeds the relative gap is 0 within a 99% t interval."""
+    sc = load_scenario(name)
+    gaps = []
+    for seed in range(1, 9):
+        k = (r := simulate(sc, seed)).kpis
+        lam_w = k["throughput_per_day"] * k["cycle_time_mean"]
+        tail, head, length = _edges(r)
+        assert k["wip_mean"] == pytest.approx(lam_w + (tail - head) / length, rel=1e-9)
+        gaps.append(k["wip_mean"] / lam_w - 1)
+    gaps = np.asarray(gaps)
+    half_width = 3.499 * gaps.std(ddof=1) / math.sqrt(len(gaps))  # t(0.995, 7 df)
+    assert abs(gaps.mean()) <= half_width, f"mean gap {gaps.mean():+.4f} +- {half_width:.4f}"
