@@ -4,6 +4,15 @@ The measured window is [warm-up end, warm-up + horizon]. Order KPIs use the **co
 that arrived inside the window (an order belongs to the window its inquiry was received in); time
 averages integrate the piecewise-constant levels over the window. Definitions follow
 ``shared/DOMAIN.md`` (SCOR names where they exist).
+
+The flow KPIs ``wip_mean``, ``throughput_per_day`` and ``cycle_time_*`` share one other basis, the
+**window's deliveries**, so that Little's law L = lambda W holds between them: WIP is the
+time-average over the window of orders received (not rejected) and not yet delivered, whenever
+they arrived; throughput counts the orders delivered inside the window; cycle time is the mean
+receipt-to-delivery time of those same orders. The edge terms (time before the window of orders
+delivered in it, time in it of orders still open at its end) cancel in expectation in steady
+state, so wip_mean - throughput_per_day x cycle_time_mean is zero up to the run's statistical
+error; on the cohort basis it was biased (about +1% at one year).
 """
 
 from __future__ import annotations
@@ -43,13 +52,15 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "order_fill_rate": ("share", "Orders served complete from decoupling stock at once / orders "
                         "that demanded decoupling stock."),
     "otif": ("share", "On time in full: orders delivered complete by their due date (receipt + D) "
-             "/ accepted orders whose due date fell before the run's end (late open orders "
-             "count as not on time)."),
+             "/ orders and inquiries whose requested date fell before the run's end: accepted "
+             "orders due by then, and inquiries still waiting for their quote whose inquiry + D "
+             "has passed (open ones count as not on time, so overload cannot raise otif)."),
     "perfect_order": ("share", "SCOR RL.1.1 per order, same denominator as otif: on time, in full, "
                       "invoice correct and not returned."),
     "cycle_time_mean": ("days", "Order fulfilment cycle time (SCOR RS.1.1), receipt to "
-                        "delivery, mean over delivered orders."),
-    "cycle_time_p50": ("days", "Median cycle time."),
+                        "delivery, mean over the orders delivered inside the window (Little's W; "
+                        "the basis of wip_mean and throughput_per_day)."),
+    "cycle_time_p50": ("days", "Median cycle time (same orders as cycle_time_mean)."),
     "cycle_time_p90": ("days", "90th percentile of cycle time."),
     "cycle_time_p95": ("days", "95th percentile of cycle time."),
     "order_to_cash_mean": ("days", "Receipt to payment received, mean over paid orders."),
@@ -63,13 +74,21 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "inventory_mean": ("units", "Time-average units on hand, all stocked buffers together."),
     "inventory_codp_mean": ("units", "Time-average units on hand at the decoupling buffer."),
     "inventory_value_mean": ("money", "Time-average value on hand (units x unit value)."),
-    "wip_mean": ("orders", "Time-average orders received but not yet delivered (Little's L)."),
-    "throughput_per_day": ("orders/day", "Delivered orders of the cohort per day of the window."),
+    "wip_mean": ("orders", "Time-average over the window of orders received (not rejected) and "
+                 "not yet delivered, whenever they arrived (Little's L = throughput_per_day x "
+                 "cycle_time_mean, up to edge effects that cancel in expectation)."),
+    "throughput_per_day": ("orders/day", "Orders delivered inside the window per day of the window "
+                           "(Little's lambda), whenever they arrived."),
     "cost_holding": ("money", "Holding cost: unit-days on hand x holding cost, per buffer."),
     "cost_backorder": ("money", "Backordered unit-days at the decoupling buffer x penalty."),
     "cost_lost_sales": ("money", "Units of lost and rejected orders x lost-sale cost."),
     "cost_labour": ("money", "Staff and servers x paid hours x rate (unlimited ones: busy hours)."),
-    "cost_total": ("money", "Holding + backorder + lost sales + labour."),
+    "cost_overdue": ("money", "Backorder penalty on orders and inquiries still open at the end "
+                     "(whenever they arrived): units x days inside the window from their requested "
+                     "date (receipt + D, or inquiry + D before receipt) to the end x penalty; days "
+                     "an order spends waiting for decoupling stock are left out (they are in "
+                     "cost_backorder)."),
+    "cost_total": ("money", "Holding + backorder + overdue + lost sales + labour."),
     "days_sales_outstanding": ("days", "Invoice to payment, mean over paid orders."),
     "inventory_days_of_supply": ("days", "Inventory units / units delivered per day."),
     "cash_to_cash": ("days", "SCOR AM.1.1: inventory days of supply + days sales outstanding - "
@@ -91,6 +110,10 @@ WARNING_CODES: dict[str, str] = {
                 "available per day, from the scenario and the run's quote acceptance, see "
                 "simulator/load.py): its queue grows without bound, so every KPI it touches "
                 "depends on the run length. figure = the offered load.",
+    "demand_turned_away": "Offered load >= 1 if every quote were accepted, but below 1 at the "
+                          "run's quote acceptance: the resource keeps up only because customers "
+                          "refuse the lead times it makes the firm quote (see orders_lost). "
+                          "figure = the load with every quote accepted.",
     "peak_overload": "Offered load below 1 on average but >= 1 at the seasonal peak (demand rate "
                      "x (1 + amplitude)): queues build up every season and drain after. "
                      "figure = the peak load.",
@@ -103,6 +126,11 @@ WARNING_CODES: dict[str, str] = {
                      "of the window's inquiries are still open at the end. figure = horizon days.",
 }
 """The registry of run warnings (``RunResult.warnings``, ``kpis["warnings"]``)."""
+
+
+def delivered_in_window(orders: pd.DataFrame, t0: float, t1: float) -> pd.Series:
+    """The orders the flow KPIs (cycle time, throughput) are measured on: delivered in [t0, t1]."""
+    return (orders["status"] == "delivered") & (orders["delivered"] >= t0) & (orders["delivered"] <= t1)
 
 
 def _share(num: float, den: float) -> float:
@@ -138,15 +166,15 @@ def compute_kpis(r: RunResult) -> dict:
     k["order_fill_rate"] = _share(
         (demanded["units_from_stock"] == demanded["units_requested"]).sum(), len(demanded))
 
-    accepted = cohort[cohort["received"].notna() & (status != "rejected")]
-    due_in_window = accepted[accepted["due"] <= t1]
-    on_time = (due_in_window["status"] == "delivered") & (
-        due_in_window["delivered"] <= due_in_window["due"] + 1e-9)
-    k["otif"] = _share(on_time.sum(), len(due_in_window))
-    perfect = on_time & ~due_in_window["invoice_error"] & ~due_in_window["returned"]
-    k["perfect_order"] = _share(perfect.sum(), len(due_in_window))
-
-    ct = (delivered["delivered"] - delivered["received"]).to_numpy()
+    # The requested date: receipt + D, or inquiry + D for inquiries stuck before receipt.
+    requested = cohort["due"].fillna(cohort["inquiry"] + cohort["demand_lead_time"])
+    judged = status.isin(["delivered", "open"]) & (requested <= t1)
+    on_time = ((status == "delivered") & (cohort["delivered"] <= cohort["due"] + 1e-9))[judged]
+    k["otif"] = _share(on_time.sum(), judged.sum())
+    perfect = on_time & ~cohort["invoice_error"][judged] & ~cohort["returned"][judged]
+    k["perfect_order"] = _share(perfect.sum(), judged.sum())
+    flow = orders[delivered_in_window(orders, t0, t1)]
+    ct = (flow["delivered"] - flow["received"]).to_numpy()
     k["cycle_time_mean"] = float(ct.mean()) if len(ct) else float("nan")
     for q in (50, 90, 95):
         k[f"cycle_time_p{q}"] = _quantile(ct, q / 100)
@@ -190,7 +218,7 @@ def compute_kpis(r: RunResult) -> dict:
     ends = rec["delivered"].fillna(t1).clip(upper=t1).to_numpy()
     starts = rec["received"].clip(lower=t0).to_numpy()
     k["wip_mean"] = float(np.maximum(0, ends - starts).sum() / length)
-    k["throughput_per_day"] = len(delivered) / length
+    k["throughput_per_day"] = len(flow) / length
 
     # Costs.
     holding = sum(inventory.get(b, 0.0) * sc.buffer(b).holding_cost for b in inventory) * length
@@ -198,8 +226,10 @@ def compute_kpis(r: RunResult) -> dict:
     lost_units = cohort.loc[status.isin(["lost", "rejected"]), "quantity"].sum()
     lost = float(lost_units) * sc.costs.lost_sale_per_unit
     util, labour = _utilisation_and_labour(r, t0, t1)
-    k.update(cost_holding=holding, cost_backorder=backorder, cost_lost_sales=lost,
-             cost_labour=labour, cost_total=holding + backorder + lost + labour)
+    overdue = _overdue_unit_days(r, t0, t1) * sc.costs.backorder_per_unit_day
+    k.update(cost_holding=holding, cost_backorder=backorder, cost_overdue=overdue,
+             cost_lost_sales=lost, cost_labour=labour,
+             cost_total=holding + backorder + overdue + lost + labour)
 
     dso = float((paid["paid"] - paid["invoiced"]).mean()) if len(paid) else float("nan")
     units_per_day = delivered["quantity"].sum() / length
@@ -225,16 +255,26 @@ def _warning(code: str, resource: str | None, figure: float, message: str) -> di
     return {"code": code, "resource": resource, "figure": figure, "message": message}
 
 
-def load_warnings(scenario, acceptance: float = 1.0) -> list[dict]:
-    """``overload`` and ``peak_overload`` warnings from the scenario alone (before a run: every
-    quote accepted; after one: at the run's quote acceptance)."""
+def load_warnings(scenario, acceptance: float | None = None) -> list[dict]:
+    """``overload``, ``demand_turned_away`` and ``peak_overload`` warnings from the scenario alone.
+
+    ``acceptance``: the share of quotes accepted in a run (:func:`quote_acceptance`); None before
+    a run, when every quote counts as accepted (the most work that can arrive)."""
+    offered = offered_load(scenario)
+    faced = offered if acceptance is None else offered_load(scenario, acceptance)
     out = []
-    for name, ld in offered_load(scenario, acceptance).items():
+    for name, ld in faced.items():
         if not ld.limited:
             continue
+        full = offered[name]
         if ld.load >= 1:
             out.append(_warning("overload", name, ld.load,
                                 f"{name}: offered load {ld.load:.2f} ({ld.describe()})"))
+        elif full.load >= 1:
+            out.append(_warning("demand_turned_away", name, full.load,
+                                f"{name}: offered load {full.load:.2f} if every quote were "
+                                f"accepted, {ld.load:.2f} as customers accepted {acceptance:.0%} "
+                                f"of quotes ({full.describe()})"))
         elif ld.peak_load >= 1:
             out.append(_warning("peak_overload", name, ld.peak_load,
                                 f"{name}: offered load {ld.load:.2f}, {ld.peak_load:.2f} at the "
@@ -288,6 +328,27 @@ def _served(r: RunResult, t0: float, t1: float) -> dict[str, int]:
                 & ~np.isin(cols["reason"], _NOT_SERVED))
         count += np.bincount(cols["resource"][keep], minlength=len(count))[: len(count)]
     return {name: int(count[i]) for i, name in enumerate(r.resource_names)}
+
+
+def _overdue_unit_days(r: RunResult, t0: float, t1: float) -> float:
+    """Units x days past the requested date inside the window [t0, t1] of every order and inquiry
+    still open at the end (whenever it arrived); an order waiting for decoupling stock at the end
+    counts only until that wait began (the wait is in the backorder cost)."""
+    o = r.orders
+    requested = o["due"].fillna(o["inquiry"] + o["demand_lead_time"]).to_numpy()
+    open_ = (o["status"] == "open").to_numpy() & (requested < t1)
+    ids = o["id"].to_numpy()[open_]
+    stop = np.full(len(ids), t1)
+    if r.scenario.codp != "none" and "schedule" in r.activity_names:
+        # Scheduling is the step right before the stock wait; the wait is recorded when it ends.
+        c = r.step_columns
+        sched = c["activity"] == r.activity_names.index("schedule")
+        since = np.full(len(o), np.nan)
+        since[c["case"][sched]] = c["end"][sched]
+        waiting = np.isnan(o["stock_wait"].to_numpy()[ids]) & ~np.isnan(since[ids])
+        stop[waiting] = np.minimum(since[ids][waiting], t1)
+    days = np.clip(stop - np.maximum(requested[open_], t0), 0, None)
+    return float(np.dot(days, o["quantity"].to_numpy()[open_]))
 
 
 def _codp_backorder_max(r: RunResult, t0: float, t1: float) -> float:

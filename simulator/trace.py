@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
+from .kpis import delivered_in_window
 from .records import REASON_CODE, REASONS
 from .scenario import BUFFERS, STAGES, STEPS
 from .streams import Streams
@@ -395,9 +396,11 @@ def where_time_goes(result: RunResult, scope: str = "cycle") -> WhereTimeGoes:
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {sorted(SCOPES)}, got {scope!r}")
     o = result.orders
-    done = (o["status"] == "delivered") & (o["inquiry"] >= result.scenario.warmup_days)
-    if scope == "cash":
-        done &= o["paid"].notna()
+    sc = result.scenario
+    if scope == "cash":  # the orders of order_to_cash_mean: the cohort's paid orders
+        done = (o["inquiry"] >= sc.warmup_days) & o["paid"].notna()
+    else:  # the orders of cycle_time_mean
+        done = delivered_in_window(o, sc.warmup_days, sc.warmup_days + sc.horizon_days)
     ids = o.loc[done, "id"].to_numpy()
     end_col = "delivered" if scope == "cycle" else "paid"
     n = len(ids)

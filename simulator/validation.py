@@ -149,17 +149,13 @@ def _window(r: RunResult) -> tuple[float, float]:
 def little_wip(r: RunResult) -> float:
     """Little's law for orders, L / (lambda W); 1 in theory.
 
-    L is the model's time-average WIP over the window (``wip_mean``); lambda and W are the rate
-    and mean cycle time of the orders *delivered* inside the window, from the order table. Then
-    L / (lambda W) = L T / (sum of their cycle times), and the edge terms (time before the window
-    of orders delivered in it, time in it of orders still open at its end) cancel in expectation
-    when the window starts and ends in the same state (steady state, or the same season)."""
-    t0, t1 = _window(r)
-    o = r.orders
-    delivered = o["delivered"].to_numpy()
-    inside = (delivered >= t0) & (delivered <= t1)
-    total = float(np.sum(delivered[inside] - o["received"].to_numpy()[inside]))
-    return r.kpis["wip_mean"] * (t1 - t0) / total
+    Between the reported KPIs themselves: ``wip_mean`` / (``throughput_per_day`` x
+    ``cycle_time_mean``), all on the basis of the orders delivered inside the window (see
+    :mod:`simulator.kpis`); the edge terms (time before the window of orders delivered in it, time
+    in it of orders still open at its end) cancel in expectation when the window starts and ends
+    in the same state (steady state, or the same season)."""
+    k = r.kpis
+    return k["wip_mean"] / (k["throughput_per_day"] * k["cycle_time_mean"])
 
 
 def little_backorders(r: RunResult) -> float:
