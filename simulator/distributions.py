@@ -35,18 +35,21 @@ NORMAL_MIN_Z = -3.0
 fewer than 0.14% of draws are kept (sampling would all but hang)."""
 
 
-def _not_bool(value):
-    # pydantic's lax mode reads true as 1; a scenario never means a number by true/false.
-    if isinstance(value, bool):
-        raise ValueError("expected a number, not true/false")
-    return value
+def refuse_booleans(data, path: str = ""):
+    """Raise ValueError naming the first true/false in ``data`` (values and keys, nested).
 
-
-Real = Annotated[float, BeforeValidator(_not_bool)]
-"""A float field that refuses true/false (NaN and infinity are refused by the models' config)."""
-
-Whole = Annotated[int, BeforeValidator(_not_bool)]
-"""An int field that refuses true/false."""
+    No field of a scenario is a boolean, while pydantic's lax mode reads true as 1 and YAML 1.1
+    reads yes/no/on/off as booleans: both are refused here, once, before validation."""
+    if isinstance(data, bool):
+        raise ValueError(f"{path or '(value)'}: expected a number or text, not {str(data).lower()}")
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(
+        data, list) else ()
+    for key, value in items:
+        if isinstance(key, bool):
+            raise ValueError(f"{path or '(top level)'}: a key reads as {str(key).lower()}; quote it "
+                             "(YAML reads unquoted yes, no, on, off, true and false as booleans)")
+        refuse_booleans(value, f"{path}.{key}" if path else str(key))
+    return data
 
 # Draws are made in numpy batches and handed out from a Python list: about twice as fast as
 # one numpy call per draw (PERFORMANCE.md) while keeping one seeded numpy stream per source.
@@ -70,6 +73,9 @@ def batched(draw_batch: Callable[[int], np.ndarray]) -> Callable[[], float]:
 class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               allow_inf_nan=False)
+
+    _no_booleans = model_validator(mode="before")(classmethod(
+        lambda cls, data: refuse_booleans(data)))
 
     def mean(self) -> float:
         raise NotImplementedError
@@ -96,7 +102,7 @@ class Constant(_Spec):
     """Always ``value``."""
 
     dist: Literal["constant"] = "constant"
-    value: Real = Field(ge=0, le=LARGEST)
+    value: float = Field(ge=0, le=LARGEST)
 
     def mean(self):
         return self.value
@@ -117,7 +123,7 @@ class Exponential(_Spec):
     """Exponential with the given ``mean`` (rate = 1/mean)."""
 
     dist: Literal["exponential"] = "exponential"
-    mean_: Real = Field(gt=0, le=LARGEST, alias="mean")
+    mean_: float = Field(gt=0, le=LARGEST, alias="mean")
 
     def mean(self):
         return self.mean_
@@ -134,8 +140,8 @@ class Uniform(_Spec):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"] = "uniform"
-    low: Real = Field(ge=0, le=LARGEST)
-    high: Real = Field(ge=0, le=LARGEST)
+    low: float = Field(ge=0, le=LARGEST)
+    high: float = Field(ge=0, le=LARGEST)
 
     @model_validator(mode="after")
     def _order(self):
@@ -158,9 +164,9 @@ class Triangular(_Spec):
     """Triangular on [low, high] with peak at ``mode``."""
 
     dist: Literal["triangular"] = "triangular"
-    low: Real = Field(ge=0, le=LARGEST)
-    mode: Real = Field(ge=0, le=LARGEST)
-    high: Real = Field(ge=0, le=LARGEST)
+    low: float = Field(ge=0, le=LARGEST)
+    mode: float = Field(ge=0, le=LARGEST)
+    high: float = Field(ge=0, le=LARGEST)
 
     @model_validator(mode="after")
     def _order(self):
@@ -188,8 +194,8 @@ class Normal(_Spec):
     are those of the truncated distribution, not the parameters."""
 
     dist: Literal["normal"] = "normal"
-    mu: Real = Field(ge=-LARGEST, le=LARGEST, alias="mean")
-    sd: Real = Field(ge=0, le=LARGEST)
+    mu: float = Field(ge=-LARGEST, le=LARGEST, alias="mean")
+    sd: float = Field(ge=0, le=LARGEST)
 
     @model_validator(mode="after")
     def _reachable(self):
@@ -237,8 +243,8 @@ class LogNormal(_Spec):
     """Lognormal with the given ``mean`` and coefficient of variation ``cv``."""
 
     dist: Literal["lognormal"] = "lognormal"
-    mean_: Real = Field(gt=0, le=LARGEST, alias="mean")
-    cv_: Real = Field(ge=CV_RANGE[0], le=CV_RANGE[1], alias="cv")
+    mean_: float = Field(gt=0, le=LARGEST, alias="mean")
+    cv_: float = Field(ge=CV_RANGE[0], le=CV_RANGE[1], alias="cv")
 
     def mean(self):
         return self.mean_
@@ -256,8 +262,8 @@ class Gamma(_Spec):
     """Gamma with the given ``mean`` and coefficient of variation ``cv`` (shape = 1/cv^2)."""
 
     dist: Literal["gamma"] = "gamma"
-    mean_: Real = Field(gt=0, le=LARGEST, alias="mean")
-    cv_: Real = Field(ge=CV_RANGE[0], le=CV_RANGE[1], alias="cv")
+    mean_: float = Field(gt=0, le=LARGEST, alias="mean")
+    cv_: float = Field(ge=CV_RANGE[0], le=CV_RANGE[1], alias="cv")
 
     def mean(self):
         return self.mean_
@@ -275,8 +281,8 @@ class Empirical(_Spec):
     """Draws one of ``values``, with ``weights`` (default: equally likely)."""
 
     dist: Literal["empirical"] = "empirical"
-    values: list[Real] = Field(min_length=1, max_length=100_000)
-    weights: list[Real] | None = None
+    values: list[float] = Field(min_length=1, max_length=100_000)
+    weights: list[float] | None = None
 
     @model_validator(mode="after")
     def _check(self):

@@ -23,7 +23,7 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from .distributions import LARGEST, Distribution, Real, Whole
+from .distributions import LARGEST, Distribution, refuse_booleans
 
 STEPS = (
     "planning",
@@ -96,6 +96,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
                               validate_default=True, allow_inf_nan=False)
 
+    _no_booleans = model_validator(mode="before")(classmethod(
+        lambda cls, data: refuse_booleans(data)))
+
 
 # ---------------------------------------------------------------- organisation
 
@@ -103,11 +106,11 @@ class _Model(BaseModel):
 class Department(_Model):
     """A department: staff who work the steps it owns, one task at a time each."""
 
-    staff: Whole | None = Field(
+    staff: int | None = Field(
         1, ge=1, le=MAX_SERVERS,
         description="People working in parallel; null = unlimited (a pure delay).",
     )
-    cost_per_hour: Real = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per staff-hour.")
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per staff-hour.")
 
 
 class _Step(_Model):
@@ -118,22 +121,22 @@ class _Step(_Model):
 class Planning(_Step):
     """Step 1: a periodic run that forecasts demand at every stocked buffer and sets its target."""
 
-    period_days: Real = Field(7.0, gt=0, le=MAX_DAYS, description="Days between planning runs.")
+    period_days: float = Field(7.0, gt=0, le=MAX_DAYS, description="Days between planning runs.")
     method: Literal["moving_average", "exponential_smoothing"] = "exponential_smoothing"
-    window: Whole = Field(4, ge=1, le=1000, description="Periods averaged by the moving average.")
-    alpha: Real = Field(0.3, gt=0, le=1, description="Smoothing constant of exponential smoothing.")
-    service_target: Real = Field(
+    window: int = Field(4, ge=1, le=1000, description="Periods averaged by the moving average.")
+    alpha: float = Field(0.3, gt=0, le=1, description="Smoothing constant of exponential smoothing.")
+    service_target: float = Field(
         0.95, gt=0, lt=1,
         description="Cycle service level the automatic stock targets aim at (sets z).",
     )
-    forecast_bias: Real = Field(
+    forecast_bias: float = Field(
         0.0, ge=-0.9, le=5,
         description="Systematic forecast error: the forecast is multiplied by (1 + bias).",
     )
 
 
 class Channel(_Model):
-    rate_per_day: Real = Field(
+    rate_per_day: float = Field(
         gt=0, le=MAX_INQUIRIES, description="Poisson rate of inquiries through this channel.")
     entry_time: Distribution = Field(0.0, description="Order entry staff time, days.")
 
@@ -141,9 +144,9 @@ class Channel(_Model):
 class Seasonality(_Model):
     """Demand rate multiplied by 1 + amplitude * sin(2 pi (t - phase) / period)."""
 
-    amplitude: Real = Field(0.0, ge=0, lt=1)
-    period_days: Real = Field(365.0, ge=0.01, le=MAX_DAYS)
-    phase_days: Real = Field(0.0, ge=-MAX_DAYS, le=MAX_DAYS)
+    amplitude: float = Field(0.0, ge=0, lt=1)
+    period_days: float = Field(365.0, ge=0.01, le=MAX_DAYS)
+    phase_days: float = Field(0.0, ge=-MAX_DAYS, le=MAX_DAYS)
 
 
 class Generation(_Step):
@@ -160,13 +163,13 @@ class Pricing(_Step):
         None, description="Quoting time when the decoupling point is 'none' (engineer-to-order); "
         "null = same as time.",
     )
-    quote_margin_days: Real = Field(0.0, ge=0, le=MAX_DAYS, description="Safety added to every quote.")
+    quote_margin_days: float = Field(0.0, ge=0, le=MAX_DAYS, description="Safety added to every quote.")
 
 
 class Entry(_Step):
     """Step 4: entry time comes from the channel; a share of entries has errors and is reworked."""
 
-    error_rate: Real = Field(
+    error_rate: float = Field(
         0.0, ge=0, le=0.99,
         description="Probability an entry must be redone (at most 0.99: each redo can fail again).")
 
@@ -174,8 +177,8 @@ class Entry(_Step):
 class Selection(_Step):
     """Step 5: credit check (``time``), credit holds, rejections; the priority rule is global."""
 
-    credit_reject_rate: Real = Field(0.0, ge=0, le=1)
-    credit_hold_rate: Real = Field(0.0, ge=0, le=1, description="Share put on credit hold.")
+    credit_reject_rate: float = Field(0.0, ge=0, le=1)
+    credit_hold_rate: float = Field(0.0, ge=0, le=1, description="Share put on credit hold.")
     credit_hold_time: Distribution = Field(0.0, description="How long a hold lasts, days.")
 
 
@@ -186,19 +189,19 @@ class Scheduling(_Step):
 class Billing(_Step):
     """Step 8: invoice after shipment; wrong invoices are corrected; payment after terms + delay."""
 
-    error_rate: Real = Field(0.0, ge=0, lt=1, description="Share of invoices that are wrong.")
+    error_rate: float = Field(0.0, ge=0, lt=1, description="Share of invoices that are wrong.")
     correction_time: Distribution = Field(0.0, description="Staff time to correct one, days.")
     dispute_delay: Distribution = Field(0.0, description="Days before a wrong invoice is noticed.")
-    payment_terms_days: Real = Field(30.0, ge=0, le=MAX_DAYS)
+    payment_terms_days: float = Field(30.0, ge=0, le=MAX_DAYS)
     payment_delay: Distribution = Field(0.0, description="Days paid after the terms.")
 
 
 class Returns(_Step):
     """Step 9: a share of delivered orders is returned or claimed and handled by staff."""
 
-    rate: Real = Field(0.0, ge=0, le=1)
+    rate: float = Field(0.0, ge=0, le=1)
     delay: Distribution = Field(7.0, description="Days from delivery to the return or claim.")
-    restock_share: Real = Field(
+    restock_share: float = Field(
         0.5, ge=0, le=1,
         description="Share of returns restocked (into finished goods when that is the decoupling "
         "point; otherwise sold off outside the model); the rest is scrapped.",
@@ -208,8 +211,8 @@ class Returns(_Step):
 class Service(_Step):
     """Step 10: installation and service visits by field service after delivery."""
 
-    rate: Real = Field(0.0, ge=0, le=1, description="Share of orders that need service visits.")
-    visits: Whole = Field(1, ge=1, le=100)
+    rate: float = Field(0.0, ge=0, le=1, description="Share of orders that need service visits.")
+    visits: int = Field(1, ge=1, le=100)
     delay: Distribution = Field(1.0, description="Days from delivery (or last visit) to a visit.")
 
 
@@ -231,13 +234,13 @@ class Steps(_Model):
 
 
 class CustomerClass(_Model):
-    share: Real = Field(gt=0, le=LARGEST, description="Relative share of inquiries.")
-    count: Whole = Field(20, ge=1, le=1_000_000,
+    share: float = Field(gt=0, le=LARGEST, description="Relative share of inquiries.")
+    count: int = Field(20, ge=1, le=1_000_000,
                          description="Customers in the class (inquiries pick one at random).")
-    priority: Whole = Field(0, ge=-1_000_000, le=1_000_000,
+    priority: int = Field(0, ge=-1_000_000, le=1_000_000,
                             description="Priority class; lower is served first (rule 'priority').")
     demand_lead_time: Distribution = Field(description="D: days the customer gives; due = receipt + D.")
-    quote_tolerance: Real | None = Field(
+    quote_tolerance: float | None = Field(
         None, gt=0, le=LARGEST,
         description="Accepts a quote up to tolerance * D; null = accepts any quote.",
     )
@@ -251,9 +254,9 @@ class CustomerClass(_Model):
 
 
 class Product(_Model):
-    share: Real = Field(gt=0, le=LARGEST, description="Relative share of the product mix.")
-    price: Real = Field(0.0, ge=0, le=MAX_MONEY)
-    bill_of_materials: dict[str, Annotated[Whole, Field(ge=1, le=MAX_UNITS)]] = Field(
+    share: float = Field(gt=0, le=LARGEST, description="Relative share of the product mix.")
+    price: float = Field(0.0, ge=0, le=MAX_MONEY)
+    bill_of_materials: dict[str, Annotated[int, Field(ge=1, le=MAX_UNITS)]] = Field(
         min_length=1, description="Component -> units per product unit."
     )
     order_size: Distribution = Field(
@@ -273,7 +276,7 @@ class Breakdowns(_Model):
 
 
 class Stage(_Model):
-    servers: Whole | None = Field(1, ge=1, le=MAX_SERVERS,
+    servers: int | None = Field(1, ge=1, le=MAX_SERVERS,
                                   description="Parallel servers; null = unlimited.")
     time: Distribution = Field(0.0, description="Processing time, days.")
     per: Literal["order", "unit"] = Field("order", description="Time per job or per unit.")
@@ -282,7 +285,7 @@ class Stage(_Model):
         "makes long runs efficient and order-by-order work costly.",
     )
     breakdowns: Breakdowns | None = None
-    cost_per_hour: Real = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per server-hour.")
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per server-hour.")
 
     @model_validator(mode="after")
     def _breakdowns_need_servers(self):
@@ -292,20 +295,20 @@ class Stage(_Model):
 
 
 class Buffer(_Model):
-    target: Literal["auto"] | Annotated[Real, Field(ge=0, le=LARGEST)] | dict[
-        str, Annotated[Real, Field(ge=0, le=LARGEST)]] = Field(
+    target: Literal["auto"] | Annotated[float, Field(ge=0, le=LARGEST)] | dict[
+        str, Annotated[float, Field(ge=0, le=LARGEST)]] = Field(
         "auto",
         description="Base-stock target: 'auto' (set by planning from forecast and service target), "
         "one number for every item, or item -> number.",
     )
-    lot_size: Whole = Field(
+    lot_size: int = Field(
         1, ge=1, le=MAX_UNITS, description="Replenish in whole lots of this many units (a "
         "production run or a purchase lot); 1 = one-for-one.",
     )
-    holding_cost: Real = Field(0.0, ge=0, le=MAX_MONEY, description="Cost per unit-day on hand.")
-    unit_value: Real = Field(0.0, ge=0, le=MAX_MONEY,
+    holding_cost: float = Field(0.0, ge=0, le=MAX_MONEY, description="Cost per unit-day on hand.")
+    unit_value: float = Field(0.0, ge=0, le=MAX_MONEY,
                              description="Value of one unit, for inventory value.")
-    planned_lead_time: Real | None = Field(
+    planned_lead_time: float | None = Field(
         None, gt=0, le=MAX_DAYS,
         description="Replenishment lead time planning assumes for 'auto' targets, days; null = "
         "the filling stage's expected time without queueing (the textbook assumption).",
@@ -325,10 +328,10 @@ class Chain(_Model):
 
 
 class Costs(_Model):
-    backorder_per_unit_day: Real = Field(0.0, ge=0, le=MAX_MONEY)
-    lost_sale_per_unit: Real = Field(0.0, ge=0, le=MAX_MONEY)
-    hours_per_day: Real = Field(8.0, gt=0, le=24, description="Paid hours per staff per day.")
-    supplier_payment_days: Real = Field(
+    backorder_per_unit_day: float = Field(0.0, ge=0, le=MAX_MONEY)
+    lost_sale_per_unit: float = Field(0.0, ge=0, le=MAX_MONEY)
+    hours_per_day: float = Field(8.0, gt=0, le=24, description="Paid hours per staff per day.")
+    supplier_payment_days: float = Field(
         30.0, ge=0, le=MAX_DAYS, description="Days payable outstanding, for cash-to-cash (suppliers are not "
         "modelled in detail).",
     )
@@ -342,8 +345,8 @@ class Scenario(_Model):
 
     name: str = "scenario"
     description: str = ""
-    horizon_days: Real = Field(365.0, gt=0, le=MAX_DAYS, description="Simulated days after warm-up.")
-    warmup_days: Real = Field(0.0, ge=0, le=MAX_DAYS,
+    horizon_days: float = Field(365.0, gt=0, le=MAX_DAYS, description="Simulated days after warm-up.")
+    warmup_days: float = Field(0.0, ge=0, le=MAX_DAYS,
                               description="Days simulated first and left out of KPIs.")
     start_date: dt.date = Field(dt.date(2026, 1, 5), description="Calendar date of time 0.")
     decoupling_point: str = Field(
@@ -359,7 +362,7 @@ class Scenario(_Model):
     steps: Steps
     customers: dict[str, CustomerClass] = Field(min_length=1)
     products: dict[str, Product] = Field(min_length=1)
-    components: dict[str, Annotated[Real, Field(ge=0, le=MAX_MONEY)]] = Field(
+    components: dict[str, Annotated[float, Field(ge=0, le=MAX_MONEY)]] = Field(
         default_factory=dict, description="Optional component -> unit value (defaults to 0)."
     )
     chain: Chain
@@ -577,7 +580,8 @@ def format_validation_error(err: ValidationError, source: str) -> str:
             msg = f"unknown distribution; allowed: {', '.join(_DIST_TAGS)}"
         got = e.get("input")
         shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
-        lines.append(f"  {loc or '(top level)'}: {msg}{shown}")
+        # A check of the whole input (such as refuse_booleans) names the path in its message.
+        lines.append(f"  {loc}: {msg}{shown}" if loc else f"  {msg}")
     if len(lines) == 1:
         return f"{source}: {lines[0].strip()}"
     return f"{source}: {len(lines)} problems\n" + "\n".join(lines)
