@@ -66,6 +66,9 @@ SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 # Bounds that keep every run finite in time and memory; `omcsim schema` shows them per field.
 MAX_DAYS = 36_500
 """Longest horizon, warm-up, payment term or planned lead time: 100 years."""
+MIN_HORIZON = 0.01
+"""Shortest horizon, days (a quarter of an hour): shorter ones vanish next to the warm-up in
+floating point, and every rate per day would divide by zero."""
 MAX_INQUIRIES = 1_000_000
 """Most inquiries one run may expect (rates x (1 + seasonal amplitude) x (warm-up + horizon));
 a run takes about a millisecond per inquiry."""
@@ -345,7 +348,8 @@ class Scenario(_Model):
 
     name: str = "scenario"
     description: str = ""
-    horizon_days: float = Field(365.0, gt=0, le=MAX_DAYS, description="Simulated days after warm-up.")
+    horizon_days: float = Field(365.0, ge=MIN_HORIZON, le=MAX_DAYS,
+                                description="Simulated days after warm-up.")
     warmup_days: float = Field(0.0, ge=0, le=MAX_DAYS,
                               description="Days simulated first and left out of KPIs.")
     start_date: dt.date = Field(dt.date(2026, 1, 5), description="Calendar date of time 0.")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..scenario import (
     MAX_DAYS,
+    MIN_HORIZON,
     ORDER_STAGES,
     STRATEGIES,
     Scenario,
@@ -60,8 +61,8 @@ def real(low: float, high: float, *, low_open: bool = False, high_open: bool = F
     return parse
 
 
-horizon = real(0, MAX_DAYS, low_open=True)
-"""Days of a horizon: (0, 36500]."""
+horizon = real(MIN_HORIZON, MAX_DAYS)
+"""Days of a horizon: [0.01, 36500]."""
 
 lead_time = real(0, MAX_DAYS)
 """Days of a demand lead time D: [0, 36500]."""
@@ -78,7 +79,7 @@ def add_scenario_arguments(p: argparse.ArgumentParser, seed: bool = True) -> Non
     p.add_argument("--demand-lead-time", type=lead_time, metavar="DAYS",
                    help=f"set every customer's demand lead time D (days, 0 to {MAX_DAYS})")
     p.add_argument("--days", type=horizon, metavar="N",
-                   help=f"simulated horizon (days, above 0 and at most {MAX_DAYS})")
+                   help=f"simulated horizon (days, {MIN_HORIZON} to {MAX_DAYS})")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
                    help="override a scenario field, e.g. --set steps.entry.error_rate=0.1 "
                    "('*' matches every key: customers.*.priority=0); repeatable")

@@ -49,6 +49,8 @@ share = real(0, 1, low_open=True)
 """A target share such as OTIF: (0, 1]."""
 confidence_level = real(0.5, 1, high_open=True)
 """A one-sided confidence level: [0.5, 1) (below 0.5 the bound lies above the mean)."""
+precision = real(0.0001, 1)
+"""A relative half-width: [0.0001, 1] (0.01% would already take millions of replications)."""
 pd_ratio = real(0.001, 1000)
 """A P:D ratio: D = P / ratio, so [0.001, 1000] spans D from a thousandth to a thousand P."""
 
@@ -85,7 +87,7 @@ def _add_common(p: argparse.ArgumentParser, reps: int) -> None:
 
 
 def _add_precision(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--precision", type=real(0, 1, low_open=True), metavar="REL",
+    p.add_argument("--precision", type=precision, metavar="REL",
                    help="add replications until each --precision-kpis half-width is within "
                    "REL x |mean| (e.g. 0.05); --reps is then the first round")
     p.add_argument("--precision-kpis", type=_list(str), default=list(PRECISION_KPIS),
