@@ -40,7 +40,7 @@ def handle(args: argparse.Namespace) -> int:
         except EventLogError as err:
             from . import UsageError
 
-            raise UsageError(str(err)) from None
+            raise UsageError(f"--events {err}") from None
     check_output_dir(args.out, "--out")
     check_output_file(args.events, "--events")
     scenario = scenario_from_args(args)
