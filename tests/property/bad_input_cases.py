@@ -24,6 +24,10 @@ BAD_VALUES = {
 }
 """Name -> the YAML text of the value (YAML's own spelling of NaN and infinity)."""
 
+MUST_REFUSE = {"nan", "inf", "-inf", "1e308", "true", "x"}
+"""Values no field accepts (every number is finite and bounded, none is true/false or text);
+-1 and 1e-320 are valid in some fields."""
+
 EXAMPLES = {
     "constant": {"dist": "constant", "value": 1.0},
     "exponential": {"dist": "exponential", "mean": 1.0},
