@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
@@ -316,6 +323,19 @@ class Buffer(_Model):
         description="Replenishment lead time planning assumes for 'auto' targets, days; null = "
         "the filling stage's expected time without queueing (the textbook assumption).",
     )
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _one_target_message(cls, value):
+        # One message for the three forms, not one per member of the union.
+        def units(v):
+            return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= LARGEST
+
+        if value == "auto" or units(value) or (
+                isinstance(value, dict) and all(units(v) for v in value.values())):
+            return value
+        raise ValueError(f"expected 'auto', a number of units from 0 to {LARGEST:g} (finite), "
+                         "or item -> such a number")
 
 
 class Chain(_Model):
