@@ -331,8 +331,13 @@ class Buffer(_Model):
         def units(v):
             return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= LARGEST
 
-        if value == "auto" or units(value) or (
-                isinstance(value, dict) and all(units(v) for v in value.values())):
+        if isinstance(value, dict):
+            for item, v in value.items():
+                if not units(v):
+                    raise ValueError(f"{item}: expected a number of units from 0 to {LARGEST:g} "
+                                     f"(finite), got {v!r}")
+            return value
+        if value == "auto" or units(value):
             return value
         raise ValueError(f"expected 'auto', a number of units from 0 to {LARGEST:g} (finite), "
                          "or item -> such a number")
