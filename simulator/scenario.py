@@ -738,7 +738,9 @@ def read_yaml(text: str, source: str) -> Any:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
+        if not mark and getattr(err, "position", None) is not None:  # a ReaderError
+            where = f" at character {err.position + 1}"
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ScenarioError(f"{source}: not valid YAML{where}: {problem}") from None
     except RecursionError:
         raise ScenarioError(f"{source}: nested too deeply") from None

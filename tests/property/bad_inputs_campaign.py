@@ -119,8 +119,8 @@ def file_attempts(tmp: Path) -> list[Attempt]:
                                                 "horizon_days: 365\nstart_date: 9999-12-01"),
         "start_date as text": default.replace("horizon_days: 365",
                                               "horizon_days: 365\nstart_date: someday"),
-        "NaN horizon": default.replace("horizon_days: 365", "horizon_days: .nan"),
-        "string horizon": default.replace("horizon_days: 365", "horizon_days: 'x'"),
+        "NaN warm-up": default.replace("warmup_days: 60", "warmup_days: .nan"),
+        "text warm-up": default.replace("warmup_days: 60", "warmup_days: 'x'"),
         "unknown field": default.replace("horizon_days: 365", "horizon_dayz: 365"),
     }
     out = []

@@ -97,6 +97,7 @@ def test_garbage_files_are_refused(content, expected, tmp_path, capsys):
     path.write_bytes(content)
     err = refusal(["run", str(path), "--days", "1"], capsys)
     assert expected in err
+    assert len(err.strip().splitlines()) == 1, err
     assert path.read_bytes() == content
 
 
