@@ -7,6 +7,9 @@ Generator.
 
 Conventions are stated once here, by *mean* and *coefficient of variation* for the skewed families
 (lognormal, gamma), never by numpy's or scipy's internal parameters.
+
+Every parameter is a finite number (never NaN, infinity or true/false) within stated bounds, so
+that every spec can be sampled in bounded time and its mean and variance never overflow.
 """
 
 from __future__ import annotations
@@ -18,6 +21,35 @@ from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+LARGEST = 1e6
+"""Upper bound of every distribution parameter (days or units): a million days is 2,700 years,
+far beyond any horizon; larger values are typos, and their squares overflow."""
+
+CV_RANGE = (1e-6, 100.0)
+"""Coefficients of variation of lognormal and gamma: below 1e-6 the gamma shape 1/cv^2 overflows,
+above 100 the draws are all but a few zeros and huge outliers."""
+
+NORMAL_MIN_Z = -3.0
+"""A normal truncated at 0 needs mean >= -3 sd: its negative draws are redrawn, and beyond that
+fewer than 0.14% of draws are kept (sampling would all but hang)."""
+
+
+def refuse_booleans(data, path: str = ""):
+    """Raise ValueError naming the first true/false in ``data`` (values and keys, nested).
+
+    No field of a scenario is a boolean, while pydantic's lax mode reads true as 1 and YAML 1.1
+    reads yes/no/on/off as booleans: both are refused here, once, before validation."""
+    if isinstance(data, bool):
+        raise ValueError(f"{path or '(value)'}: expected a number or text, not {str(data).lower()}")
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(
+        data, list) else ()
+    for key, value in items:
+        if isinstance(key, bool):
+            raise ValueError(f"{path or '(top level)'}: a key reads as {str(key).lower()}; quote it "
+                             "(YAML reads unquoted yes, no, on, off, true and false as booleans)")
+        refuse_booleans(value, f"{path}.{key}" if path else str(key))
+    return data
 
 # Draws are made in numpy batches and handed out from a Python list: about twice as fast as
 # one numpy call per draw (PERFORMANCE.md) while keeping one seeded numpy stream per source.
@@ -39,7 +71,11 @@ def batched(draw_batch: Callable[[int], np.ndarray]) -> Callable[[], float]:
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
+                              allow_inf_nan=False)
+
+    _no_booleans = model_validator(mode="before")(classmethod(
+        lambda cls, data: refuse_booleans(data)))
 
     def mean(self) -> float:
         raise NotImplementedError
@@ -66,7 +102,7 @@ class Constant(_Spec):
     """Always ``value``."""
 
     dist: Literal["constant"] = "constant"
-    value: float = Field(ge=0)
+    value: float = Field(ge=0, le=LARGEST)
 
     def mean(self):
         return self.value
@@ -87,7 +123,7 @@ class Exponential(_Spec):
     """Exponential with the given ``mean`` (rate = 1/mean)."""
 
     dist: Literal["exponential"] = "exponential"
-    mean_: float = Field(gt=0, alias="mean")
+    mean_: float = Field(gt=0, le=LARGEST, alias="mean")
 
     def mean(self):
         return self.mean_
@@ -104,8 +140,8 @@ class Uniform(_Spec):
     """Uniform on [low, high]."""
 
     dist: Literal["uniform"] = "uniform"
-    low: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float = Field(ge=0, le=LARGEST)
+    high: float = Field(ge=0, le=LARGEST)
 
     @model_validator(mode="after")
     def _order(self):
@@ -128,9 +164,9 @@ class Triangular(_Spec):
     """Triangular on [low, high] with peak at ``mode``."""
 
     dist: Literal["triangular"] = "triangular"
-    low: float = Field(ge=0)
-    mode: float = Field(ge=0)
-    high: float = Field(ge=0)
+    low: float = Field(ge=0, le=LARGEST)
+    mode: float = Field(ge=0, le=LARGEST)
+    high: float = Field(ge=0, le=LARGEST)
 
     @model_validator(mode="after")
     def _order(self):
@@ -158,15 +194,16 @@ class Normal(_Spec):
     are those of the truncated distribution, not the parameters."""
 
     dist: Literal["normal"] = "normal"
-    mu: float = Field(alias="mean")
-    sd: float = Field(ge=0)
+    mu: float = Field(ge=-LARGEST, le=LARGEST, alias="mean")
+    sd: float = Field(ge=0, le=LARGEST)
 
     @model_validator(mode="after")
     def _reachable(self):
         if self.sd == 0 and self.mu < 0:
             raise ValueError("normal with sd=0 needs mean >= 0")
-        if self.sd > 0 and self.mu / self.sd < -5:
-            raise ValueError("normal truncated at 0 needs mean > -5*sd (almost all mass is cut)")
+        if self.sd > 0 and self.mu < NORMAL_MIN_Z * self.sd:
+            raise ValueError(f"normal truncated at 0 needs mean >= {NORMAL_MIN_Z:g} * sd (below, "
+                             f"almost every draw is cut), got mean={self.mu}, sd={self.sd}")
         return self
 
     def _alpha_lambda(self):
@@ -185,7 +222,8 @@ class Normal(_Spec):
         if self.sd == 0:
             return 0.0
         alpha, lam = self._alpha_lambda()
-        return self.sd**2 * (1 + alpha * lam - lam * lam)
+        # lam is 0 when the cut is negligible (alpha -> -inf): avoid inf * 0.
+        return self.sd**2 * (1 + (alpha * lam if lam else 0.0) - lam * lam)
 
     def _batch_fn(self, rng):
         mu, sd = self.mu, self.sd
@@ -205,8 +243,8 @@ class LogNormal(_Spec):
     """Lognormal with the given ``mean`` and coefficient of variation ``cv``."""
 
     dist: Literal["lognormal"] = "lognormal"
-    mean_: float = Field(gt=0, alias="mean")
-    cv_: float = Field(gt=0, alias="cv")
+    mean_: float = Field(gt=0, le=LARGEST, alias="mean")
+    cv_: float = Field(ge=CV_RANGE[0], le=CV_RANGE[1], alias="cv")
 
     def mean(self):
         return self.mean_
@@ -224,8 +262,8 @@ class Gamma(_Spec):
     """Gamma with the given ``mean`` and coefficient of variation ``cv`` (shape = 1/cv^2)."""
 
     dist: Literal["gamma"] = "gamma"
-    mean_: float = Field(gt=0, alias="mean")
-    cv_: float = Field(gt=0, alias="cv")
+    mean_: float = Field(gt=0, le=LARGEST, alias="mean")
+    cv_: float = Field(ge=CV_RANGE[0], le=CV_RANGE[1], alias="cv")
 
     def mean(self):
         return self.mean_
@@ -243,21 +281,22 @@ class Empirical(_Spec):
     """Draws one of ``values``, with ``weights`` (default: equally likely)."""
 
     dist: Literal["empirical"] = "empirical"
-    values: list[float] = Field(min_length=1)
+    values: list[float] = Field(min_length=1, max_length=100_000)
     weights: list[float] | None = None
 
     @model_validator(mode="after")
     def _check(self):
-        if any(v < 0 for v in self.values):
-            raise ValueError("empirical values must be >= 0")
+        if any(not 0 <= v <= LARGEST for v in self.values):
+            raise ValueError(f"empirical values must be in [0, {LARGEST:g}]")
         if self.weights is not None:
             if len(self.weights) != len(self.values):
                 raise ValueError(
                     f"empirical needs one weight per value: {len(self.values)} values, "
                     f"{len(self.weights)} weights"
                 )
-            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError("empirical weights must be >= 0 with a positive sum")
+            if any(not 0 <= w <= LARGEST for w in self.weights) or sum(self.weights) <= 0:
+                raise ValueError(f"empirical weights must be in [0, {LARGEST:g}] with a "
+                                 "positive sum")
         return self
 
     def _p(self):

@@ -11,14 +11,26 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import math
+import re
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.resolver import Resolver
 
-from .distributions import Distribution
+from .distributions import LARGEST, Distribution, refuse_booleans
 
 STEPS = (
     "planning",
@@ -67,6 +79,33 @@ def _scenario_dir() -> Path:
 
 SCENARIO_DIR = _scenario_dir()
 
+# Bounds that keep every run finite in time and memory; `omcsim schema` shows them per field.
+MAX_DAYS = 36_500
+"""Longest horizon, warm-up, payment term or planned lead time: 100 years."""
+MIN_HORIZON = 0.01
+"""Shortest horizon, days (a quarter of an hour): shorter ones vanish next to the warm-up in
+floating point, and every rate per day would divide by zero."""
+MAX_INQUIRIES = 1_000_000
+"""Most inquiries one run may expect (rates x (1 + seasonal amplitude) x (warm-up + horizon));
+a run takes about a millisecond per inquiry."""
+MAX_PLANNING_RUNS = 100_000
+"""Most planning runs one run may make ((warm-up + horizon) / planning period)."""
+MAX_FAILURES = 1_000_000
+"""Most breakdowns one run may expect over all servers of all stages."""
+MAX_SERVERS = 10_000
+"""Most staff in a department or servers at a stage (each can be a process); null = unlimited."""
+MAX_UNITS = 10_000
+"""Largest lot size, bill-of-materials quantity and mean order size: stages that work per unit
+draw one time per unit."""
+MAX_MONEY = 1e12
+"""Largest price, cost rate or unit value, in the scenario's currency."""
+MAX_FILE_BYTES = 2_000_000
+"""Largest scenario file read: the shipped ones are under 10 kB; parsing a huge file is slow."""
+MAX_YAML_DEPTH = 50
+"""Deepest nesting of mappings and lists in a scenario file (the format needs fewer than 10)."""
+MAX_YAML_NODES = 1_000_000
+"""Most YAML nodes after expanding aliases (a small file of nested aliases can expand to billions)."""
+
 
 class ScenarioError(ValueError):
     """A scenario, override or argument is invalid; the message names the field and what is allowed."""
@@ -74,7 +113,10 @@ class ScenarioError(ValueError):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
-                              validate_default=True)
+                              validate_default=True, allow_inf_nan=False)
+
+    _no_booleans = model_validator(mode="before")(classmethod(
+        lambda cls, data: refuse_booleans(data)))
 
 
 # ---------------------------------------------------------------- organisation
@@ -84,9 +126,10 @@ class Department(_Model):
     """A department: staff who work the steps it owns, one task at a time each."""
 
     staff: int | None = Field(
-        1, ge=1, description="People working in parallel; null = unlimited (a pure delay)."
+        1, ge=1, le=MAX_SERVERS,
+        description="People working in parallel; null = unlimited (a pure delay).",
     )
-    cost_per_hour: float = Field(0.0, ge=0, description="Labour cost per staff-hour.")
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per staff-hour.")
 
 
 class _Step(_Model):
@@ -97,9 +140,9 @@ class _Step(_Model):
 class Planning(_Step):
     """Step 1: a periodic run that forecasts demand at every stocked buffer and sets its target."""
 
-    period_days: float = Field(7.0, gt=0, description="Days between planning runs.")
+    period_days: float = Field(7.0, gt=0, le=MAX_DAYS, description="Days between planning runs.")
     method: Literal["moving_average", "exponential_smoothing"] = "exponential_smoothing"
-    window: int = Field(4, ge=1, description="Periods averaged by the moving average.")
+    window: int = Field(4, ge=1, le=1000, description="Periods averaged by the moving average.")
     alpha: float = Field(0.3, gt=0, le=1, description="Smoothing constant of exponential smoothing.")
     service_target: float = Field(
         0.95, gt=0, lt=1,
@@ -112,7 +155,8 @@ class Planning(_Step):
 
 
 class Channel(_Model):
-    rate_per_day: float = Field(gt=0, description="Poisson rate of inquiries through this channel.")
+    rate_per_day: float = Field(
+        gt=0, le=MAX_INQUIRIES, description="Poisson rate of inquiries through this channel.")
     entry_time: Distribution = Field(0.0, description="Order entry staff time, days.")
 
 
@@ -120,8 +164,8 @@ class Seasonality(_Model):
     """Demand rate multiplied by 1 + amplitude * sin(2 pi (t - phase) / period)."""
 
     amplitude: float = Field(0.0, ge=0, lt=1)
-    period_days: float = Field(365.0, gt=0)
-    phase_days: float = 0.0
+    period_days: float = Field(365.0, ge=0.01, le=MAX_DAYS)
+    phase_days: float = Field(0.0, ge=-MAX_DAYS, le=MAX_DAYS)
 
 
 class Generation(_Step):
@@ -138,13 +182,15 @@ class Pricing(_Step):
         None, description="Quoting time when the decoupling point is 'none' (engineer-to-order); "
         "null = same as time.",
     )
-    quote_margin_days: float = Field(0.0, ge=0, description="Safety added to every quote.")
+    quote_margin_days: float = Field(0.0, ge=0, le=MAX_DAYS, description="Safety added to every quote.")
 
 
 class Entry(_Step):
     """Step 4: entry time comes from the channel; a share of entries has errors and is reworked."""
 
-    error_rate: float = Field(0.0, ge=0, lt=1, description="Probability an entry must be redone.")
+    error_rate: float = Field(
+        0.0, ge=0, le=0.99,
+        description="Probability an entry must be redone (at most 0.99: each redo can fail again).")
 
 
 class Selection(_Step):
@@ -165,7 +211,7 @@ class Billing(_Step):
     error_rate: float = Field(0.0, ge=0, lt=1, description="Share of invoices that are wrong.")
     correction_time: Distribution = Field(0.0, description="Staff time to correct one, days.")
     dispute_delay: Distribution = Field(0.0, description="Days before a wrong invoice is noticed.")
-    payment_terms_days: float = Field(30.0, ge=0)
+    payment_terms_days: float = Field(30.0, ge=0, le=MAX_DAYS)
     payment_delay: Distribution = Field(0.0, description="Days paid after the terms.")
 
 
@@ -185,7 +231,7 @@ class Service(_Step):
     """Step 10: installation and service visits by field service after delivery."""
 
     rate: float = Field(0.0, ge=0, le=1, description="Share of orders that need service visits.")
-    visits: int = Field(1, ge=1)
+    visits: int = Field(1, ge=1, le=100)
     delay: Distribution = Field(1.0, description="Days from delivery (or last visit) to a visit.")
 
 
@@ -207,12 +253,14 @@ class Steps(_Model):
 
 
 class CustomerClass(_Model):
-    share: float = Field(gt=0, description="Relative share of inquiries.")
-    count: int = Field(20, ge=1, description="Customers in the class (inquiries pick one at random).")
-    priority: int = Field(0, description="Priority class; lower is served first (rule 'priority').")
+    share: float = Field(gt=0, le=LARGEST, description="Relative share of inquiries.")
+    count: int = Field(20, ge=1, le=1_000_000,
+                         description="Customers in the class (inquiries pick one at random).")
+    priority: int = Field(0, ge=-1_000_000, le=1_000_000,
+                            description="Priority class; lower is served first (rule 'priority').")
     demand_lead_time: Distribution = Field(description="D: days the customer gives; due = receipt + D.")
     quote_tolerance: float | None = Field(
-        None, gt=0,
+        None, gt=0, le=LARGEST,
         description="Accepts a quote up to tolerance * D; null = accepts any quote.",
     )
 
@@ -225,12 +273,20 @@ class CustomerClass(_Model):
 
 
 class Product(_Model):
-    share: float = Field(gt=0, description="Relative share of the product mix.")
-    price: float = Field(0.0, ge=0)
-    bill_of_materials: dict[str, int] = Field(
+    share: float = Field(gt=0, le=LARGEST, description="Relative share of the product mix.")
+    price: float = Field(0.0, ge=0, le=MAX_MONEY)
+    bill_of_materials: dict[str, Annotated[int, Field(ge=1, le=MAX_UNITS)]] = Field(
         min_length=1, description="Component -> units per product unit."
     )
-    order_size: Distribution = Field(1.0, description="Units per order (rounded, at least 1).")
+    order_size: Distribution = Field(
+        1.0, description=f"Units per order (rounded, at least 1); mean at most {MAX_UNITS:,}.")
+
+    @model_validator(mode="after")
+    def _bounded_order_size(self):
+        if self.order_size.mean() > MAX_UNITS:
+            raise ValueError(f"order_size: mean {self.order_size.mean():g} units is above the "
+                             f"limit of {MAX_UNITS:,} (stages working per unit draw a time per unit)")
+        return self
 
 
 class Breakdowns(_Model):
@@ -239,7 +295,8 @@ class Breakdowns(_Model):
 
 
 class Stage(_Model):
-    servers: int | None = Field(1, ge=1, description="Parallel servers; null = unlimited.")
+    servers: int | None = Field(1, ge=1, le=MAX_SERVERS,
+                                  description="Parallel servers; null = unlimited.")
     time: Distribution = Field(0.0, description="Processing time, days.")
     per: Literal["order", "unit"] = Field("order", description="Time per job or per unit.")
     setup_time: Distribution = Field(
@@ -247,7 +304,7 @@ class Stage(_Model):
         "makes long runs efficient and order-by-order work costly.",
     )
     breakdowns: Breakdowns | None = None
-    cost_per_hour: float = Field(0.0, ge=0, description="Labour cost per server-hour.")
+    cost_per_hour: float = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per server-hour.")
 
     @model_validator(mode="after")
     def _breakdowns_need_servers(self):
@@ -257,22 +314,42 @@ class Stage(_Model):
 
 
 class Buffer(_Model):
-    target: Literal["auto"] | float | dict[str, float] = Field(
+    target: Literal["auto"] | Annotated[float, Field(ge=0, le=LARGEST)] | dict[
+        str, Annotated[float, Field(ge=0, le=LARGEST)]] = Field(
         "auto",
         description="Base-stock target: 'auto' (set by planning from forecast and service target), "
         "one number for every item, or item -> number.",
     )
     lot_size: int = Field(
-        1, ge=1, description="Replenish in whole lots of this many units (a production run or a "
-        "purchase lot); 1 = one-for-one.",
+        1, ge=1, le=MAX_UNITS, description="Replenish in whole lots of this many units (a "
+        "production run or a purchase lot); 1 = one-for-one.",
     )
-    holding_cost: float = Field(0.0, ge=0, description="Cost per unit-day on hand.")
-    unit_value: float = Field(0.0, ge=0, description="Value of one unit, for inventory value.")
+    holding_cost: float = Field(0.0, ge=0, le=MAX_MONEY, description="Cost per unit-day on hand.")
+    unit_value: float = Field(0.0, ge=0, le=MAX_MONEY,
+                             description="Value of one unit, for inventory value.")
     planned_lead_time: float | None = Field(
-        None, gt=0,
+        None, gt=0, le=MAX_DAYS,
         description="Replenishment lead time planning assumes for 'auto' targets, days; null = "
         "the filling stage's expected time without queueing (the textbook assumption).",
     )
+
+    @field_validator("target", mode="before")
+    @classmethod
+    def _one_target_message(cls, value):
+        # One message for the three forms, not one per member of the union.
+        def units(v):
+            return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= LARGEST
+
+        if isinstance(value, dict):
+            for item, v in value.items():
+                if not units(v):
+                    raise ValueError(f"{item}: expected a number of units from 0 to {LARGEST:g} "
+                                     f"(finite), got {v!r}")
+            return value
+        if value == "auto" or units(value):
+            return value
+        raise ValueError(f"expected 'auto', a number of units from 0 to {LARGEST:g} (finite), "
+                         "or item -> such a number")
 
 
 class Chain(_Model):
@@ -288,11 +365,11 @@ class Chain(_Model):
 
 
 class Costs(_Model):
-    backorder_per_unit_day: float = Field(0.0, ge=0)
-    lost_sale_per_unit: float = Field(0.0, ge=0)
+    backorder_per_unit_day: float = Field(0.0, ge=0, le=MAX_MONEY)
+    lost_sale_per_unit: float = Field(0.0, ge=0, le=MAX_MONEY)
     hours_per_day: float = Field(8.0, gt=0, le=24, description="Paid hours per staff per day.")
     supplier_payment_days: float = Field(
-        30.0, ge=0, description="Days payable outstanding, for cash-to-cash (suppliers are not "
+        30.0, ge=0, le=MAX_DAYS, description="Days payable outstanding, for cash-to-cash (suppliers are not "
         "modelled in detail).",
     )
 
@@ -305,8 +382,10 @@ class Scenario(_Model):
 
     name: str = "scenario"
     description: str = ""
-    horizon_days: float = Field(365.0, gt=0, description="Simulated days after warm-up.")
-    warmup_days: float = Field(0.0, ge=0, description="Days simulated first and left out of KPIs.")
+    horizon_days: float = Field(365.0, ge=MIN_HORIZON, le=MAX_DAYS,
+                                description="Simulated days after warm-up.")
+    warmup_days: float = Field(0.0, ge=0, le=MAX_DAYS,
+                              description="Days simulated first and left out of KPIs.")
     start_date: dt.date = Field(dt.date(2026, 1, 5), description="Calendar date of time 0.")
     decoupling_point: str = Field(
         "mto",
@@ -321,7 +400,7 @@ class Scenario(_Model):
     steps: Steps
     customers: dict[str, CustomerClass] = Field(min_length=1)
     products: dict[str, Product] = Field(min_length=1)
-    components: dict[str, float] = Field(
+    components: dict[str, Annotated[float, Field(ge=0, le=MAX_MONEY)]] = Field(
         default_factory=dict, description="Optional component -> unit value (defaults to 0)."
     )
     chain: Chain
@@ -348,10 +427,6 @@ class Scenario(_Model):
                     f"steps.{step}.department: {dep!r} is not a department; "
                     f"defined: {sorted(self.departments)}"
                 )
-        for pname, product in self.products.items():
-            for comp, units in product.bill_of_materials.items():
-                if units < 1:
-                    raise ValueError(f"products.{pname}.bill_of_materials.{comp}: must be >= 1")
         unknown = set(self.components) - self.component_names
         if unknown:
             raise ValueError(f"components: {sorted(unknown)} are in no bill of materials")
@@ -364,10 +439,42 @@ class Scenario(_Model):
                         f"chain.buffers.{bname}.target: unknown items {sorted(bad)}; "
                         f"allowed: {items}"
                     )
-                if any(v < 0 for v in buf.target.values()):
-                    raise ValueError(f"chain.buffers.{bname}.target: values must be >= 0")
-            elif isinstance(buf.target, float) and buf.target < 0:
-                raise ValueError(f"chain.buffers.{bname}.target: must be >= 0 or 'auto'")
+        return self
+
+    @model_validator(mode="after")
+    def _bounded_run(self):
+        """Refuse runs that could not end in reasonable time, or whose dates overflow."""
+        days = self.warmup_days + self.horizon_days
+        season = self.steps.generation.seasonality
+        inquiries = self.inquiry_rate * (1 + season.amplitude) * days
+        if inquiries > MAX_INQUIRIES:
+            raise ValueError(
+                f"steps.generation.channels.*.rate_per_day: {self.inquiry_rate:g} inquiries a "
+                f"day over {days:g} days (warmup_days + horizon_days) would be {inquiries:,.0f} "
+                f"inquiries; at most {MAX_INQUIRIES:,} per run (shorten the horizon or the rates)")
+        runs = days / self.steps.planning.period_days
+        if runs > MAX_PLANNING_RUNS:
+            raise ValueError(
+                f"steps.planning.period_days: {self.steps.planning.period_days:g} days over "
+                f"{days:g} days would be {runs:,.0f} planning runs; at most "
+                f"{MAX_PLANNING_RUNS:,} per run")
+        for name, stage in self.chain.stages.items():
+            b = stage.breakdowns
+            if b is None:
+                continue
+            cycle = b.time_between_failures.mean() + b.repair_time.mean()
+            failures = stage.servers * days / cycle if cycle > 0 else float("inf")
+            if failures > MAX_FAILURES:
+                raise ValueError(
+                    f"chain.stages.{name}.breakdowns: a failure every {cycle:g} days on "
+                    f"{stage.servers} servers over {days:g} days would be {failures:,.0f} "
+                    f"breakdowns; at most {MAX_FAILURES:,} per run (time_between_failures + "
+                    "repair_time too short)")
+        last = dt.date.max - dt.timedelta(days=math.ceil(days) + 1)
+        if self.start_date > last:
+            raise ValueError(f"start_date: {self.start_date} plus warmup_days + horizon_days "
+                             f"({days:g} days) passes the last calendar date (9999-12-31); "
+                             f"allowed: up to {last}")
         return self
 
     # ---- derived facts, computed once
@@ -511,9 +618,11 @@ def format_validation_error(err: ValidationError, source: str) -> str:
             msg = f"unknown distribution; allowed: {', '.join(_DIST_TAGS)}"
         got = e.get("input")
         shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
-        lines.append(f"  {loc or '(top level)'}: {msg}{shown}")
-    n = len(lines)
-    return f"{source}: {n} problem{'s' if n > 1 else ''}\n" + "\n".join(lines)
+        # A check of the whole input (such as refuse_booleans) names the path in its message.
+        lines.append(f"  {loc}: {msg}{shown}" if loc else f"  {msg}")
+    if len(lines) == 1:
+        return f"{source}: {lines[0].strip()}"
+    return f"{source}: {len(lines)} problems\n" + "\n".join(lines)
 
 
 _DIST_TAGS = ("constant", "exponential", "uniform", "triangular", "normal", "lognormal",
@@ -545,15 +654,113 @@ def available_scenarios() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.yaml"))
 
 
+if yaml.__with_libyaml__:
+    from yaml.cyaml import CParser
+
+    class _SafeLoader(Composer, CParser, SafeConstructor, Resolver):
+        """SafeLoader with libyaml's parser (six times faster) and Python's composer, whose
+        compose_node the loader below extends."""
+
+        def __init__(self, stream):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+else:  # pragma: no cover (PyYAML built without libyaml)
+    _SafeLoader = yaml.SafeLoader
+
+
+class _Loader(_SafeLoader):
+    """YAML as people write scenarios: ``1e-3`` is a number (YAML 1.1 wants ``1.0e-3``), a key
+    given twice is an error, and nesting and alias expansion are bounded."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+        self._nodes = 0
+        self._sizes: dict[int, int] = {}
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            anchor = self.peek_event().anchor
+            if anchor in self.anchors:
+                self._count(self._size(self.anchors[anchor]), self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_YAML_DEPTH:
+            mark = self.peek_event().start_mark
+            raise ScenarioError(f"line {mark.line + 1}: nested more than {MAX_YAML_DEPTH} levels "
+                                "deep; a scenario needs fewer than 10")
+        self._count(1, self.peek_event().start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def _count(self, n: int, mark) -> None:
+        self._nodes += n
+        if self._nodes > MAX_YAML_NODES:
+            raise ScenarioError(f"line {mark.line + 1}: more than {MAX_YAML_NODES:,} values once "
+                                "aliases (*name) are expanded; a scenario needs a few hundred")
+
+    def _size(self, node) -> int:
+        # Nodes in the subtree an alias repeats, aliases inside it included (memoised).
+        key = id(node)
+        if key not in self._sizes:
+            self._sizes[key] = 0  # a recursive alias counts once
+            if isinstance(node, yaml.MappingNode):
+                kids = [n for pair in node.value for n in pair]
+            elif isinstance(node, yaml.SequenceNode):
+                kids = node.value
+            else:
+                kids = []
+            self._sizes[key] = 1 + sum(self._size(k) for k in kids)
+        return self._sizes[key]
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ScenarioError(f"line {line}: key {key!r} is given twice (first at line "
+                                    f"{seen[key]}); give each key once")
+            seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def read_yaml(text: str, source: str) -> Any:
+    """Parse scenario YAML; raise ScenarioError naming ``source`` and the line on any problem."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # a SafeLoader: builds plain data only
+    except ScenarioError as err:
+        raise ScenarioError(f"{source}: {err}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        if not mark and getattr(err, "position", None) is not None:  # a ReaderError
+            where = f" at character {err.position + 1}"
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ScenarioError(f"{source}: not valid YAML{where}: {problem}") from None
+    except RecursionError:
+        raise ScenarioError(f"{source}: nested too deeply") from None
+
+
 def parse_override(text: str) -> tuple[str, Any]:
     """'dotted.path=value' -> (path, value); the value is read as YAML (numbers, lists, maps)."""
     path, sep, raw = text.partition("=")
     if not sep or not path.strip():
         raise ScenarioError(f"--set {text!r}: expected dotted.path=value, e.g. steps.entry.error_rate=0.1")
-    try:
-        value = yaml.safe_load(raw) if raw.strip() else None
-    except yaml.YAMLError as err:
-        raise ScenarioError(f"--set {text!r}: value is not valid YAML ({err.problem})") from None
+    value = read_yaml(raw, f"--set {text!r}") if raw.strip() else None
     return path.strip(), value
 
 
@@ -561,16 +768,21 @@ def load_scenario(
     name: str | Path, overrides: dict[str, Any] | None = None
 ) -> Scenario:
     """Read, override and validate a scenario file. Raises ScenarioError with a readable message."""
+    if Path(name).is_dir():
+        raise ScenarioError(f"scenario {str(name)!r}: is a folder; give a scenario file (.yaml)")
     path = resolve_path(name)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ScenarioError(f"{path}: not valid YAML{where}: {problem}") from None
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{path}: {size:,} bytes; a scenario file may have at most "
+                                f"{MAX_FILE_BYTES:,} bytes (the shipped ones have under 10,000)")
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(f"{path}: cannot read ({err})") from None
+        raise ScenarioError(f"{path}: cannot read as UTF-8 text ({err})") from None
+    data = read_yaml(text, str(path))
+    if data is None:
+        raise ScenarioError(f"{path}: the file is empty; a scenario is a YAML mapping of fields "
+                            "(see `omcsim schema` or scenarios/default.yaml)")
     if isinstance(data, dict):
         for dotted, value in (overrides or {}).items():
             _set_path(data, dotted, value)

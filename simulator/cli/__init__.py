@@ -20,10 +20,17 @@ class UsageError(Exception):
     """A command-line value is invalid (exit code 2)."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line: what is wrong and where the help is (exit code 2)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="omcsim",
         description="Discrete-event simulation of the order management cycle.",
     )

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import tempfile
+from pathlib import Path
 
-from ..scenario import ORDER_STAGES, STRATEGIES, Scenario, load_scenario, parse_override
+from ..scenario import (
+    MAX_DAYS,
+    MIN_HORIZON,
+    ORDER_STAGES,
+    STRATEGIES,
+    Scenario,
+    load_scenario,
+    parse_override,
+)
 from ..streams import parse_seed
 
 
@@ -37,30 +48,43 @@ def base_seed(text: str) -> int:
     return seed
 
 
-def positive_int(text: str) -> int:
-    value = non_negative_int(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
-    return value
+def whole(low: int, high: int):
+    """An argparse type: a whole number from ``low`` to ``high``; its message states the range."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a whole number from {low} to {high}, got {text!r}")
+        return value
+    return parse
 
 
-def _number(text: str, minimum: float, strict: bool) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not (value > minimum if strict else value >= minimum) or value != value:
-        op = ">" if strict else ">="
-        raise argparse.ArgumentTypeError(f"expected a number {op} {minimum:g}, got {text!r}")
-    return value
+def real(low: float, high: float, *, low_open: bool = False, high_open: bool = False):
+    """An argparse type: a finite number in the interval from ``low`` to ``high`` (open at an end
+    when ``low_open`` / ``high_open``); its message states the interval."""
+    interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        above = value > low if low_open else value >= low
+        below = value < high if high_open else value <= high
+        if not (above and below):  # NaN fails both
+            raise argparse.ArgumentTypeError(f"expected a number in {interval}, got {text!r}")
+        return value
+    return parse
 
 
-def positive_float(text: str) -> float:
-    return _number(text, 0, strict=True)
+horizon = real(MIN_HORIZON, MAX_DAYS)
+"""Days of a horizon: [0.01, 36500]."""
 
-
-def non_negative_float(text: str) -> float:
-    return _number(text, 0, strict=False)
+lead_time = real(0, MAX_DAYS)
+"""Days of a demand lead time D: [0, 36500]."""
 
 
 def add_scenario_arguments(p: argparse.ArgumentParser, seed: str = "run") -> None:
@@ -79,12 +103,68 @@ def add_scenario_arguments(p: argparse.ArgumentParser, seed: str = "run") -> Non
                    help="decoupling-point preset: mts, ato, mto or eto")
     p.add_argument("--codp", choices=sorted(ORDER_STAGES), metavar="BUFFER",
                    help=f"decoupling buffer: one of {', '.join(sorted(ORDER_STAGES))}")
-    p.add_argument("--demand-lead-time", type=non_negative_float, metavar="DAYS",
-                   help="set every customer's demand lead time D (days)")
-    p.add_argument("--days", type=positive_float, metavar="N", help="simulated horizon (days)")
+    p.add_argument("--demand-lead-time", type=lead_time, metavar="DAYS",
+                   help=f"set every customer's demand lead time D (days, 0 to {MAX_DAYS})")
+    p.add_argument("--days", type=horizon, metavar="N",
+                   help=f"simulated horizon (days, {MIN_HORIZON} to {MAX_DAYS})")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
                    help="override a scenario field, e.g. --set steps.entry.error_rate=0.1 "
                    "('*' matches every key: customers.*.priority=0); repeatable")
+
+
+FIGURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+def check_output_file(path: str | None, option: str, formats: tuple[str, ...] = ()) -> None:
+    """Refuse, before any run, a file the run could not write: one not ending in ``formats``
+    (when given), a folder, or a name under a file or an unwritable folder (missing folders are
+    created when the file is written)."""
+    if path is None:
+        return
+    from . import UsageError
+
+    p = Path(path)
+    if formats and p.suffix.lower() not in formats:
+        raise UsageError(f"{option} {path}: unknown figure format; use a file name ending in "
+                         f"{', '.join(formats)}")
+    if p.is_dir():
+        raise UsageError(f"{option} {path}: is a folder; give a file name")
+    _check_folder(p.parent, option, path)
+
+
+def check_output_dir(path: str | None, option: str) -> None:
+    """Refuse, before any run, a results folder the run could not create or write: a path that
+    names a file, or lies under a file or an unwritable folder (missing folders are created)."""
+    if path is None:
+        return
+    from . import UsageError
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise UsageError(f"{option} {path}: exists and is not a folder; give a folder for the "
+                         "results (it is created if missing)")
+    _check_folder(p, option, path)
+
+
+def _check_folder(folder: Path, option: str, path: str) -> None:
+    """The nearest existing folder at or above ``folder`` must be a folder we can write in."""
+    from . import UsageError
+
+    existing = next((a for a in (folder, *folder.parents) if a.exists()), Path("."))
+    if not existing.is_dir():
+        raise UsageError(f"{option} {path}: {existing} is a file, not a folder")
+    _check_writable(existing, option, path)
+
+
+def _check_writable(folder: Path, option: str, path: str) -> None:
+    from . import UsageError
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise UsageError(f"{option} {path}: cannot write in {folder} ({err.strerror or err})") \
+            from None
 
 
 def scenario_overrides(args: argparse.Namespace) -> dict:

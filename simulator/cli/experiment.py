@@ -26,16 +26,33 @@ from ..experiment import (
     warmup,
 )
 from ..kpis import KPI_DEFINITIONS, finite_or_none
-from ..scenario import BUFFERS, STRATEGIES, load_scenario, parse_override
+from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_override
 from . import UsageError
 from .common import (
+    FIGURE_FORMATS,
     add_scenario_arguments,
-    non_negative_float,
-    positive_float,
-    positive_int,
+    check_output_dir,
+    check_output_file,
+    lead_time,
+    real,
     scenario_overrides,
     show_progress,
+    whole,
 )
+
+MAX_REPS = 10_000
+"""Most replications per alternative or cell."""
+MAX_WORKERS = 1024
+"""Most local worker processes."""
+
+share = real(0, 1, low_open=True)
+"""A target share such as OTIF: (0, 1]."""
+confidence_level = real(0.5, 1, high_open=True)
+"""A one-sided confidence level: [0.5, 1) (below 0.5 the bound lies above the mean)."""
+precision = real(0.0001, 1)
+"""A relative half-width: [0.0001, 1] (0.01% would already take millions of replications)."""
+pd_ratio = real(0.001, 1000)
+"""A P:D ratio: D = P / ratio, so [0.001, 1000] spans D from a thousandth to a thousand P."""
 
 
 def _list(kind):
@@ -55,20 +72,13 @@ def _dask_address(text: str) -> str:
         f"expected 'local' or a scheduler address such as tcp://10.0.0.5:8786, got {text!r}")
 
 
-def _share(text: str) -> float:
-    value = positive_float(text)
-    if value > 1:
-        raise argparse.ArgumentTypeError(f"expected a share in (0, 1], got {text!r}")
-    return value
-
-
 def _add_common(p: argparse.ArgumentParser, reps: int) -> None:
     add_scenario_arguments(p, seed="base")
-    p.add_argument("--reps", type=positive_int, default=reps, metavar="N",
+    p.add_argument("--reps", type=whole(1, MAX_REPS), default=reps, metavar="N",
                    help=f"replications per alternative or cell (default {reps}); replication r "
                    "uses the seed SEED:r everywhere: common random numbers")
     engine = p.add_mutually_exclusive_group()
-    engine.add_argument("--workers", type=positive_int, metavar="N",
+    engine.add_argument("--workers", type=whole(1, MAX_WORKERS), metavar="N",
                         help="local worker processes (default: every core; 1 = no pool)")
     engine.add_argument("--dask", type=_dask_address, metavar="local|ADDRESS",
                         help="run on Dask: 'local' starts a LocalCluster on 127.0.0.1, an "
@@ -77,21 +87,21 @@ def _add_common(p: argparse.ArgumentParser, reps: int) -> None:
 
 
 def _add_precision(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--precision", type=positive_float, metavar="REL",
+    p.add_argument("--precision", type=precision, metavar="REL",
                    help="add replications until each --precision-kpis half-width is within "
                    "REL x |mean| (e.g. 0.05); --reps is then the first round")
     p.add_argument("--precision-kpis", type=_list(str), default=list(PRECISION_KPIS),
                    metavar="LIST", help=f"KPIs --precision watches (default "
                    f"{','.join(PRECISION_KPIS)})")
-    p.add_argument("--max-reps", type=positive_int, default=100, metavar="N",
+    p.add_argument("--max-reps", type=whole(1, MAX_REPS), default=100, metavar="N",
                    help="cap on replications per cell with --precision (default 100)")
 
 
 def _add_cells(p: argparse.ArgumentParser, required: bool) -> None:
     d = p.add_mutually_exclusive_group(required=required)
-    d.add_argument("--pd", type=_list(positive_float), metavar="LIST",
+    d.add_argument("--pd", type=_list(pd_ratio), metavar="LIST",
                    help="P:D ratios, e.g. 0.5,1,2,4: every customer gets D = P / ratio")
-    d.add_argument("--lead-times", type=_list(non_negative_float), metavar="DAYS",
+    d.add_argument("--lead-times", type=_list(lead_time), metavar="DAYS",
                    help="demand lead times D in days, e.g. 2,5,10 (instead of --pd)")
     # Replaces the single --codp / --strategy of the scenario arguments: cells set it.
     p.add_argument("--codp", "--strategies", "--strategy", dest="codps", default="all",
@@ -143,7 +153,7 @@ def register(sub) -> None:
     _add_precision(p)
     p.add_argument("--out", required=True, metavar="DIR",
                    help="folder for runs.parquet, summary.parquet and the figures")
-    p.add_argument("--target-otif", type=_share, metavar="SHARE",
+    p.add_argument("--target-otif", type=share, metavar="SHARE",
                    help="draw this OTIF target on the figures")
     p.set_defaults(handler=handle_sweep)
 
@@ -152,9 +162,9 @@ def register(sub) -> None:
         "target", description="For each D (or P:D), the cheapest decoupling point whose OTIF "
         "meets the target with 95% confidence, and why each other one does not qualify.")
     _add_common(p, reps=10)
-    p.add_argument("--target-otif", type=_share, default=0.95, metavar="SHARE",
+    p.add_argument("--target-otif", type=share, default=0.95, metavar="SHARE",
                    help="OTIF the decoupling point must reach (default 0.95)")
-    p.add_argument("--confidence", type=_share, default=0.95, metavar="LEVEL",
+    p.add_argument("--confidence", type=confidence_level, default=0.95, metavar="LEVEL",
                    help="confidence that the mean OTIF meets the target (default 0.95)")
     _add_cells(p, required=False)
     _add_precision(p)
@@ -168,7 +178,7 @@ def register(sub) -> None:
         description="Run the scenario from an empty start for its warm-up + horizon, average "
         "the daily series over replications and find the MSER-5 truncation point.")
     _add_common(p, reps=5)
-    p.add_argument("--window", type=positive_int, default=7, metavar="DAYS",
+    p.add_argument("--window", type=whole(1, MAX_DAYS), default=7, metavar="DAYS",
                    help="half-width of Welch's moving average (default 7)")
     p.add_argument("--plot", metavar="FILE", help="save the Welch plot (PNG, SVG or PDF)")
     p.add_argument("--json", action="store_true", help="print the truncation table as JSON")
@@ -262,6 +272,7 @@ def _warning_lines(table, label) -> list[str]:
 
 def _save(fig, path: Path) -> Path:
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=120)
     except (OSError, ValueError) as err:
         raise UsageError(f"cannot write the figure {path}: {err}") from None
@@ -298,6 +309,7 @@ def _alternatives(args: argparse.Namespace) -> dict[str, dict]:
 
 
 def handle_compare(args: argparse.Namespace) -> int:
+    check_output_dir(args.out, "--out")
     scenario = _base_scenario(args)
     alts = _alternatives(args)
     _check_kpis(args.kpis, "--kpis")
@@ -388,6 +400,7 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
 
 
 def handle_sweep(args: argparse.Namespace) -> int:
+    check_output_dir(args.out, "--out")
     _check_d(args)
     scenario = _base_scenario(args)
     strategies = _strategies(args)
@@ -449,6 +462,7 @@ def format_cells(summary, kpi: str) -> str:
 
 
 def handle_advise(args: argparse.Namespace) -> int:
+    check_output_dir(args.out, "--out")
     _check_d(args)
     scenario = _base_scenario(args)
     strategies = _strategies(args)
@@ -505,6 +519,7 @@ def format_advice(advice, name: str) -> str:
 
 
 def handle_warmup(args: argparse.Namespace) -> int:
+    check_output_file(args.plot, "--plot", FIGURE_FORMATS)
     scenario = load_scenario(args.scenario, scenario_overrides(args))
     try:
         result = warmup(scenario, args.reps, args.seed, window=args.window,

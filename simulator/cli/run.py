@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 from ..kpis import KPI_DEFINITIONS
 from ..model.world import simulate
 from ..streams import format_seed
-from .common import add_scenario_arguments, scenario_from_args, show_progress
+from .common import (
+    add_scenario_arguments,
+    check_output_dir,
+    check_output_file,
+    scenario_from_args,
+    show_progress,
+)
 
 
 def register(sub) -> None:
@@ -34,7 +41,9 @@ def handle(args: argparse.Namespace) -> int:
         except EventLogError as err:
             from . import UsageError
 
-            raise UsageError(str(err)) from None
+            raise UsageError(f"--events {err}") from None
+    check_output_dir(args.out, "--out")
+    check_output_file(args.events, "--events")
     scenario = scenario_from_args(args)
     result = simulate(scenario, args.seed, progress=show_progress(args))
     if args.out:
@@ -42,6 +51,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.events:
         from ..eventlog import write_event_log
 
+        Path(args.events).parent.mkdir(parents=True, exist_ok=True)
         write_event_log(result, args.events)
     if args.json:
         print(result.kpis_json())

@@ -8,9 +8,7 @@ from pathlib import Path
 
 from ..model.world import simulate
 from ..trace import PICKS, TraceError, pick_order
-from .common import add_scenario_arguments, scenario_from_args
-
-FIGURE_FORMATS = (".png", ".svg", ".pdf")
+from .common import FIGURE_FORMATS, add_scenario_arguments, check_output_file, scenario_from_args
 
 
 def register(sub) -> None:
@@ -41,19 +39,11 @@ def register(sub) -> None:
     p.set_defaults(handler=handle)
 
 
-def _check_figure(path: str | None, option: str) -> None:
-    from . import UsageError
-
-    if path is not None and Path(path).suffix.lower() not in FIGURE_FORMATS:
-        raise UsageError(f"{option} {path}: unknown figure format; use a file name ending in "
-                         f"{', '.join(FIGURE_FORMATS)}")
-
-
 def handle(args: argparse.Namespace) -> int:
     from . import UsageError
 
-    _check_figure(args.plot, "--plot")
-    _check_figure(args.war_room, "--war-room")
+    check_output_file(args.plot, "--plot", FIGURE_FORMATS)
+    check_output_file(args.war_room, "--war-room", FIGURE_FORMATS)
     if args.order is not None:
         try:
             wanted = int(args.order)

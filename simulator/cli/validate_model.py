@@ -10,7 +10,7 @@ from contextlib import nullcontext
 
 from .. import validation
 from . import UsageError
-from .common import base_seed, positive_int
+from .common import base_seed, whole
 
 COLUMNS = (("case", 22, "<"), ("quantity", 36, "<"), ("theory", 9, ">"), ("mean", 9, ">"),
            ("95% interval", 21, ">"), ("simult. +-", 10, ">"), ("result", 6, ">"))
@@ -31,11 +31,11 @@ def register(sub) -> None:
                    # argparse %-formats help strings: a literal percent sign is %%
                    help=f"simulate {validation.QUICK_FACTOR * 100:g}%% of each horizon "
                    "(intervals about twice as wide)")
-    p.add_argument("--reps", type=positive_int, metavar="N",
+    p.add_argument("--reps", type=whole(2, 10_000), metavar="N",
                    help="replications per case (default: the case's, 20 for most)")
     p.add_argument("--seed", type=base_seed, default=1,
                    help="base seed; replication r runs with the seed SEED:r (default 1)")
-    p.add_argument("--workers", type=positive_int, default=1, metavar="N",
+    p.add_argument("--workers", type=whole(1, 1024), default=1, metavar="N",
                    help="processes running replications in parallel (default 1)")
     p.add_argument("--list", action="store_true",
                    help="list the cases and the omcsim run command of each, run nothing")
@@ -47,8 +47,6 @@ def handle(args: argparse.Namespace) -> int:
     if not cases:
         names = ", ".join(c.name for c in validation.CASES)
         raise UsageError(f"--case {' '.join(args.case)}: matches no case; cases: {names}")
-    if args.reps == 1:
-        raise UsageError("--reps 1: a confidence interval needs at least 2 replications")
     if args.list:
         for c in cases:
             print(f"{c.name:<22}{c.system}\n{'':<22}{c.command(args.quick)}")
