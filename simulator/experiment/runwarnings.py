@@ -23,6 +23,7 @@ or work piling up), so its KPIs depend on the run length and it is never recomme
 _SMALLER_IS_WORSE = {"run_too_short"}
 _FIGURE = {
     "overload": "{:.2f}",
+    "demand_turned_away": "{:.2f} if every quote were accepted",
     "peak_overload": "{:.2f} at the peak",
     "backlog": "{:,.0f} open",
     "run_too_short": "horizon {:g} d",
