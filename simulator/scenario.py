@@ -604,7 +604,7 @@ def _set_path(data: dict, path: str, value: Any) -> None:
 
 def format_validation_error(err: ValidationError, source: str) -> str:
     """One readable message: each problem as 'field.path: what is wrong (got value)'."""
-    lines = []
+    problems: dict[str, list[str]] = {}
     for e in err.errors():
         # Drop the union-member tags pydantic adds for discriminated unions.
         loc = ".".join(
@@ -618,8 +618,11 @@ def format_validation_error(err: ValidationError, source: str) -> str:
             msg = f"unknown distribution; allowed: {', '.join(_DIST_TAGS)}"
         got = e.get("input")
         shown = "" if isinstance(got, (dict, list)) or e["type"] == "missing" else f" (got {got!r})"
-        # A check of the whole input (such as refuse_booleans) names the path in its message.
-        lines.append(f"  {loc}: {msg}{shown}" if loc else f"  {msg}")
+        problems.setdefault(f"{msg}{shown}", []).append(loc)
+    # One problem at several paths (a '*' override) is one line naming them all. A check of the
+    # whole input (such as refuse_booleans) names the path in its message: loc is empty.
+    lines = [f"  {', '.join(p for p in locs if p)}: {what}" if any(locs) else f"  {what}"
+             for what, locs in problems.items()]
     if len(lines) == 1:
         return f"{source}: {lines[0].strip()}"
     return f"{source}: {len(lines)} problems\n" + "\n".join(lines)

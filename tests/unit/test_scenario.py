@@ -119,3 +119,14 @@ def test_overrides_never_write_into_the_callers_values():
     load_scenario("classroom", {"chain.buffers.finished_goods": fg,
                                 "chain.buffers.finished_goods.planned_lead_time": 1.5})
     assert fg == {"unit_value": 200}
+
+
+def test_one_problem_at_several_paths_is_one_line():
+    """A '*' override that is wrong for every class is one message naming every path."""
+    with pytest.raises(ScenarioError) as err:
+        load_scenario("default", {"customers.*.demand_lead_time": {"dist": "normal", "mean": -5,
+                                                                    "sd": 1}})
+    text = str(err.value)
+    assert "\n" not in text
+    assert all(f"customers.{c}.demand_lead_time" in text
+               for c in ("key_accounts", "distributors", "end_users"))
