@@ -20,16 +20,6 @@ from ..scenario import (
 from ..streams import parse_seed
 
 
-def non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number >= 0, got {text!r}")
-    return value
-
-
 def run_seed(text: str) -> int | tuple[int, ...]:
     """The seed of one run: 7, or 1:3 for replication 3 of an experiment with base seed 1."""
     try:
