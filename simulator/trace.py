@@ -208,8 +208,6 @@ def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
     """Forecast and stock target in force at the order's decoupling buffer, per item it needs,
     when the order was received (or, if it never was, when the inquiry arrived); and the units
     on hand just before the order asked for them (NaN if it never did)."""
-    from .model.planning import initial_targets
-
     sc = result.scenario
     o = result.orders.iloc[oid]
     at = float(o["received"]) if np.isfinite(o["received"]) else float(o["inquiry"])
@@ -221,7 +219,8 @@ def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
     buffer = sc.codp
     plan = result.planning
     plan = plan[plan["buffer"] == buffer]
-    fixed = initial_targets(sc, buffer)
+    # A fixed target is never re-planned: it is the stock the buffer starts the run with.
+    fixed = result.initial_stock[buffer]
     allocated = _stock_request_time(result, oid)
     rows = []
     for item, units in needs:
