@@ -234,9 +234,8 @@ def planning_context(result: RunView, oid: int) -> pd.DataFrame:
             last = p.iloc[-1]
             forecast, target = float(last["forecast_per_day"]), float(last["target"])
             lead, set_at = float(last["lead_time"]), float(last["time"])
-        else:  # a fixed level: no forecast is made for it
-            fixed = result.plan.stock_points[buffer].target.get(item)
-            target = float(fixed) if isinstance(fixed, (int, float)) else float("nan")
+        else:  # a fixed level, never re-planned: the stock the point starts the run with
+            target = float(result.initial_stock[buffer][item])
             forecast, lead, set_at = float("nan"), float("nan"), 0.0
         on_hand = (_level_at(result, buffer, item, allocated, "on_hand", before=True)
                    if allocated is not None else float("nan"))

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 FULFILLMENT = 6  # index of "fulfillment" in STEPS
 
-JOB_KINDS = ("replenishment", "planning", "repair")
+JOB_KINDS = ("replenishment", "planning", "repair", "to_order")
 """What a job (a case of the job log) is: kind codes index this tuple."""
-REPLENISHMENT, PLANNING_RUN, REPAIR = range(len(JOB_KINDS))
+REPLENISHMENT, PLANNING_RUN, REPAIR, TO_ORDER = range(len(JOB_KINDS))
 
 
 class Flow:
@@ -58,7 +58,8 @@ class Flow:
         w = self.world
         src = self.plan.source(site, item)
         if src.how is How.MAKE:
-            yield from self._inputs(case, log, product, site, item, qty, priority, order)
+            yield from self._inputs(case, log, product, site, self.plan.item_units(item, qty),
+                                    src.work_center, priority, order)
             yield from work(w.env, log, case, FULFILLMENT, self._station_activity[src.work_center],
                             w.stations[src.work_center], w.samplers.make_time(site, item, qty),
                             priority)
@@ -85,23 +86,48 @@ class Flow:
         if src.station is not None:
             yield from self.carry(case, log, src.station, qty, priority)
 
-    def _inputs(self, case, log, product, site, item, qty, priority, order):
-        """The inputs of ``qty`` of ``item`` made at ``site``: stock is taken at once (one record
-        per stock point), the rest is obtained in parallel."""
-        env = self.world.env
-        takes: dict[str, list] = {}
-        made = []
-        for inp, units in self.plan.item_units(item, qty):
-            sp = self.plan.takes_stock(product, site, inp)
-            if sp is not None:
-                takes.setdefault(sp, []).append((inp, units))
-            else:
-                made.append(env.process(self._source(case, log, product, site, inp, units,
+    def _inputs(self, case, log, product, site, needs, maker, priority, order):
+        """Obtain ``needs`` [(item, units)] at ``site`` for work at ``maker``: stock is taken at
+        once (one record per stock point); what is made or brought for the case comes in
+        parallel branches (a kit work centre makes its items as one job): the branch with the
+        longest expected path by the case itself (its records tile the case's time), the others
+        as jobs of their own (kind ``to_order``), which the case then waits for ("inputs")."""
+        w = self.world
+        env = w.env
+        plan = self.plan
+        takes, branches = plan.split_inputs(product, site, needs)
+        side = []
+        if len(branches) > 1:
+            # The longest first (a stable sort: the bill of materials' order breaks ties).
+            branches = sorted(branches, key=lambda b: -plan.branch_route(product, site, b)[0])
+            for branch in branches[1:]:
+                job = self.new_job(TO_ORDER, None, branch[1][0][0], branch[1][0][1])
+                side.append(env.process(self._branch(job, w.job_log, product, site, branch,
                                                      priority, order)))
         if takes:
             yield from self._take(case, log, takes, priority, order)
-        if made:
-            yield env.all_of(made)
+        if branches:
+            yield from self._branch(case, log, product, site, branches[0], priority, order)
+        if side:
+            queued = env.now
+            pending = [p for p in side if not p.triggered]
+            if pending:
+                yield env.all_of(pending)
+            if env.now > queued:
+                log.add(case, FULFILLMENT, w.activities("inputs made to order"),
+                        w.stations[maker].code, REASON_CODE["inputs"], queued, env.now, env.now)
+
+    def _branch(self, case, log, product, site, branch, priority, order):
+        wc, items = branch
+        if wc is None:
+            item, units = items[0]
+            yield from self._source(case, log, product, site, item, units, priority, order)
+            return
+        w = self.world
+        yield from self._inputs(case, log, product, site, self.plan.kit_needs(site, items), wc,
+                                priority, order)
+        yield from work(w.env, log, case, FULFILLMENT, self._station_activity[wc], w.stations[wc],
+                        w.samplers.station_time(wc, sum(u for _, u in items)), priority)
 
     def _take(self, case, log, takes, priority, order):
         """Take stock: an order records each stock point it took from (waiting there as a
