@@ -32,7 +32,8 @@ from typing import TYPE_CHECKING, ClassVar
 import numpy as np
 import pandas as pd
 
-from .kpis import delivered_in_window
+from .format import format_duration
+from .kpis import delivered_in_window, finite_or_none
 from .records import REASON_CODE, REASONS
 from .scenario import BUFFERS, STAGES, STEPS
 from .streams import Streams
@@ -85,10 +86,10 @@ class TraceFrame(pd.DataFrame):
         return render_narrative(self)
 
     def as_dict(self) -> dict:
-        order = {k: _plain(v) for k, v in self.order.items()}
-        order["planning"] = [{k: _plain(v) for k, v in row.items()}
+        order = {k: finite_or_none(v) for k, v in self.order.items()}
+        order["planning"] = [{k: finite_or_none(v) for k, v in row.items()}
                              for row in self.planning.to_dict("records")]
-        steps = [{k: _plain(v) for k, v in row.items()}
+        steps = [{k: finite_or_none(v) for k, v in row.items()}
                  for row in pd.DataFrame(self).to_dict("records")]
         return {"order": order, "steps": steps}
 
@@ -353,7 +354,7 @@ class WhereTimeGoes:
 
     def as_dict(self) -> dict:
         return {
-            "scope": self.scope, "orders": self.orders, "mean_time": _plain(self.mean_time),
+            "scope": self.scope, "orders": self.orders, "mean_time": finite_or_none(self.mean_time),
             "by_step": _records(self.by_step), "by_department": _records(self.by_department),
             "causes": _records(self.causes),
         }
@@ -536,21 +537,6 @@ def render_narrative(t: TraceFrame) -> str:
     return "\n".join(lines)
 
 
-def format_duration(days: float, zero: str = "0", digits: int = 2) -> str:
-    """A duration in the unit a person reads best: minutes, hours or days."""
-    if days is None or not math.isfinite(days):
-        return "-"
-    if days <= 0:
-        return zero
-    if days < 1 / 2880:
-        return "<1 min"
-    if days < 1 / 24:
-        return f"{days * 1440:.0f} min"
-    if days < 1:
-        return f"{days * 24:.1f} h"
-    return f"{days:.{digits}f} d"
-
-
 _dur = format_duration  # keeps the narrative's table rows readable
 
 
@@ -562,16 +548,5 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _plain(v):
-    """A JSON-safe Python value: NaN and infinity become None, numpy scalars plain."""
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return float(v) if math.isfinite(v) else None
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    return v
-
-
 def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
+    return [{k: finite_or_none(v) for k, v in row.items()} for row in df.to_dict("records")]

@@ -11,12 +11,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import EngFormatter, FixedLocator, NullLocator
+from matplotlib.ticker import EngFormatter, FixedLocator, NullLocator, PercentFormatter
 
 from ..experiment.runwarnings import UNSTABLE
-from ..experiment.stats import format_interval
 from ..experiment.sweep import STRATEGY_ORDER, SWEEP_KPIS
-from ..kpis import KPI_DEFINITIONS
+from ..format import axis_label, format_interval, interval_bounds, kpi_info
 from .style import PALETTE, new_figure
 
 if TYPE_CHECKING:
@@ -27,13 +26,11 @@ if TYPE_CHECKING:
 STRATEGY_COLOURS = {s: PALETTE[i] for i, s in enumerate(STRATEGY_ORDER)}
 STRATEGY_LABELS = {"mts": "MTS (finished goods)", "ato": "ATO (components)",
                    "mto": "MTO (raw material)", "eto": "ETO (no stock)"}
-SHARES = {"otif", "fill_rate", "order_fill_rate", "perfect_order"}
 
 
-def kpi_label(kpi: str) -> str:
-    unit = KPI_DEFINITIONS.get(kpi.split(".")[0], ("", ""))[0]
-    name = kpi.replace("_", " ").replace("otif", "OTIF")
-    return f"{name} ({unit})" if unit and unit != "share" else name
+def _is_share(name: str) -> bool:
+    k = kpi_info(name)
+    return k is not None and k.unit == "share"
 
 
 WARNED = "#c0392b"  # what marks an alternative or cell whose runs had warnings
@@ -87,13 +84,17 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
             hw = np.nan_to_num(line["half_width"].to_numpy(dtype=float))
             colour = STRATEGY_COLOURS[s]
             ax.plot(x, m, marker="o", ms=4, lw=1.8, color=colour, label=STRATEGY_LABELS[s])
-            ax.fill_between(x, m - hw, m + hw, color=colour, alpha=0.18, lw=0)
+            # The band stays inside the KPI's range (no negative stock, no OTIF above 100%).
+            lo, hi = np.array([interval_bounds(kpi, a, b) for a, b in zip(m, hw, strict=True)]
+                              ).reshape(-1, 2).T
+            ax.fill_between(x, lo, hi, color=colour, alpha=0.18, lw=0)
             ring = np.array([(s, r) in unstable for r in x], dtype=bool)
             if ring.any():
                 ax.plot(x[ring], m[ring], ls="none", marker="o", ms=11, mfc="none", mew=1.6,
                         color=WARNED, label="overloaded: queues grow without bound")
-        if kpi in SHARES:
+        if _is_share(kpi):
             ax.set_ylim(-0.02, 1.02)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         elif np.nanmax(np.abs(rows["mean"].to_numpy(dtype=float)), initial=0) >= 10_000:
             ax.yaxis.set_major_formatter(EngFormatter(sep=""))  # 2.7M, not 1e6 offsets
         if kpi == "otif" and target_otif is not None:
@@ -102,7 +103,7 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
                         xycoords=("axes fraction", "data"), va="bottom", fontsize=8)
         ax.axvline(1.0, color="0.6", ls=":", lw=1)
         _pd_axis(ax, rows["pd"])
-        ax.set_title(kpi_label(kpi), fontsize=10)
+        ax.set_title(axis_label(kpi), fontsize=10)
         ax.grid(alpha=0.3)
     legend_ax = flat[len(kpis)]
     labelled = {}
@@ -137,8 +138,8 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
     dlt = rows.groupby("pd")["demand_lead_time"].first().reindex(ratios)
     fig, ax = new_figure(1.3 * len(ratios) + 2.5, 0.8 * len(strategies) + 1.6)
     values = mean.to_numpy(dtype=float)
-    cmap = "viridis" if kpi in SHARES else "magma_r"
-    kwargs = {"vmin": 0, "vmax": 1} if kpi in SHARES else {}
+    cmap = "viridis" if _is_share(kpi) else "magma_r"
+    kwargs = {"vmin": 0, "vmax": 1} if _is_share(kpi) else {}
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", **kwargs)
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if len(finite) else 0
@@ -146,7 +147,7 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
     for i in range(len(strategies)):
         for j in range(len(ratios)):
             v, h = values[i, j], hw.to_numpy(dtype=float)[i, j]
-            text = "n/a" if not np.isfinite(v) else _short(v, h)
+            text = "n/a" if not np.isfinite(v) else _short(kpi, v, h)
             code = flags.get((strategies[i], ratios[j]))
             if code is not None:
                 text += f"\n⚠ {code}"
@@ -159,13 +160,18 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
     ax.set_yticks(range(len(strategies)))
     ax.set_yticklabels([STRATEGY_LABELS[s] for s in strategies])
     ax.set_xlabel("P:D")
-    fig.colorbar(image, ax=ax, label=kpi_label(kpi))
-    ax.set_title(title or f"{kpi_label(kpi)} by decoupling point and P:D (mean ± 95% CI)",
+    bar = fig.colorbar(image, ax=ax, label=axis_label(kpi))
+    if _is_share(kpi):
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(title or f"{axis_label(kpi)} by decoupling point and P:D (mean ± 95% CI)",
                  fontsize=10)
     return fig
 
 
-def _short(mean: float, half_width: float) -> str:
+def _short(kpi: str, mean: float, half_width: float) -> str:
+    """A heatmap cell's two short lines: the mean and ± its half-width (thousands as k)."""
+    if _is_share(kpi):
+        return format_interval(kpi, mean, half_width).replace(" ± ", "\n±").replace(" (", "\n(")
     if abs(mean) >= 1000:
         digits = 1 if abs(mean) < 100_000 else 0
         return (f"{mean / 1000:,.{digits}f}k\n±{half_width / 1000:,.1f}k"
@@ -200,7 +206,8 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
             r = rows.loc[alt]
             colour = PALETTE[alternatives.index(alt) % len(PALETTE)]
             if np.isfinite(r["mean"]):
-                ax.errorbar(r["mean"], yi, xerr=np.nan_to_num(r["half_width"]), fmt="o",
+                lo, hi = interval_bounds(kpi, r["mean"], r["half_width"])
+                ax.errorbar(r["mean"], yi, xerr=[[r["mean"] - lo], [hi - r["mean"]]], fmt="o",
                             color=colour, capsize=4, ms=5)
             else:
                 ax.text(0.02, yi, "undefined", va="center", fontsize=8, color="0.5",
@@ -208,7 +215,7 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
             # The paired difference goes under the name, where it cannot hide a bar.
             name = f"{alt} ⚠ {flags[alt]}" if alt in flags else alt
             if alt != alternatives[0] and np.isfinite(r["diff"]):
-                labels.append(f"{name}\nΔ {format_interval(r['diff'], r['diff_half_width'], True)}")
+                labels.append(f"{name}\nΔ {format_interval(kpi, r['diff'], r['diff_half_width'], True)}")
                 bold.append(abs(r["diff"]) > np.nan_to_num(r["diff_half_width"]))
             else:
                 labels.append(name)
@@ -220,11 +227,12 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
             if alt in flags:
                 tick.set_color(WARNED if flags[alt] in UNSTABLE else "darkorange")
         ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
-        if kpi in SHARES:
+        if _is_share(kpi):
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
             lo = np.nanmin((rows["mean"] - rows["half_width"].fillna(0)).to_numpy(dtype=float),
                            initial=1.0)
             ax.set_xlim(max(-0.02, lo - 0.05), 1.02)
-        ax.set_title(kpi_label(kpi), fontsize=10)
+        ax.set_title(axis_label(kpi), fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     for ax in flat[len(kpis):]:
         ax.set_axis_off()

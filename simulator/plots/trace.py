@@ -19,8 +19,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..format import format_duration
 from ..scenario import STEPS
-from ..trace import PHASE, WhereTimeGoes, format_duration
+from ..trace import PHASE, WhereTimeGoes
 from .style import LATE, ON_TIME, new_figure
 
 if TYPE_CHECKING:
