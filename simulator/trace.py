@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -187,6 +188,73 @@ def _header(result: RunResult, o: pd.Series, rows: pd.DataFrame) -> dict:
         "time_unit": "days",
     }
     return head
+
+
+def explain_outcome(result: RunResult, order: dict) -> str:
+    """What became of an order, in words (``order``: a trace's header, ``trace.order``): why a
+    lost order was lost (its quote against D and the customer's tolerance), why a rejected one
+    was rejected, how late an open one already is, when a delivered one arrived."""
+    sc = result.scenario
+    quote, d = order["quoted_lead_time"], order["demand_lead_time"]
+    status = order["status"]
+    if status == "lost":
+        tolerance = sc.customers[order["customer_class"]].quote_tolerance
+        limit = (f"the customer ({order['customer_class']}) accepts at most {tolerance:g} x D = "
+                 f"{format_duration(tolerance * d)}" if tolerance is not None else
+                 "the customer accepts any quote")
+        return (f"Lost at pricing (step 3): the firm quoted {format_duration(quote)} against a "
+                f"demand lead time D of {format_duration(d)}; {limit}, so the inquiry did not "
+                "become an order.")
+    if status == "rejected":
+        return (f"Rejected at selection (step 5): the credit check refused the order "
+                f"(credit reject rate {sc.steps.selection.credit_reject_rate:.0%}). Quoted "
+                f"{format_duration(quote)} against D = {format_duration(d)}.")
+    end = _end_time(result)
+    if status == "open":
+        late = order["late_by"]
+        where = ("still before receipt (waiting for its quote)" if not math.isfinite(
+            order["received"]) else "received but not delivered")
+        overdue = (f"; already late by {format_duration(late)} against its due date"
+                   if math.isfinite(late) and late > 0 else "")
+        return (f"Open at the end of the run (day {end:g}): {where}{overdue}. Cycle time and "
+                "lateness are not known yet.")
+    late = order["late_by"]
+    verdict = (f"late by {format_duration(late)}" if math.isfinite(late) and late > 1e-9
+               else "on time")
+    return (f"Delivered {verdict}: cycle time {format_duration(order['cycle_time'])} against "
+            f"D = {format_duration(d)} (quoted {format_duration(quote)}).")
+
+
+def order_list(result: RunResult, *, status: Iterable[str] | None = None, late: bool = False,
+               customer_class: Iterable[str] | None = None,
+               product: Iterable[str] | None = None) -> pd.DataFrame:
+    """The run's orders to pick from (id, status, late, late_by, customer_class, product,
+    quantity, channel, inquiry, quote, demand_lead_time, cycle_time), filtered: ``status``
+    (delivered, lost, rejected, open), ``late`` (delivered after the due date, or open past
+    it), customer classes and products (None: all)."""
+    o = result.orders
+    end = _end_time(result)
+    late_by = np.where(o["status"] == "delivered", o["delivered"] - o["due"],
+                       np.where(o["status"] == "open", end - o["due"], np.nan))
+    out = pd.DataFrame({
+        "id": o["id"], "status": o["status"].astype(str),
+        "late": np.nan_to_num(late_by, nan=0.0) > 1e-9,
+        "late_by": np.where(np.nan_to_num(late_by, nan=0.0) > 1e-9, late_by, np.nan),
+        "customer_class": o["customer_class"].astype(str), "product": o["product"].astype(str),
+        "quantity": o["quantity"], "channel": o["channel"].astype(str), "inquiry": o["inquiry"],
+        "quote": o["quote"], "demand_lead_time": o["demand_lead_time"],
+        "cycle_time": o["delivered"] - o["received"],
+    })
+    keep = np.ones(len(out), dtype=bool)
+    if status is not None:
+        keep &= out["status"].isin(list(status)).to_numpy()
+    if late:
+        keep &= out["late"].to_numpy()
+    if customer_class is not None:
+        keep &= out["customer_class"].isin(list(customer_class)).to_numpy()
+    if product is not None:
+        keep &= out["product"].isin(list(product)).to_numpy()
+    return out[keep].reset_index(drop=True)
 
 
 def _end_time(result: RunResult) -> float:

@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 
 from simulator import ScenarioError
+from simulator import format as fmt
 from simulator.experiment import (
     MAIN_KPIS,
     STRATEGY_ORDER,
@@ -77,7 +78,7 @@ if kpis:
                    lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
     table = summary[summary["kpi"].isin(kpis)].copy()
-    table["value"] = [ui.format_interval(k, m, h) for k, m, h in
+    table["value"] = [fmt.format_interval(k, m, h) for k, m, h in
                       zip(table["kpi"], table["mean"], table["half_width"], strict=True)]
     st.markdown(f"**Mean ± 95% half-width** over {reps} replications:")
     st.table(table.pivot(index="kpi", columns="alternative", values="value")
@@ -87,7 +88,7 @@ if kpis:
     if len(diffs):
         significant = diffs["diff"].abs() > diffs["diff_half_width"]
         diffs["difference"] = [
-            ui.format_interval(k, d, h, difference=True) + (" *" if sig else "")
+            fmt.format_interval(k, d, h, signed=True) + (" *" if sig else "")
             for k, d, h, sig in zip(diffs["kpi"], diffs["diff"], diffs["diff_half_width"],
                                     significant, strict=True)]
         kind = ("Paired differences" if comparison.common_random_numbers else

@@ -9,8 +9,9 @@ from dashboard_checks import APP, assert_shown
 
 from simulator import STEPS, simulate
 from simulator.experiment import advise, compare
+from simulator.format import format_duration
 from simulator.scenario import parse_scenario
-from simulator.trace import TraceError, pick_order
+from simulator.trace import TraceError, explain_outcome, order_list, pick_order
 
 
 def on_page(app, page: str, scenario: str = "classroom", days: float = 45.0, **levers):
@@ -52,8 +53,11 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert app.code[0].value == trace.narrative()
     # Gantt chart, war room, waiting vs working
     assert len(app.image) == 3
-    table = app.dataframe[0].value
+    # Every record with its reason in full (a table wraps its text; none is cut).
+    table = app.table[0].value
     assert len(table) == len(trace) and list(table["activity"]) == list(trace["activity"])
+    assert list(table["why"]) == [d or "-" for d in trace["detail"]]
+    assert any(w.startswith("queue for ") for w in table["why"])
     app.radio(key="staple.scope").set_value("cash").run()
     assert not app.exception
     by_dept = app.dataframe[-2].value  # then the delay causes
@@ -62,6 +66,45 @@ def test_staple_yourself_follows_the_picked_order(app):
     app.slider(key="staple.max_orders").set_value(20).run()
     app.segmented_control(key="staple.until").set_value("all").run()
     assert not app.exception and len(app.image) == 3
+
+
+def test_staple_lists_orders_by_filter_and_explains_a_lost_one(app):
+    # Customers who give 3 days at a tolerance: some inquiries are lost to long quotes.
+    scenario, seed = on_page(app, "staple", scenario="default", days=45.0,
+                             **{"customers.*.demand_lead_time": 3.0})
+    result = simulate(scenario, seed)
+    app.radio(key="staple.pick").set_value("from a list").run()
+    assert not app.exception
+    app.multiselect(key="staple.status").set_value(["lost"]).run()
+    lost = order_list(result, status=["lost"])
+    assert len(lost) and f"({len(lost):,} of {len(result.orders):,} match)" in \
+        app.selectbox(key="staple.listed").label
+    oid = int(lost["id"].iloc[-1])
+    app.selectbox(key="staple.listed").set_value(oid).run()
+    assert not app.exception and order_shown(app) == oid
+    o = result.trace(oid).order
+    # Why it was lost: its quote against D and what the customer accepts, not n/a cards.
+    why = app.warning[0].value
+    assert why == explain_outcome(result, o) and why.startswith("Lost at pricing")
+    assert f"quoted {format_duration(o['quoted_lead_time'])}" in why
+    assert f"D of {format_duration(o['demand_lead_time'])}" in why
+    cards = {m.label: m.value for m in app.metric}
+    assert "n/a" not in cards.values()
+    assert_shown(cards["Quoted lead time"], o["quoted_lead_time"], "quote")
+    tolerance = scenario.customers[o["customer_class"]].quote_tolerance
+    assert_shown(cards["Customer accepts up to"], tolerance * o["demand_lead_time"], "limit")
+    # Late ones of one class and product: the list holds exactly the library's.
+    app.multiselect(key="staple.status").set_value([])
+    app.checkbox(key="staple.late").check()
+    first_late = order_list(result, late=True).iloc[0]
+    cls, product = first_late["customer_class"], first_late["product"]
+    app.multiselect(key="staple.class").set_value([cls])
+    app.multiselect(key="staple.product").set_value([product]).run()
+    expected = order_list(result, late=True, customer_class=[cls], product=[product])
+    shown = app.selectbox(key="staple.listed").options  # "#id · status... · class · product"
+    assert [int(t.split()[0].lstrip("#")) for t in shown] == list(expected["id"])
+    assert all(f"· {cls} ·" in t and t.endswith(f"x {product}") for t in shown)
+    assert len(expected) and expected["late"].all()
 
 
 def test_staple_without_a_late_order_says_so(app):
