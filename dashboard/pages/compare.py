@@ -31,14 +31,14 @@ what = st.radio("Compare", list(WHAT), horizontal=True, key="compare.what")
 if what == "decoupling points":
     options = list(STRATEGY_ORDER)
     first = scenario.strategy
-    fmt = STRATEGY_LABELS.get
+    name_of = STRATEGY_LABELS.get
 else:
     options = list(PRIORITY_RULES)
     first = scenario.priority_rule
-    fmt = str
+    name_of = str
 chosen = st.multiselect(
     "Alternatives (the first is the baseline of the differences)", options,
-    default=[first, *(o for o in options if o != first)], format_func=fmt,
+    default=[first, *(o for o in options if o != first)], format_func=name_of,
     key=f"compare.alternatives.{what}")
 
 reps, base_seed, days, workers = ui.experiment_inputs("compare", compare, scenario,

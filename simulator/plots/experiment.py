@@ -168,6 +168,57 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
     return fig
 
 
+def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
+              costs: Sequence[str] = ("cost_total", "inventory_value_mean"),
+              title: str | None = None, warnings: pd.DataFrame | None = None) -> Figure:
+    """Service against what it costs: one panel per ``costs`` KPI (total cost, inventory value)
+    against OTIF, one point per sweep cell with its 95% intervals both ways, one colour per
+    decoupling point, each point named by its P:D; cells whose runs were overloaded are ringed.
+    The cheapest cells at a given OTIF lie low and to the right."""
+    flags = _flags(warnings, ["strategy", "pd"])
+    by = summary.set_index(["strategy", "pd", "kpi"])
+    costs = [c for c in costs if c in set(summary["kpi"])]
+    fig, axes = new_figure(4.6 * len(costs) + 1.6, 3.8, ncols=len(costs), squeeze=False)
+    strategies = [s for s in STRATEGY_ORDER if s in set(summary["strategy"])]
+    ratios = sorted(summary["pd"].unique())
+    for ax, cost in zip(axes.ravel(), costs, strict=True):
+        for s in strategies:
+            xs, ys = [], []
+            for r in ratios:
+                if (s, r, "otif") not in by.index or (s, r, cost) not in by.index:
+                    continue
+                x, xh = by.loc[(s, r, "otif"), ["mean", "half_width"]]
+                y, yh = by.loc[(s, r, cost), ["mean", "half_width"]]
+                if not (np.isfinite(x) and np.isfinite(y)):
+                    continue
+                (xl, xu), (yl, yu) = interval_bounds("otif", x, xh), interval_bounds(cost, y, yh)
+                ax.errorbar(x, y, xerr=[[x - xl], [xu - x]], yerr=[[y - yl], [yu - y]], fmt="o",
+                            ms=5, color=STRATEGY_COLOURS[s], capsize=2, lw=1)
+                ax.annotate(f" {r:g}", (x, y), fontsize=7, color="0.3")
+                if flags.get((s, r)) in UNSTABLE:
+                    ax.plot(x, y, ls="none", marker="o", ms=12, mfc="none", mew=1.6,
+                            color=WARNED)
+                xs.append(x)
+                ys.append(y)
+            ax.plot(xs, ys, color=STRATEGY_COLOURS[s], lw=0.8, alpha=0.5,
+                    label=STRATEGY_LABELS[s])
+        if target_otif is not None:
+            ax.axvline(target_otif, color="0.3", ls="--", lw=1)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        if np.nanmax(np.abs(summary.loc[summary["kpi"] == cost, "mean"].to_numpy(dtype=float)),
+                     initial=0) >= 10_000:
+            ax.yaxis.set_major_formatter(EngFormatter(sep=""))
+        ax.set_xlabel(axis_label("otif"))
+        ax.set_ylabel(axis_label(cost))
+        ax.set_title(f"{axis_label(cost)} against OTIF", fontsize=10)
+        ax.grid(alpha=0.3)
+    axes.ravel()[-1].legend(title="decoupling point", frameon=False, fontsize=8,
+                            loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    note = "points: P:D; bars: 95% CI; dashed: OTIF target; red ring: overloaded"
+    fig.suptitle(f"{title}\n{note}" if title else note, fontsize=10)
+    return fig
+
+
 def _short(kpi: str, mean: float, half_width: float) -> str:
     """A heatmap cell's two short lines: the mean and ± its half-width (thousands as k)."""
     if _is_share(kpi):

@@ -30,3 +30,20 @@ def parse_shown(text: str) -> tuple[float, float]:
 def assert_shown(text: str, expected: float, what: str = "") -> None:
     value, tol = parse_shown(text)
     assert abs(value - expected) <= tol, f"{what}: shown {text!r}, library says {expected!r}"
+
+
+def assert_interval_shown(text: str, mean: float, half_width: float, what: str = "") -> None:
+    """An interval as the dashboard shows it: 'mean ± half-width UNIT', or, where that would
+    leave the KPI's range (below zero, above 100%), 'mean (low to high) UNIT' with the bounds
+    clipped to the range; differences of shares in points ('+1.2 ± 0.4 pp')."""
+    m = re.fullmatch(r"([-+]?[\d,.]+) (?:± ([\d,.]+)|\(([-\d,.]+) to ([-\d,.]+)\))(.*)", text)
+    assert m, f"{what}: not an interval: {text!r}"
+    unit = m.group(5).replace(" pp", "%")
+    assert_shown(m.group(1) + unit, mean, what)
+    if m.group(2) is not None:
+        assert_shown(m.group(2) + unit, half_width, what)
+        return
+    # Clipped to the KPI's range: at least 0, and at most 100% for a share.
+    high = mean + half_width if unit != "%" else min(mean + half_width, 1.0)
+    assert_shown(m.group(3) + unit, max(mean - half_width, 0.0), what)
+    assert_shown(m.group(4) + unit, high, what)

@@ -2,10 +2,11 @@
 changed, values shown checked against the library, no exception."""
 
 import json
+import re
 
 import pytest
 import yaml
-from dashboard_checks import APP, assert_shown
+from dashboard_checks import APP, assert_interval_shown, assert_shown
 
 from simulator import STEPS, simulate
 from simulator.experiment import advise, compare
@@ -136,13 +137,11 @@ def test_compare_strategies_with_confidence_intervals(app):
                        workers=1).summary.set_index(["kpi", "alternative"])
     means = table_values(app, 0)
     for (kpi, alt), text in means.items():
-        mean, hw = (s.strip() for s in text.removesuffix(" d").split("±"))
-        assert_shown(mean, expected.loc[(kpi, alt), "mean"], kpi)
-        percent = "%" if mean.endswith("%") else ""  # a share's half-width is in points too
-        assert_shown(hw + percent, expected.loc[(kpi, alt), "half_width"], kpi)
+        assert_interval_shown(text, expected.loc[(kpi, alt), "mean"],
+                              expected.loc[(kpi, alt), "half_width"], kpi)
     for (kpi, alt), text in table_values(app, 1).items():  # paired differences vs mto
-        diff = text.removesuffix(" *").removesuffix(" d").split("±")[0].strip()
-        assert_shown(diff.replace(" pp", "%"), expected.loc[(kpi, alt), "diff"], kpi)
+        assert_interval_shown(text.removesuffix(" *"), expected.loc[(kpi, alt), "diff"],
+                              expected.loc[(kpi, alt), "diff_half_width"], kpi)
         significant = abs(expected.loc[(kpi, alt), "diff"]) > expected.loc[(kpi, alt),
                                                                            "diff_half_width"]
         assert text.endswith(" *") == significant
@@ -179,13 +178,24 @@ def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
     assert not app.exception
     expected = advise(scenario.with_overrides(horizon_days=30.0), 0.95, [0.5, 2.0],
                       strategies=["mto", "ato"], reps=2, workers=1)
-    recs = app.dataframe[0].value
-    labels = {"mto": "MTO (raw material)", "ato": "ATO (components)", None: "none meets it"}
+    recs = app.table[0].value
+    labels = {"mto": "MTO (raw material)", "ato": "ATO (components)",
+              None: "none meets the target"}
     assert list(recs["recommended"]) == [labels[r] for r in expected.recommendations["recommended"]]
-    assert list(app.dataframe[1].value["verdict"]) == list(expected.table["verdict"])
-    assert len(app.image) == 2  # KPIs against P:D, heatmap
-    app.selectbox(key="sweep.heatmap_kpi").set_value("cost_total").run()
-    assert not app.exception and len(app.image) == 2
+    assert list(recs["why"]) == list(expected.recommendations["reason"])
+    others = app.table[1].value
+    assert list(others["verdict"]) == list(expected.table["verdict"])
+    # Reasons in full; no "None", "nan" or raw floats (16.2307) anywhere in the advisor tables.
+    assert [r.split(" (warnings: ")[0] for r in others["reason"]] == list(expected.table["reason"])
+    for table in (recs, others):
+        for column in table.columns.drop(["why", "reason"], errors="ignore"):
+            for cell in table[column]:
+                assert cell not in ("None", "nan", "NaN", "") and not re.search(
+                    r"\d\.\d{4,}", cell), (column, cell)
+    assert others["inventory value"].notna().all()
+    assert len(app.image) == 3  # cost and stock against OTIF, KPIs against P:D, heatmap
+    app.selectbox(key="sweep.heatmap_kpi").set_value("inventory_value_mean").run()
+    assert not app.exception and len(app.image) == 3
 
 
 def test_sweep_needs_a_cell(app):
@@ -252,6 +262,6 @@ def test_sweep_shows_the_overload_and_the_advisor_calls_it_overloaded(app):
     banners = [e.value for e in app.error]
     assert len(banners) == 1 and banners[0].startswith("**eto**")
     assert "- P:D 2 · overload: sales " in banners[0]
-    assert list(app.dataframe[0].value["recommended"]) != ["ETO (no stock)"]
-    verdicts = app.dataframe[1].value.set_index("strategy")["verdict"]
-    assert verdicts["eto"] == "overloaded"
+    assert list(app.table[0].value["recommended"]) != ["ETO (no stock)"]
+    verdicts = app.table[1].value.set_index("decoupling point")["verdict"]
+    assert verdicts["ETO (no stock)"] == "overloaded"
