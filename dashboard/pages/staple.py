@@ -92,15 +92,19 @@ def order_cards(o: dict) -> None:
 
 
 def records_table(trace) -> pd.DataFrame:
-    """The journey as text: each record's times and its reason in full."""
-    dur = fmt.format_duration
+    """The journey as text, narrow enough to keep each record's reason in full on a small screen
+    (exact times are in the narrative)."""
+    def dur(days) -> str:
+        return fmt.format_duration(days, "–")  # a bare "-" would be a markdown bullet
+
     return pd.DataFrame({
-        "step": trace["step"].astype(str), "activity": trace["activity"],
-        "held by": trace["department"], "queued (day)": trace["queued"].map("{:.2f}".format),
-        "start (day)": trace["start"].map("{:.2f}".format),
-        "end (day)": trace["end"].map("{:.2f}".format),
-        "wait": [dur(w, "-") for w in trace["wait"]], "work": [dur(w, "-") for w in trace["work"]],
-        "why": [d or "-" for d in trace["detail"]],
+        "step · activity": [f"{s} · {a}" if s != a else s
+                            for s, a in zip(trace["step"].astype(str), trace["activity"],
+                                            strict=True)],
+        "held by": trace["department"].str.replace("_", " "),
+        "from day": trace["queued"].map("{:.2f}".format),
+        "wait": [dur(w) for w in trace["wait"]], "work": [dur(w) for w in trace["work"]],
+        "why": [d or "–" for d in trace["detail"]],
     })
 
 

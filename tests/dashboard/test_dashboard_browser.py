@@ -173,6 +173,21 @@ def test_cards_are_whole_and_reset_restores_the_sidebar(dashboard_url, width):
             page.get_by_text(re.compile(r"seed 2$")).wait_for(timeout=90_000)
             assert page.get_by_text(re.compile(r"strategy ATO .* seed 2$")).count() == 1
             assert _sidebar_strategy(page).startswith("ATO")
+
+            # Staple yourself: the records table shows every wait's reason in full.
+            page.get_by_role("link", name="Staple yourself").click()
+            page.wait_for_selector('[data-testid="stTable"]', timeout=90_000)
+            page.get_by_text("Records and why").click()
+            page.wait_for_timeout(1500)
+            why = page.locator('[data-testid="stTable"] td').all_inner_texts()
+            assert any(t.startswith("queue for ") for t in why)
+            assert page.evaluate("""() => [...document.querySelectorAll(
+                '[data-testid="stTable"], [data-testid="stTable"] *')]
+                .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+                .map(e => e.innerText.slice(0, 80))""") == []
+            page.screenshot(path=str(SCREENSHOT.with_name(f"staple-{width}.png")), full_page=True)
+            favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+            assert favicon.startswith("data:"), favicon
             assert elsewhere == []
         finally:
             browser.close()

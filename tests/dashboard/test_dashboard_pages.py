@@ -56,8 +56,9 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert len(app.image) == 3
     # Every record with its reason in full (a table wraps its text; none is cut).
     table = app.table[0].value
-    assert len(table) == len(trace) and list(table["activity"]) == list(trace["activity"])
-    assert list(table["why"]) == [d or "-" for d in trace["detail"]]
+    assert len(table) == len(trace)
+    assert [t.split(" · ")[-1] for t in table["step · activity"]] == list(trace["activity"])
+    assert list(table["why"]) == [d or "–" for d in trace["detail"]]
     assert any(w.startswith("queue for ") for w in table["why"])
     app.radio(key="staple.scope").set_value("cash").run()
     assert not app.exception
