@@ -87,32 +87,31 @@ st.table(pd.DataFrame({
     "D": [fmt.format_duration(d) for d in advice.recommendations["demand_lead_time"]],
     "recommended": [STRATEGY_LABELS.get(s, "none meets the target")
                     for s in advice.recommendations["recommended"]],
-    "OTIF": [fmt.format_value("otif", v) if fmt.is_number(v) else "-"
+    "OTIF": [fmt.format_value("otif", v) if fmt.is_number(v) else "–"
              for v in advice.recommendations["otif_mean"]],
     f"OTIF, lower {advice.confidence:.0%} bound": [
-        fmt.format_value("otif", v) if fmt.is_number(v) else "-"
+        fmt.format_value("otif", v) if fmt.is_number(v) else "–"
         for v in advice.recommendations["otif_lower"]],
-    "total cost": [fmt.format_value("cost_total", v, currency) if fmt.is_number(v) else "-"
+    "total cost": [fmt.format_value("cost_total", v, currency) if fmt.is_number(v) else "–"
                    for v in advice.recommendations["cost_mean"]],
     "why": advice.recommendations["reason"],
 }), hide_index=True, border="horizontal")
 with st.expander("Why the others are not chosen", expanded=True):
     st.markdown("\n".join(f"- **{v}**: {text}" for v, text in VERDICTS.items()))
-    t = advice.table
-    st.table(pd.DataFrame({
-        "P:D": [f"{r:g}" for r in t["pd"]],
-        "D": [fmt.format_duration(d) for d in t["demand_lead_time"]],
-        "decoupling point": [STRATEGY_LABELS.get(s, s) for s in t["strategy"]],
-        "OTIF": [fmt.format_interval("otif", m, h) for m, h in
-                 zip(t["otif_mean"], t["otif_half_width"], strict=True)],
-        "inventory value": [fmt.format_value("inventory_value_mean", v, currency)
-                            for v in t["inventory_value_mean"]],
-        "total cost": [fmt.format_interval("cost_total", m, h, currency=currency) for m, h in
-                       zip(t["cost_mean"], t["cost_half_width"], strict=True)],
-        "verdict": t["verdict"],
-        "reason": [r + (f" (warnings: {w})" if w and v != "overloaded" else "")
-                   for r, w, v in zip(t["reason"], t["warnings"], t["verdict"], strict=True)],
-    }), hide_index=True, border="horizontal")
+    for (ratio, d), t in advice.table.groupby(["pd", "demand_lead_time"], sort=False):
+        st.markdown(f"**P:D {ratio:g}** (D = {fmt.format_duration(d)})")
+        st.table(pd.DataFrame({
+            "decoupling point": [STRATEGY_LABELS.get(s, s) for s in t["strategy"]],
+            "verdict": t["verdict"],
+            "OTIF": [fmt.format_interval("otif", m, h) for m, h in
+                     zip(t["otif_mean"], t["otif_half_width"], strict=True)],
+            "inventory value": [fmt.format_value("inventory_value_mean", v, currency)
+                                for v in t["inventory_value_mean"]],
+            "total cost": [fmt.format_interval("cost_total", m, h, currency=currency)
+                           for m, h in zip(t["cost_mean"], t["cost_half_width"], strict=True)],
+            "reason": [r + (f" (warnings: {w})" if w and v != "overloaded" else "")
+                       for r, w, v in zip(t["reason"], t["warnings"], t["verdict"], strict=True)],
+        }), hide_index=True, border="horizontal")
 
 st.header("Service against cost and stock")
 st.markdown("What each decoupling point pays for its OTIF: total cost and inventory value against "

@@ -4,6 +4,7 @@ changed, values shown checked against the library, no exception."""
 import json
 import re
 
+import pandas as pd
 import pytest
 import yaml
 from dashboard_checks import APP, assert_interval_shown, assert_shown
@@ -184,7 +185,7 @@ def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
               None: "none meets the target"}
     assert list(recs["recommended"]) == [labels[r] for r in expected.recommendations["recommended"]]
     assert list(recs["why"]) == list(expected.recommendations["reason"])
-    others = app.table[1].value
+    others = pd.concat([t.value for t in app.table[1:]])  # one table per D
     assert list(others["verdict"]) == list(expected.table["verdict"])
     # Reasons in full; no "None", "nan" or raw floats (16.2307) anywhere in the advisor tables.
     assert [r.split(" (warnings: ")[0] for r in others["reason"]] == list(expected.table["reason"])
@@ -264,5 +265,5 @@ def test_sweep_shows_the_overload_and_the_advisor_calls_it_overloaded(app):
     assert len(banners) == 1 and banners[0].startswith("**eto**")
     assert "- P:D 2 · overload: sales " in banners[0]
     assert list(app.table[0].value["recommended"]) != ["ETO (no stock)"]
-    verdicts = app.table[1].value.set_index("decoupling point")["verdict"]
+    verdicts = pd.concat([t.value for t in app.table[1:]]).set_index("decoupling point")["verdict"]
     assert verdicts["ETO (no stock)"] == "overloaded"
