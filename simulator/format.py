@@ -165,6 +165,8 @@ def format_delta(name: str, value, reference, currency: str | None = None) -> st
         return None
     d = _scaled(name, float(value) - float(reference))
     k = kpi_info(name)
+    if k is not None and k.unit == "days":  # as the values read: days, or hours below a day
+        return ("+" if d > 0 else "-") + format_duration(abs(d))
     digits = 1 if k is not None and k.unit == "share" else \
         0 if k is not None and k.unit in ("money", "count") else _digits(d)
     return _number(d, digits, "+") + _suffix(name, currency, difference=True)
