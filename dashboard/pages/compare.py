@@ -78,8 +78,9 @@ if kpis:
                    lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
     table = summary[summary["kpi"].isin(kpis)].copy()
-    table["value"] = [fmt.format_interval(k, m, h) for k, m, h in
-                      zip(table["kpi"], table["mean"], table["half_width"], strict=True)]
+    table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k)
+                      for k, m, h in zip(table["kpi"], table["mean"], table["half_width"],
+                                         strict=True)]
     st.markdown(f"**Mean ± 95% half-width** over {reps} replications:")
     st.table(table.pivot(index="kpi", columns="alternative", values="value")
              .reindex(index=kpis, columns=comparison.alternatives))
@@ -88,7 +89,8 @@ if kpis:
     if len(diffs):
         significant = diffs["diff"].abs() > diffs["diff_half_width"]
         diffs["difference"] = [
-            fmt.format_interval(k, d, h, signed=True) + (" *" if sig else "")
+            (fmt.format_interval(k, d, h, signed=True) if fmt.is_number(d) else
+             f"{fmt.NA}: undefined in one of the two") + (" *" if sig else "")
             for k, d, h, sig in zip(diffs["kpi"], diffs["diff"], diffs["diff_half_width"],
                                     significant, strict=True)]
         kind = ("Paired differences" if comparison.common_random_numbers else
