@@ -17,6 +17,7 @@ notebooks all call these functions, so a KPI reads the same wherever it appears.
 from __future__ import annotations
 
 import math
+import numbers
 
 from .kpis import KPI, KPIS, registry_name
 
@@ -36,10 +37,9 @@ def kpi_info(name: str) -> KPI | None:
 
 
 def is_number(value) -> bool:
-    """A finite real number (not a bool, not NaN, not None)."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value)) or (hasattr(value, "dtype") and hasattr(value, "item")
-                                          and is_number(value.item()))
+    """A finite real number, numpy's included (not a bool, not NaN, not None)."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 def currency_of(scenario) -> str | None:
