@@ -18,6 +18,7 @@ error; on the cohort basis it was biased (about +1% at one year).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -102,6 +103,83 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "sim_events": ("count", "SimPy events processed by the run."),
     "wall_seconds": ("s", "Wall-clock time of the whole run."),
 }
+
+
+HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
+"""A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
+
+_PRESENTATION: dict[str, tuple[str, str, str]] = {
+    # name: (label, direction, why it can be undefined: what a bare "n/a" would hide)
+    "inquiries": ("Inquiries", NEITHER, ""),
+    "orders_lost": ("Orders lost", LOWER, ""),
+    "orders_rejected": ("Orders rejected", LOWER, ""),
+    "orders_delivered": ("Orders delivered", HIGHER, ""),
+    "orders_open": ("Orders open", LOWER, ""),
+    "fill_rate": ("Fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
+    "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
+    "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
+    "perfect_order": ("Perfect order", HIGHER, "no order or inquiry was due before the run's end"),
+    "cycle_time_mean": ("Mean cycle time", LOWER, "no order was delivered in the window"),
+    "cycle_time_p50": ("Cycle time p50", LOWER, "no order was delivered in the window"),
+    "cycle_time_p90": ("Cycle time p90", LOWER, "no order was delivered in the window"),
+    "cycle_time_p95": ("Cycle time p95", LOWER, "no order was delivered in the window"),
+    "order_to_cash_mean": ("Order to cash", LOWER, "no order of the window was paid"),
+    "lateness_mean": ("Mean lateness", LOWER, "no order of the window was delivered"),
+    "backorders_mean": ("Backorders", LOWER, ""),
+    "backorders_max": ("Most backorders", LOWER, ""),
+    "backorder_orders_mean": ("Orders waiting for stock", LOWER, ""),
+    "backorder_count": ("Orders backordered", LOWER, ""),
+    "backorder_delay_mean": ("Backorder delay", LOWER, "no order demanded decoupling stock"),
+    "inventory_mean": ("Inventory", LOWER, ""),
+    "inventory_codp_mean": ("Stock at CODP", LOWER, ""),
+    "inventory_value_mean": ("Inventory value", LOWER, ""),
+    "wip_mean": ("Work in progress", LOWER, ""),
+    "throughput_per_day": ("Throughput", HIGHER, ""),
+    "cost_holding": ("Holding cost", LOWER, ""),
+    "cost_backorder": ("Backorder cost", LOWER, ""),
+    "cost_lost_sales": ("Lost-sales cost", LOWER, ""),
+    "cost_labour": ("Labour cost", LOWER, ""),
+    "cost_overdue": ("Overdue cost", LOWER, ""),
+    "cost_total": ("Total cost", LOWER, ""),
+    "days_sales_outstanding": ("Days sales outstanding", LOWER, "no order of the window was paid"),
+    "inventory_days_of_supply": ("Inventory days of supply", LOWER,
+                                 "nothing was delivered in the window"),
+    "cash_to_cash": ("Cash to cash", LOWER,
+                     "no order of the window was paid, or nothing was delivered"),
+    "production_lead_time": ("P (production lead time)", NEITHER, ""),
+    "demand_lead_time": ("D (demand lead time)", NEITHER, ""),
+    "pd_ratio": ("P:D", NEITHER, "D = 0: customers want delivery at once"),
+    "utilization": ("Utilisation", NEITHER, "unlimited capacity: a pure delay has no utilisation"),
+    "sim_events": ("Simulated events", NEITHER, ""),
+    "wall_seconds": ("Wall time", NEITHER, ""),
+}
+_SIGNED = {"cash_to_cash"}  # the one KPI that can be negative (payables outlast the rest)
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One KPI's metadata: what the CLI, the dashboard, the charts and the reports show of it."""
+
+    name: str
+    label: str
+    unit: str
+    direction: str
+    definition: str
+    undefined: str
+    """Why the KPI can be undefined (shown with "n/a"); empty if it never is."""
+    low: float | None
+    high: float | None
+    """The range the KPI lives in: an interval is never drawn or printed beyond it."""
+
+
+KPIS: dict[str, KPI] = {
+    name: KPI(name=name, label=label, unit=unit, direction=direction, definition=definition,
+              undefined=undefined, low=None if name in _SIGNED else 0.0,
+              high=1.0 if unit == "share" else None)
+    for name, (unit, definition) in KPI_DEFINITIONS.items()
+    for label, direction, undefined in [_PRESENTATION[name]]
+}
+"""The KPI registry: label, unit, direction, definition and range of every KPI, in report order."""
 
 
 WARNING_CODES: dict[str, str] = {
@@ -407,26 +485,45 @@ def _utilisation_and_labour(r: RunView, t0: float, t1: float) -> tuple[dict, flo
 
 
 def finite_or_none(value):
-    """JSON has no NaN or infinity: undefined KPIs are written as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    """A value JSON can hold, the one helper for it: NaN and infinity (an undefined KPI) become
+    null, numpy scalars plain Python ones; mappings and lists are converted all through."""
     if isinstance(value, dict):
         return {k: finite_or_none(v) for k, v in value.items()}
-    if isinstance(value, (np.integer,)):
+    if isinstance(value, (list, tuple)):
+        return [finite_or_none(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, (np.floating,)):
-        return finite_or_none(float(value))
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
     return value
 
 
-def kpi_table(kpis: dict) -> pd.DataFrame:
-    """KPIs as a tidy table (kpi, value, unit, definition), utilisation flattened."""
-    rows = []
-    for name, (unit, definition) in KPI_DEFINITIONS.items():
-        value = kpis.get(name)
+def flat_kpis(kpis: dict) -> dict:
+    """KPIs as one flat mapping, the one flattener: a nested mapping (utilisation per department
+    and stage, inventory per buffer) becomes ``name.key`` entries; other values are kept."""
+    row: dict[str, object] = {}
+    for name, value in kpis.items():
         if isinstance(value, dict):
-            for sub, v in value.items():
-                rows.append((f"{name}.{sub}", v, unit, definition))
+            row.update((f"{name}.{sub}", v) for sub, v in value.items())
         else:
-            rows.append((name, value, unit, definition))
-    return pd.DataFrame(rows, columns=["kpi", "value", "unit", "definition"])
+            row[name] = value
+    return row
+
+
+def registry_name(kpi: str) -> str:
+    """The registry entry of a KPI column: ``utilization.assembly`` -> ``utilization``."""
+    return kpi if kpi in KPIS else kpi.split(".")[0]
+
+
+def kpi_table(kpis: dict) -> pd.DataFrame:
+    """The registry's KPIs as a tidy table (kpi, label, value, unit, definition), in registry
+    order, nested ones flattened (``utilization.assembly``)."""
+    flat = flat_kpis({name: kpis.get(name) for name in KPIS})
+    rows = []
+    for key, value in flat.items():
+        k = KPIS[registry_name(key)]
+        sub = key[len(k.name) + 1:]
+        rows.append((key, f"{k.label}: {sub}" if sub else k.label, value, k.unit, k.definition))
+    return pd.DataFrame(rows, columns=["kpi", "label", "value", "unit", "definition"])

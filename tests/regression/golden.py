@@ -10,28 +10,15 @@ results regenerates the file in a commit of its own that says why::
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 from simulator import available_scenarios, load_scenario, simulate
+from simulator.kpis import finite_or_none
 
 GOLDEN = Path(__file__).with_name("golden_kpis.json")
 SEEDS = (1, 2)
 # Wall-clock time is the one KPI that is not a function of (scenario, seed).
 UNPINNED = {"wall_seconds"}
-
-
-def _plain(value):
-    """KPIs as JSON-comparable values: NaN as None, nested dicts kept."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return _plain(value.item())
-    return value
 
 
 def cases() -> list[tuple[str, int]]:
@@ -40,7 +27,7 @@ def cases() -> list[tuple[str, int]]:
 
 def current(name: str, seed: int) -> dict:
     kpis = simulate(load_scenario(name), seed).kpis
-    return {k: _plain(v) for k, v in kpis.items() if k not in UNPINNED}
+    return {k: finite_or_none(v) for k, v in kpis.items() if k not in UNPINNED}
 
 
 def main() -> None:
