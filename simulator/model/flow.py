@@ -73,8 +73,10 @@ class Flow:
     def carry(self, case, log, lane, qty, priority):
         """A lane carries ``qty`` units of the case (transit per shipment or per unit)."""
         w = self.world
-        yield from work(w.env, log, case, FULFILLMENT, self._station_activity[lane],
-                        w.stations[lane], w.samplers.station_time(lane, qty), priority)
+        station = w.stations[lane]
+        start = yield from work(w.env, log, case, FULFILLMENT, self._station_activity[lane],
+                                station, w.samplers.station_time(lane, qty), priority)
+        w.shipments.add(log is w.job_log, case, station.code, qty, start, w.env.now)
 
     def _buy(self, case, log, src, qty, priority):
         w = self.world
@@ -82,7 +84,7 @@ class Flow:
         queued = env.now
         yield env.timeout(w.samplers.supplier_delay(src.source))
         log.add(case, FULFILLMENT, self._delivery_activity[src.source],
-                w.supplier_codes[src.source], REASON_CODE["supplier"], queued, queued, env.now, qty)
+                w.supplier_codes[src.source], REASON_CODE["supplier"], queued, queued, env.now)
         if src.station is not None:
             yield from self.carry(case, log, src.station, qty, priority)
 

@@ -138,7 +138,7 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
          station: Station, duration: float, priority: float, reason: int | None = None):
     """``station`` works on ``case`` for ``duration`` days, after waiting for it to open (if it
     keeps a calendar) and queueing for a server by ``priority`` (lower first, ties first come);
-    work pauses while it is closed. Appends one record when done."""
+    work pauses while it is closed. Appends one record when done; returns when work started."""
     queued = env.now
     resource = station.resource
     clock = station.clock
@@ -168,3 +168,4 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
         else:
             reason = NO_WAIT
     log.add(case, step, activity, station.code, reason, queued, start, env.now)
+    return start
