@@ -448,7 +448,10 @@ def chain_network(sc: Scenario) -> Network:
     dist = chain.stages["distribution"].model_dump()
     dist["source"], dist["to"] = CHAIN_SITE, CHAIN_REGION
     lanes = {"distribution": Lane(**dist)}
-    items = {c: Item(value=sc.components.get(c, 0.0), bill_of_materials={raw_item(c): 1}) for c in comps}
+    # A component's value: `components:`, else its buffer's unit_value (0.1's valuation).
+    own = chain.buffers.get("components", Buffer()).unit_value
+    items = {c: Item(value=sc.components.get(c, own), bill_of_materials={raw_item(c): 1})
+             for c in comps}
     items.update({raw_item(c): Item() for c in comps})
     routing = SiteRouting(
         make={**dict.fromkeys(sc.products, "assembly"), **dict.fromkeys(comps, "fabrication"),
@@ -459,7 +462,8 @@ def chain_network(sc: Scenario) -> Network:
         target = ({rename(i): v for i, v in b.target.items()} if isinstance(b.target, dict)
                   else b.target)
         return StockPoint(site=CHAIN_SITE, items=held, policy="base_stock", target=target,
-                          lot_size=b.lot_size, holding_cost=b.holding_cost, unit_value=b.unit_value,
+                          lot_size=b.lot_size, holding_cost=b.holding_cost,
+                          unit_value=None if buffer == "components" else b.unit_value,
                           planned_lead_time=b.planned_lead_time)
 
     return Network(
@@ -534,7 +538,6 @@ def compile_plan(sc: Scenario) -> Plan:
 
 def _compile(sc: Scenario) -> Plan:
     net = sc.network if sc.network is not None else chain_network(sc)
-    is_chain = sc.network is None
     bom: dict[str, tuple[tuple[str, int], ...]] = {
         p: tuple(spec.bill_of_materials.items()) for p, spec in sc.products.items()}
     bom.update({i: tuple(spec.bill_of_materials.items()) for i, spec in net.items.items()})
@@ -588,11 +591,6 @@ def _compile(sc: Scenario) -> Plan:
             i: (sp.unit_value if sp.unit_value is not None
                 else (net.items[i].value if i in net.items else sc.products[i].price))
             for i in sp.items}
-        if is_chain:
-            # 0.1's chain: a buffer's unit_value, except components, valued from `components:`.
-            own = sp.unit_value or 0.0
-            values = {i: (sc.components.get(i, own) if name == "components" else own)
-                      for i in sp.items}
         stock_points[name] = StockPointPlan(
             name=name, site=sp.site, items=tuple(sp.items), active=active, policy=sp.policy,
             target=per_item(sp.target, target_default),
