@@ -175,6 +175,9 @@ def test_p_is_the_longest_path_through_the_bill_of_materials():
     assert path == pytest.approx(5.4 + 0.04 + 0.2)
     takes, ops = plan.order_route("P100", "north", 1)
     assert [s for s, _ in ops][-2:] == ["plant_dc", "dc_north"]
+    # mto: bought items only: steel for both machined parts, motor and controller from parts.
+    assert sorted((sp, item) for sp, item, _ in takes) == [
+        ("parts", "controller"), ("parts", "motor_s"), ("steel", "steel"), ("steel", "steel")]
 
 
 @pytest.mark.parametrize(("change", "message"), [
