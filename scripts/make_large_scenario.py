@@ -194,9 +194,9 @@ def road_km(a: tuple[float, float], b: tuple[float, float]) -> float:
 
 
 def transit(km: float) -> dict:
-    """Road transit: half a day to load plus 650 km a day; late by up to 80% of that."""
-    mode = round(0.5 + km / 650, 1)
-    return {"dist": "triangular", "low": round(0.7 * mode, 1), "mode": mode, "high": round(1.8 * mode, 1)}
+    """Road transit: half a day to load plus 900 km a day (two drivers); up to half as long again."""
+    mode = round(0.5 + km / 900, 1)
+    return {"dist": "triangular", "low": round(0.8 * mode, 1), "mode": mode, "high": round(1.5 * mode, 1)}
 
 
 def families() -> list[dict]:
@@ -336,7 +336,7 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
         "# Porto, trucked between plants. Bill of materials: pump -> hydraulic, motor and control unit",
         "# -> housing, impeller, shaft, stator, circuit board -> castings, bar, wire, laminations, parts.",
         "# Sub-assemblies are stocked at the plants (assemble-to-order); each small family's best seller",
-        "# is also stocked at every DC (make-to-stock). Lanes: transit from road distance (650 km a",
+        "# is also stocked at every DC (make-to-stock). Lanes: transit from road distance (900 km a",
         "# day plus half a day to load), cost per unit from distance. Servers and staff are sized",
         f"# to about {TARGET_LOAD:.0%} of open hours at the mean (the script prints every load).",
         "# All times in days (working time of the calendar), rates per day, money in euros.",
