@@ -402,11 +402,25 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
         "# 2 Lyon, 3 Porto, 4 Gdansk). Product name: family-size, motor, control (B, S, P).",
         "products:",
     ]
+    # YAML anchors (&name, then *name) keep repeated values short: the file parses faster.
+    anchored: set[str] = set()
+
+    def once(anchor: str, value) -> str:
+        if anchor in anchored:
+            return f"*{anchor}"
+        anchored.add(anchor)
+        return f"&{anchor} {flow(value)}"
+
     for fam in b["fams"]:
         out.append(f"  # {fam['code']}: {fam['cls']} pumps made at {fam['plant'].capitalize()}")
         for name, p in products.items():
             if name.startswith(fam["code"] + "-"):
-                out.append(f"  {name}: {flow(p)}")
+                fields = [f"share: {p['share']}", f"price: {p['price']}",
+                          f"order_size: {once(fam['cls'], p['order_size'])}",
+                          f"bill_of_materials: {flow(p['bill_of_materials'])}"]
+                if "decoupling_point" in p:
+                    fields.append(f"decoupling_point: {p['decoupling_point']}")
+                out.append(f"  {name}: {{{', '.join(fields)}}}")
     out += ["", "network:", "  calendars:"]
     cals = {
         "office": ([[8, 12], [13, 17]], "order desks and offices: 8 hours, lunch at noon"),
@@ -415,8 +429,8 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
         "three_shifts": ([[0, 24]], "sub-assembly and circuit-board lines run nights too"),
     }
     for name, (hours, why) in cals.items():
-        spec = {"days": ["mon", "tue", "wed", "thu", "fri"], "hours": hours, "holidays": HOLIDAYS}
-        out.append(f"    {name}: {flow(spec)}   # {why}")
+        out.append(f"    {name}: {{days: [mon, tue, wed, thu, fri], hours: {flow(hours)}, "
+                   f"holidays: {once('holidays', HOLIDAYS)}}}   # {why}")
     out += ["", "  sites:"]
     for plant, (_, _, what) in PLANTS.items():
         out.append(f"    plant_{plant}: {{kind: plant, calendar: two_shifts}}   # also {what}")
@@ -434,6 +448,9 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
         out.append(f"    {name}: {flow(item)}")
     out += ["", "  routings:"]
     for site, routing in routings.items():
+        if site.startswith("dc_"):  # every DC transfers each pump from the plant that makes it
+            out.append(f"    {site}: {once('dc_routing', routing)}")
+            continue
         out.append(f"    {site}:")
         for kind, mapping in routing.items():
             out.append(f"      {kind}: {flow(mapping)}")
@@ -445,6 +462,10 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
         out.append(f"    {region}: {{share: {share}, served_from: dc_{dc}}}")
     out += ["", "  stock_points:                 # holding cost about 25% a year of the value held"]
     for name, sp in stock_points(b).items():
+        if sp["site"].startswith("dc_"):  # every DC can stock every pump
+            rest = flow({k: v for k, v in sp.items() if k not in ("site", "items")})[1:]
+            out.append(f"    {name}: {{site: {sp['site']}, items: {once('all_pumps', sp['items'])}, {rest}")
+            continue
         out.append(f"    {name}: {flow(sp)}")
     out += ["", "  engineering: {work_center: design_lyon}   # only engineer-to-order work", "",
             "costs: {backorder_per_unit_day: 10, lost_sale_per_unit: 200, hours_per_day: 8,"
