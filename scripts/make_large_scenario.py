@@ -58,7 +58,7 @@ def loads(data: dict) -> dict[str, float]:
     every other product per order; stocked items in lots (base stock: lot_size, sS and RQ:
     order_quantity, TS: one job per item per review period)."""
     net, steps = data["network"], data["steps"]
-    calendars = net.get("calendars", {})
+    calendars = data.get("calendars", {})
     channels = steps["generation"]["channels"]
     inquiries = sum(c["rate_per_day"] for c in channels.values())
     orders = inquiries * (1 - steps["selection"].get("credit_reject_rate", 0))
@@ -87,10 +87,12 @@ def loads(data: dict) -> dict[str, float]:
     def obtain(site, item, units, jobs):
         routing = net["routings"].get(site, {})
         if item in routing.get("make", {}):
-            name = routing["make"][item]
+            make = routing["make"][item]  # a work centre, or {work_center, time}
+            name = make if isinstance(make, str) else make["work_center"]
             wc = centres[name]
+            time = wc.get("time", 0) if isinstance(make, str) else make.get("time", wc.get("time", 0))
             per_unit = wc.get("per", "order") == "unit"
-            work[name] += mean(wc.get("time", 0)) * (units if per_unit else jobs)
+            work[name] += mean(time) * (units if per_unit else jobs)
             work[name] += mean(wc.get("setup_time", 0)) * jobs
             for child, qty in bom[item].items():
                 obtain(site, child, units * qty, jobs_for(site, child, units * qty, jobs))
@@ -421,7 +423,7 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
                 if "decoupling_point" in p:
                     fields.append(f"decoupling_point: {p['decoupling_point']}")
                 out.append(f"  {name}: {{{', '.join(fields)}}}")
-    out += ["", "network:", "  calendars:"]
+    out += ["", "calendars:                     # when departments and work centres work"]
     cals = {
         "office": ([[8, 12], [13, 17]], "order desks and offices: 8 hours, lunch at noon"),
         "field": ([[7, 12], [13, 17]], "field technicians"),
@@ -429,9 +431,9 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
         "three_shifts": ([[0, 24]], "sub-assembly and circuit-board lines run nights too"),
     }
     for name, (hours, why) in cals.items():
-        out.append(f"    {name}: {{days: [mon, tue, wed, thu, fri], hours: {flow(hours)}, "
+        out.append(f"  {name}: {{days: [mon, tue, wed, thu, fri], hours: {flow(hours)}, "
                    f"holidays: {once('holidays', HOLIDAYS)}}}   # {why}")
-    out += ["", "  sites:"]
+    out += ["", "network:", "  sites:"]
     for plant, (_, _, what) in PLANTS.items():
         out.append(f"    plant_{plant}: {{kind: plant, calendar: two_shifts}}   # also {what}")
     for dc, (_, _, region, _) in DCS.items():
@@ -529,11 +531,16 @@ def lanes(b: dict) -> dict[str, dict]:
 
 
 def stock_points(b: dict) -> dict[str, dict]:
+    """Planned lead times are the planner's figures: automatic ones assume no queue and no
+    closed hours, which leaves plant stocks short (see scenarios/multi-site.yaml)."""
     items, make, products = b["items"], b["make"], b["products"]
+    transit_mean = {name: mean(lane["transit"]) for name, lane in lanes(b).items()}
     out = {}
     for dc in DCS:
+        inbound = max(transit_mean[f"{plant}_to_{dc}"] for plant in PLANTS)
         out[f"{dc}_pumps"] = {"site": f"dc_{dc}", "items": list(products), "policy": "base_stock",
-                              "target": "auto", "lot_size": 5, "holding_cost": 0.5}
+                              "target": "auto", "lot_size": 5, "holding_cost": 0.5,
+                              "planned_lead_time": round(inbound + 2, 1)}
     for n, plant in enumerate(PLANTS):
         made = [i for i in make[plant] if i in items]
         subs = [i for i in made if i.startswith(("hyd_", "motor_", "ctrl_"))]
@@ -541,22 +548,25 @@ def stock_points(b: dict) -> dict[str, dict]:
         alternate = n % 2 == 0
         out[f"{plant}_subassemblies"] = (
             {"site": f"plant_{plant}", "items": subs, "policy": "base_stock", "target": "auto",
-             "lot_size": 20, "holding_cost": 0.05} if alternate else
+             "lot_size": 20, "holding_cost": 0.05, "planned_lead_time": 1.5} if alternate else
             {"site": f"plant_{plant}", "items": subs, "policy": "sS", "reorder_point": "auto",
-             "order_quantity": 20, "target": "auto", "holding_cost": 0.05})
+             "order_quantity": 20, "target": "auto", "holding_cost": 0.05, "planned_lead_time": 1.5})
         if b["transfers"][plant]:
+            inbound = max(transit_mean[f"{src}_to_{plant}"] for src in b["transfers"][plant].values())
             out[f"{plant}_from_plants"] = {"site": f"plant_{plant}", "items": sorted(b["transfers"][plant]),
                                            "policy": "TS", "review_period": 3.5, "target": "auto",
-                                           "holding_cost": 0.05}
+                                           "holding_cost": 0.05, "planned_lead_time": round(inbound + 1, 1)}
         out[f"{plant}_components"] = (
             {"site": f"plant_{plant}", "items": comps, "policy": "sS", "reorder_point": "auto",
-             "order_quantity": 100, "target": "auto", "holding_cost": 0.03} if alternate else
+             "order_quantity": 100, "target": "auto", "holding_cost": 0.03, "planned_lead_time": 2}
+            if alternate else
             {"site": f"plant_{plant}", "items": comps, "policy": "base_stock", "target": "auto",
-             "lot_size": 50, "holding_cost": 0.03})
+             "lot_size": 50, "holding_cost": 0.03, "planned_lead_time": 2})
         castings = sorted(i for i in b["bought"][plant] if i.startswith("casting_") or i == "bar_steel")
         parts = sorted(set(b["bought"][plant]) - set(castings))
         out[f"{plant}_castings"] = {"site": f"plant_{plant}", "items": castings, "policy": "TS",
-                                    "review_period": 7, "target": "auto", "holding_cost": 0.01}
+                                    "review_period": 7, "target": "auto", "holding_cost": 0.01,
+                                    "planned_lead_time": 18}
         out[f"{plant}_parts"] = {"site": f"plant_{plant}", "items": parts, "policy": "RQ",
                                  "reorder_point": "auto", "order_quantity": 1000, "holding_cost": 0.005}
     return out
