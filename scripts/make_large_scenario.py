@@ -335,8 +335,9 @@ def render(staff: dict[str, int], servers: dict[str, int]) -> str:
         " Each plant makes five families (two of small",
         "# circulators, two of inline pumps, one of end-suction pumps) from its own hydraulic units;",
         "# motor units come from Brno (m1, m2), Lyon (m3, m4) and Gdansk (m5, m6), control units from",
-        "# Porto, trucked between plants. Bill of materials: pump -> hydraulic, motor and control unit",
-        "# -> housing, impeller, shaft, stator, circuit board -> castings, bar, wire, laminations, parts.",
+        "# Porto, on daily trucks between plants. Bill of materials: pump -> hydraulic, motor and",
+        "# control unit -> housing, impeller, shaft, stator, circuit board -> castings, bar, wire,",
+        "# laminations, parts.",
         "# Sub-assemblies are stocked at the plants (assemble-to-order); each small family's best seller",
         "# is also stocked at every DC (make-to-stock). Lanes: transit from road distance (900 km a",
         "# day plus half a day to load), cost per unit from distance. Servers and staff are sized",
@@ -554,7 +555,7 @@ def stock_points(b: dict) -> dict[str, dict]:
         if b["transfers"][plant]:
             inbound = max(transit_mean[f"{src}_to_{plant}"] for src in b["transfers"][plant].values())
             out[f"{plant}_from_plants"] = {"site": f"plant_{plant}", "items": sorted(b["transfers"][plant]),
-                                           "policy": "TS", "review_period": 3.5, "target": "auto",
+                                           "policy": "TS", "review_period": 1, "target": "auto",
                                            "holding_cost": 0.05, "planned_lead_time": round(inbound + 1, 1)}
         out[f"{plant}_components"] = (
             {"site": f"plant_{plant}", "items": comps, "policy": "sS", "reorder_point": "auto",
