@@ -46,7 +46,7 @@ def test_multi_site_has_the_shape_of_a_multi_site_manufacturer(multi_site):
     kinds = {kind for routing in net.routings.values() for kind in ("make", "buy", "transfer")
              if getattr(routing, kind)}
     assert kinds == {"make", "buy", "transfer"}
-    pairs = {(lane.from_, lane.to) for lane in net.lanes.values()}
+    pairs = {(lane.source, lane.to) for lane in net.lanes.values()}
     assert {(p, d) for p in sites_of_kind(multi_site, "plant")
             for d in sites_of_kind(multi_site, "dc")} <= pairs
     # A mix of policies, calendars for the offices and for some work centres.
