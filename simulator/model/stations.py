@@ -136,35 +136,35 @@ class Station:
 
 def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: int,
          station: Station, duration: float, priority: float, reason: int | None = None):
-    """``station`` works on ``case`` for ``duration`` days, after queueing for a server by
-    ``priority`` (lower first, ties first come) and, if it keeps a calendar, waiting for it to
-    open (work pauses while it is closed). Appends one record when done."""
+    """``station`` works on ``case`` for ``duration`` days, after waiting for it to open (if it
+    keeps a calendar) and queueing for a server by ``priority`` (lower first, ties first come);
+    work pauses while it is closed. Appends one record when done."""
     queued = env.now
     resource = station.resource
     clock = station.clock
+    opened = queued
+    if clock is not None:
+        opened = clock.next_open(queued)
+        if opened > queued:
+            yield env.timeout(opened - queued)
     req = None
     if resource is not None:
         req = resource.request(priority)
         yield req
     start = env.now
     if clock is not None:
-        opened = clock.next_open(start)
-        if opened > start:
-            yield env.timeout(opened - start)
-        end = clock.finish(opened, duration)
-        if end > env.now:
-            yield env.timeout(end - env.now)
+        end = clock.finish(start, duration)
+        if end > start:
+            yield env.timeout(end - start)
     elif req is not None or duration > 0:
         yield env.timeout(duration)
     if req is not None:
         resource.release(req)
-    if reason is None:
-        if start > queued:
+    if reason is None:  # the longer of the two waits names the reason
+        if opened - queued >= start - opened > 0 or start == opened > queued:
+            reason = CLOSED
+        elif start > opened:
             reason = BREAKDOWN if station.down or station.last_repair_end > queued else QUEUE
-        elif clock is not None and opened > start:
-            reason, start = CLOSED, opened
         else:
             reason = NO_WAIT
-    elif clock is not None and opened > start:
-        start = opened
     log.add(case, step, activity, station.code, reason, queued, start, env.now)
