@@ -4,6 +4,7 @@ their region's distribution centre and delivered from there; plants supply each 
 import pytest
 
 from simulator import load_scenario, simulate
+from simulator.trace import trace
 
 SHORT = {"horizon_days": 10, "warmup_days": 0}
 
@@ -42,6 +43,19 @@ def test_orders_cross_sites_from_a_plant_to_a_dc_to_the_region(run):
     # Both plants assemble orders that cross to all three DCs' regions.
     assert set(crossing) == {"plant_brno", "plant_lyon"}
     assert min(crossing.values()) > 20
+
+
+def test_the_trace_of_an_assembled_order_shows_its_sites(run):
+    # What `omcsim trace multi-site --json` prints: a site on each fulfilment record.
+    orders = run.orders.set_index("id")
+    assembled = [oid for oid, path in journeys(run).items()
+                 if orders.at[oid, "status"] == "delivered" and "assembly_lyon" in path]
+    steps = trace(run, assembled[0]).as_dict()["steps"]
+    sites = [s["site"] for s in steps if s["step"] == "fulfillment"]
+    dc = run.scenario.network.regions[orders.at[assembled[0], "region"]].served_from
+    assert sites[0] == "plant_lyon" and sites[-1] == dc
+    (last_mile,) = [run.scenario.network.lanes[s["activity"]] for s in steps if s["site"] == dc]
+    assert (last_mile.source, last_mile.to) == (dc, orders.at[assembled[0], "region"])
 
 
 def test_plants_supply_each_other_and_the_dcs(run):
