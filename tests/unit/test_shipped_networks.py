@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from simulator import load_scenario
+from simulator.kpis import load_warnings
 
 ROOT = Path(__file__).parents[2]
 
@@ -57,6 +58,13 @@ def test_multi_site_has_the_shape_of_a_multi_site_manufacturer(multi_site):
     assert any(routing.transfer and set(routing.transfer.values()) & set(sites_of_kind(multi_site, "plant"))
                for name, routing in net.routings.items() if name in sites_of_kind(multi_site, "plant"))
     assert multi_site.decoupling_point == "ato"
+
+
+@pytest.mark.parametrize(("name", "strategy"), [("multi-site", "ato"), ("multi-site", "mts"),
+                                               ("multi-site", "mto"), ("large", "ato")])
+def test_the_model_finds_no_overload(name, strategy):
+    # The model's own load check (offered load per department and work centre, peak included).
+    assert load_warnings(load_scenario(name, {"decoupling_point": strategy})) == []
 
 
 def test_large_is_about_ten_times_multi_site(multi_site, large):
