@@ -77,12 +77,23 @@ def loads(data: dict) -> dict[str, float]:
             lots[(sp["site"], item)] = (policy, size)
     centres = net["work_centers"]
     work: dict[str, float] = defaultdict(float)
+    flow: dict[tuple[str, str], float] = defaultdict(float)  # units a day through each node
 
     def jobs_for(site, item, units, parent_jobs):
         policy, size = lots.get((site, item), (None, None))
         if policy is None:
             return parent_jobs
-        return 1 / size if policy == "TS" else units / size
+        # TS: one job per item per review, shared out over the demands that pass the node.
+        return units / flow[site, item] / size if policy == "TS" else units / size
+
+    def walk(site, item, units):  # first pass: the flow through each node
+        flow[site, item] += units
+        routing = net["routings"].get(site, {})
+        if item in routing.get("make", {}):
+            for child, qty in bom[item].items():
+                walk(site, child, units * qty)
+        elif item in routing.get("transfer", {}):
+            walk(routing["transfer"][item], item, units)
 
     def obtain(site, item, units, jobs):
         routing = net["routings"].get(site, {})
@@ -97,17 +108,21 @@ def loads(data: dict) -> dict[str, float]:
             for child, qty in bom[item].items():
                 obtain(site, child, units * qty, jobs_for(site, child, units * qty, jobs))
         elif item in routing.get("transfer", {}):
-            obtain(routing["transfer"][item], item, units, jobs)
+            src = routing["transfer"][item]
+            obtain(src, item, units, jobs_for(src, item, units, jobs))
 
+    demands = []  # (DC, product, units a day, orders a day, stocked at the DC)
     for pname, product in products.items():
         p_orders = orders * product["share"] / share_total
         units = p_orders * mean(product.get("order_size", 1))
         mts = product.get("decoupling_point", data.get("decoupling_point")) == "mts"
         for region in regions.values():
             r = region["share"] / region_total
-            dc = region["served_from"]
-            jobs = jobs_for(dc, pname, units * r, p_orders * r) if mts else p_orders * r
-            obtain(dc, pname, units * r, jobs)
+            demands.append((region["served_from"], pname, units * r, p_orders * r, mts))
+    for dc, pname, units, _, _ in demands:
+        walk(dc, pname, units)
+    for dc, pname, units, p_orders, mts in demands:
+        obtain(dc, pname, units, jobs_for(dc, pname, units, p_orders) if mts else p_orders)
 
     staff_work: dict[str, float] = defaultdict(float)
     gen, pricing = steps["generation"], steps["pricing"]
