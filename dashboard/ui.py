@@ -1,7 +1,8 @@
 """Pieces every dashboard page shares: the cached run, the current scenario, KPI cards, figures.
 
-The dashboard holds no model logic: runs go through :func:`simulator.simulate`, KPI names, units and
-definitions come from :data:`simulator.kpis.KPI_DEFINITIONS`, figures from :mod:`simulator.plots`.
+The dashboard holds no model logic and no KPI metadata: runs go through :func:`simulator.simulate`,
+KPI labels, units, directions and definitions come from the registry (:data:`simulator.kpis.KPIS`),
+every number is written by :mod:`simulator.format`, figures come from :mod:`simulator.plots`.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ import hashlib
 import inspect
 import io
 import json
-import math
 import shutil
 import tempfile
 import time
@@ -20,7 +20,8 @@ import streamlit as st
 import yaml
 
 from simulator import Scenario, ScenarioError, available_scenarios, load_scenario, plots, simulate
-from simulator.kpis import KPI_DEFINITIONS, WARNING_CODES
+from simulator import format as fmt
+from simulator.kpis import WARNING_CODES, kpi_table
 from simulator.result import RunResult
 from simulator.scenario import parse_scenario
 
@@ -30,16 +31,6 @@ DEFAULT_SEED: int = inspect.signature(simulate).parameters["seed"].default
 # The five cards the design asks for, then the ones a planner looks at next.
 MAIN_CARDS = ("fill_rate", "otif", "cycle_time_mean", "backorders_mean", "cost_total")
 MORE_CARDS = ("perfect_order", "cycle_time_p95", "inventory_codp_mean", "orders_lost", "pd_ratio")
-CARD_LABELS = {
-    "fill_rate": "Fill rate", "otif": "OTIF", "cycle_time_mean": "Mean cycle time",
-    "backorders_mean": "Backorders", "cost_total": "Total cost",
-    "perfect_order": "Perfect order", "cycle_time_p95": "Cycle time p95",
-    "inventory_codp_mean": "Stock at CODP", "orders_lost": "Orders lost",
-    "pd_ratio": "P:D",
-}
-# KPIs where more is better; for the others (times, backorders, stock, cost, losses) less is.
-HIGHER_IS_BETTER = {"fill_rate", "order_fill_rate", "otif", "perfect_order", "orders_delivered",
-                    "throughput_per_day"}
 
 FIGURES = {
     "cycle_time_distribution": plots.cycle_time_distribution,
@@ -121,105 +112,39 @@ def describe(scenario: Scenario, seed: int | None = None) -> str:
     strategy = (scenario.strategy or "").upper()
     text = (f"**{scenario.name}** · strategy {strategy} · decoupling point `{scenario.codp}` · "
             f"P = {scenario.production_lead_time:.1f} d · D = {scenario.mean_demand_lead_time:.1f} d"
-            f" · P:D = {format_value('pd_ratio', scenario.pd_ratio)}")
+            f" · P:D = {fmt.format_value('pd_ratio', scenario.pd_ratio)}")
     return text if seed is None else f"{text} · seed {seed}"
 
 
 # ---------------------------------------------------------------- KPI values and cards
 
 
-def is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def kpi_cards(kpis: dict, names=MAIN_CARDS, reference: dict | None = None,
+              currency: str | None = None) -> None:
+    """One st.metric per KPI, with the KPI's definition as help (and, when it is n/a, why); with
+    ``reference``, the change against it (green when it is an improvement). The cards wrap onto
+    more rows on a narrow screen instead of cutting their values short."""
+    with st.container(horizontal=True, wrap=True):
+        for name in names:
+            value = kpis.get(name)
+            delta = fmt.format_delta(name, value, reference.get(name), currency) \
+                if reference else None
+            better = fmt.higher_is_better(name)
+            info = fmt.kpi_info(name)
+            help_text = info.definition if fmt.is_number(value) else \
+                f"**{fmt.explain_na(name)}.** {info.definition}"
+            st.metric(fmt.label(name), fmt.format_value(name, value, currency), delta,
+                      delta_color="off" if better is None else "normal" if better else "inverse",
+                      help=help_text, border=True, width="stretch")
 
 
-def unit(name: str) -> str:
-    return KPI_DEFINITIONS.get(name, ("", ""))[0]
-
-
-def format_value(name: str, value) -> str:
-    """A KPI value for display, in the KPI's unit."""
-    if not is_number(value):
-        return "n/a"
-    u = unit(name)
-    if u == "share":
-        return f"{100 * value:.1f}%"
-    if u == "days":
-        return days(value)
-    if u == "money":
-        return f"{value:,.0f}"
-    if u == "count":
-        return f"{value:,.0f}"
-    if u == "ratio":
-        return f"{value:.2f}"
-    if abs(value) < 10:
-        return f"{value:.3f}"
-    return f"{value:,.1f}" if abs(value) < 1000 else f"{value:,.0f}"
-
-
-def days(value) -> str:
-    return f"{value:.2f} d" if is_number(value) else "n/a"
-
-
-def format_interval(name: str, mean, half_width, difference: bool = False) -> str:
-    """A mean (or a difference, signed; of shares in percentage points) and its confidence
-    half-width, in the KPI's unit."""
-    if not is_number(mean):
-        return "n/a"
-    hw = half_width if is_number(half_width) else None
-    u = unit(name)
-    sign = "+" if difference else ""
-    if u == "share":
-        text = f"{100 * mean:{sign}.1f}" + (" pp" if difference else "%")
-        return text + (f" ± {100 * hw:.1f}" if hw is not None else "")
-    digits = 0 if abs(mean) >= 1000 else 2 if abs(mean) >= 10 else 3
-    text = f"{mean:{sign},.{digits}f}" + (f" ± {hw:,.{digits}f}" if hw is not None else "")
-    return f"{text} d" if u == "days" else text
-
-
-def format_delta(name: str, value, reference) -> str | None:
-    if not (is_number(value) and is_number(reference)) or value == reference:
-        return None
-    d = value - reference
-    u = unit(name)
-    if u == "share":
-        return f"{100 * d:+.1f} pp"
-    if u == "days":
-        return f"{d:+.2f} d"
-    if u in ("money", "count"):
-        return f"{d:+,.0f}"
-    return f"{d:+.3f}"
-
-
-def kpi_cards(kpis: dict, names=MAIN_CARDS, reference: dict | None = None) -> None:
-    """One st.metric per KPI, with the KPI's definition as help; with ``reference``, the change
-    against it (green when it is an improvement)."""
-    for col, name in zip(st.columns(len(names)), names, strict=True):
-        delta = format_delta(name, kpis.get(name), reference.get(name)) if reference else None
-        col.metric(
-            CARD_LABELS.get(name, name), format_value(name, kpis.get(name)), delta,
-            delta_color="normal" if name in HIGHER_IS_BETTER else "inverse",
-            help=KPI_DEFINITIONS[name][1], border=True,
-        )
-
-
-def kpi_table(kpis: dict) -> list[dict]:
-    """Every KPI as rows (name, value, unit, definition); per-department values flattened."""
-    rows = []
-    for name, (u, definition) in KPI_DEFINITIONS.items():
-        value = kpis.get(name)
-        if isinstance(value, dict):
-            for sub, v in value.items():
-                rows.append({"kpi": f"{name}.{sub}", "value": _plain(v), "unit": u,
-                             "definition": definition})
-        else:
-            rows.append({"kpi": name, "value": _plain(value), "unit": u, "definition": definition})
-    return rows
-
-
-def _plain(value) -> str:
-    if is_number(value):
-        return f"{value:.6g}" if isinstance(value, float) else str(value)
-    return "n/a" if value is None or isinstance(value, float) else str(value)
+def kpi_rows(kpis: dict, currency: str | None = None) -> list[dict]:
+    """Every KPI as a row of text (KPI, value, unit, definition), from the library's table;
+    an undefined value says why."""
+    return [{"KPI": r.label, "value": fmt.format_value(r.kpi, r.value, currency)
+             if fmt.is_number(r.value) else fmt.explain_na(r.kpi),
+             "unit": fmt.unit_text(r.kpi, currency), "definition": r.definition, "name": r.kpi}
+            for r in kpi_table(kpis).itertuples(index=False)]
 
 
 # ---------------------------------------------------------------- warnings

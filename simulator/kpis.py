@@ -18,12 +18,14 @@ error; on the cohort basis it was biased (about +1% at one year).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .load import offered_load
+from .plan import Kind
 from .records import REASON_CODE, time_average
 
 if TYPE_CHECKING:
@@ -88,7 +90,11 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
                      "date (receipt + D, or inquiry + D before receipt) to the end x penalty; days "
                      "an order spends waiting for decoupling stock are left out (they are in "
                      "cost_backorder)."),
-    "cost_total": ("money", "Holding + backorder + overdue + lost sales + labour."),
+    "cost_transport": ("money", "Units carried on every lane (orders and replenishment, arriving "
+                       "inside the window) x the lane's cost per unit."),
+    "in_transit_mean": ("units", "Time-average units on lanes (in transit), orders and "
+                        "replenishment together."),
+    "cost_total": ("money", "Holding + backorder + overdue + lost sales + labour + transport."),
     "days_sales_outstanding": ("days", "Invoice to payment, mean over paid orders."),
     "inventory_days_of_supply": ("days", "Inventory units / units delivered per day."),
     "cash_to_cash": ("days", "SCOR AM.1.1: inventory days of supply + days sales outstanding - "
@@ -102,6 +108,85 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "sim_events": ("count", "SimPy events processed by the run."),
     "wall_seconds": ("s", "Wall-clock time of the whole run."),
 }
+
+
+HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
+"""A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
+
+_PRESENTATION: dict[str, tuple[str, str, str]] = {
+    # name: (label, direction, why it can be undefined: what a bare "n/a" would hide)
+    "inquiries": ("Inquiries", NEITHER, ""),
+    "orders_lost": ("Orders lost", LOWER, ""),
+    "orders_rejected": ("Orders rejected", LOWER, ""),
+    "orders_delivered": ("Orders delivered", HIGHER, ""),
+    "orders_open": ("Orders open", LOWER, ""),
+    "fill_rate": ("Fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
+    "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
+    "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
+    "perfect_order": ("Perfect order", HIGHER, "no order or inquiry was due before the run's end"),
+    "cycle_time_mean": ("Mean cycle time", LOWER, "no order was delivered in the window"),
+    "cycle_time_p50": ("Cycle time p50", LOWER, "no order was delivered in the window"),
+    "cycle_time_p90": ("Cycle time p90", LOWER, "no order was delivered in the window"),
+    "cycle_time_p95": ("Cycle time p95", LOWER, "no order was delivered in the window"),
+    "order_to_cash_mean": ("Order to cash", LOWER, "no order of the window was paid"),
+    "lateness_mean": ("Mean lateness", LOWER, "no order of the window was delivered"),
+    "backorders_mean": ("Backorders", LOWER, ""),
+    "backorders_max": ("Most backorders", LOWER, ""),
+    "backorder_orders_mean": ("Orders waiting for stock", LOWER, ""),
+    "backorder_count": ("Orders backordered", LOWER, ""),
+    "backorder_delay_mean": ("Backorder delay", LOWER, "no order demanded decoupling stock"),
+    "inventory_mean": ("Inventory", LOWER, ""),
+    "inventory_codp_mean": ("Stock at CODP", LOWER, ""),
+    "inventory_value_mean": ("Inventory value", LOWER, ""),
+    "wip_mean": ("Work in progress", LOWER, ""),
+    "throughput_per_day": ("Throughput", HIGHER, ""),
+    "cost_holding": ("Holding cost", LOWER, ""),
+    "cost_backorder": ("Backorder cost", LOWER, ""),
+    "cost_lost_sales": ("Lost-sales cost", LOWER, ""),
+    "cost_labour": ("Labour cost", LOWER, ""),
+    "cost_overdue": ("Overdue cost", LOWER, ""),
+    "cost_transport": ("Transport cost", LOWER, ""),
+    "in_transit_mean": ("In transit", NEITHER, ""),
+    "cost_total": ("Total cost", LOWER, ""),
+    "days_sales_outstanding": ("Days sales outstanding", LOWER, "no order of the window was paid"),
+    "inventory_days_of_supply": ("Inventory days of supply", LOWER,
+                                 "nothing was delivered in the window"),
+    "cash_to_cash": ("Cash to cash", LOWER,
+                     "no order of the window was paid, or nothing was delivered"),
+    "production_lead_time": ("P (production lead time)", NEITHER, ""),
+    "demand_lead_time": ("D (demand lead time)", NEITHER, ""),
+    "pd_ratio": ("P:D", NEITHER, "D = 0: customers want delivery at once"),
+    "utilization": ("Utilisation", NEITHER, "unlimited capacity: a pure delay has no utilisation"),
+    "sim_events": ("Simulated events", NEITHER, ""),
+    "wall_seconds": ("Wall time", NEITHER, ""),
+}
+_SIGNED = {"cash_to_cash"}  # the one KPI that can be negative (payables outlast the rest)
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One KPI's metadata: what the CLI, the dashboard, the charts and the reports show of it."""
+
+    name: str
+    label: str
+    unit: str
+    direction: str
+    definition: str
+    undefined: str
+    """Why the KPI can be undefined (shown with "n/a"); empty if it never is."""
+    low: float | None
+    high: float | None
+    """The range the KPI lives in: an interval is never drawn or printed beyond it."""
+
+
+KPIS: dict[str, KPI] = {
+    name: KPI(name=name, label=label, unit=unit, direction=direction, definition=definition,
+              undefined=undefined, low=None if name in _SIGNED else 0.0,
+              high=1.0 if unit == "share" else None)
+    for name, (unit, definition) in KPI_DEFINITIONS.items()
+    for label, direction, undefined in [_PRESENTATION[name]]
+}
+"""The KPI registry: label, unit, direction, definition and range of every KPI, in report order."""
 
 
 WARNING_CODES: dict[str, str] = {
@@ -192,6 +277,10 @@ def compute_kpis(r: RunView) -> dict:
     inventory: dict[str, float] = {}
     codp_inventory = 0.0
     value = 0.0
+    by_stock_point = {
+        name: {"site": sp.site, "inventory_mean": 0.0, "inventory_value_mean": 0.0,
+               "backorders_mean": 0.0, "cost_holding": 0.0}
+        for name, sp in plan.stock_points.items() if sp.active}
     for key, (buffer, item) in enumerate(r.level_keys):
         sel = lv["key"] == key
         times = lv["time"][sel]
@@ -199,9 +288,15 @@ def compute_kpis(r: RunView) -> dict:
         on_hand, _ = time_average(times, lv["on_hand"][sel], initial, t0, t1)
         inventory[buffer] = inventory.get(buffer, 0.0) + on_hand
         value += on_hand * plan.item_value(buffer, item)
+        backordered = time_average(times, lv["backordered"][sel], 0.0, t0, t1)[0]
+        point = by_stock_point[buffer]
+        point["inventory_mean"] += on_hand
+        point["inventory_value_mean"] += on_hand * plan.item_value(buffer, item)
+        point["backorders_mean"] += backordered
+        point["cost_holding"] += on_hand * plan.stock_points[buffer].holding_cost * length
         if item in codp_points.get(buffer, ()):
             codp_inventory += on_hand
-            back_mean += time_average(times, lv["backordered"][sel], 0.0, t0, t1)[0]
+            back_mean += backordered
             waiting_mean += time_average(times, lv["waiting"][sel], 0.0, t0, t1)[0]
     k["backorders_mean"] = back_mean
     k["backorders_max"] = _codp_backorder_max(r, t0, t1)
@@ -227,11 +322,14 @@ def compute_kpis(r: RunView) -> dict:
     backorder = back_mean * length * sc.costs.backorder_per_unit_day
     lost_units = cohort.loc[status.isin(["lost", "rejected"]), "quantity"].sum()
     lost = float(lost_units) * sc.costs.lost_sale_per_unit
-    util, labour = _utilisation_and_labour(r, t0, t1)
+    util, labour, busy = _utilisation_and_labour(r, t0, t1)
     overdue = _overdue_unit_days(r, t0, t1) * sc.costs.backorder_per_unit_day
+    lane_cost, in_transit = _transport(r, t0, t1)
+    transport = float(sum(lane_cost.values()))
     k.update(cost_holding=holding, cost_backorder=backorder, cost_overdue=overdue,
-             cost_lost_sales=lost, cost_labour=labour,
-             cost_total=holding + backorder + overdue + lost + labour)
+             cost_lost_sales=lost, cost_labour=labour, cost_transport=transport,
+             cost_total=holding + backorder + overdue + lost + labour + transport)
+    k["in_transit_mean"] = in_transit
 
     dso = float((paid["paid"] - paid["invoiced"]).mean()) if len(paid) else float("nan")
     units_per_day = delivered["quantity"].sum() / length
@@ -244,6 +342,8 @@ def compute_kpis(r: RunView) -> dict:
     k["demand_lead_time"] = sc.mean_demand_lead_time
     k["pd_ratio"] = plan.pd_ratio
     k["utilization"] = util
+    k["by_stock_point"] = by_stock_point
+    k["by_site"] = _by_site(r, flow, by_stock_point, busy, lane_cost)
     k["sim_events"] = r.sim_events
     k["wall_seconds"] = r.wall_seconds
     k["warnings"] = run_warnings(r, k)
@@ -371,7 +471,7 @@ def _codp_backorder_max(r: RunView, t0: float, t1: float) -> float:
     return time_average(times, total, 0.0, t0, t1)[1]
 
 
-def _utilisation_and_labour(r: RunView, t0: float, t1: float) -> tuple[dict, float]:
+def _utilisation_and_labour(r: RunView, t0: float, t1: float) -> tuple[dict, float, dict]:
     """Busy share of each station's open time in the window (a station with a calendar counts
     only its open hours, busy and available), and labour cost."""
     sc = r.scenario
@@ -392,6 +492,7 @@ def _utilisation_and_labour(r: RunView, t0: float, t1: float) -> tuple[dict, flo
                             minlength=len(busy))[: len(busy)]
     hours = sc.costs.hours_per_day
     util, labour = {}, 0.0
+    capacity_days: dict[str, float] = {}
     for name, st in plan.stations.items():
         capacity, rate = st.servers, st.cost_per_hour
         code = r.resource_names.index(name)
@@ -399,34 +500,101 @@ def _utilisation_and_labour(r: RunView, t0: float, t1: float) -> tuple[dict, flo
         if capacity:
             available = clocks[code].open_time(t0, t1) if code in clocks else length
             util[name] = float(b / (capacity * available)) if available > 0 else float("nan")
+            capacity_days[name] = capacity * available
             labour += capacity * length * hours * rate
         else:
             util[name] = float("nan")
             labour += b * 24 * rate  # unlimited: paid for busy hours only
-    return util, labour
+    busy_by_name = {name: (float(busy[r.resource_names.index(name)]), capacity_days.get(name))
+                    for name in plan.stations}
+    return util, labour, busy_by_name
+
+
+def _transport(r: RunView, t0: float, t1: float) -> tuple[dict[str, float], float]:
+    """Cost per lane of the units it carried (shipments arriving inside the window), and the
+    time-average units in transit over the window, orders and replenishment together."""
+    plan = r.plan
+    length = t1 - t0
+    cost: dict[str, float] = {}
+    in_transit = 0.0
+    for name, st in plan.stations.items():
+        if st.kind is not Kind.LANE:
+            continue
+        code = r.resource_names.index(name)
+        sh = r.shipment_columns
+        sel = sh["lane"] == code
+        units, start, end = sh["units"][sel], sh["start"][sel], sh["end"][sel]
+        arrived = (end >= t0) & (end <= t1)
+        cost[name] = st.cost_per_unit * float(units[arrived].sum())
+        overlap = np.clip(np.minimum(end, t1) - np.maximum(start, t0), 0, None)
+        in_transit += float(np.dot(units, overlap)) / length
+    return cost, in_transit
+
+
+def _by_site(r: RunView, flow: pd.DataFrame, by_stock_point: dict, busy: dict,
+             lane_cost: dict) -> dict:
+    """Per site (plants, distribution centres, stores): stock held there, how busy its work
+    centres were (busy / available server-days, unlimited ones left out), the transport cost of
+    the lanes leaving it and the orders it shipped in the window."""
+    plan = r.plan
+    out = {}
+    shipped = flow["region"].astype(str).map({n: reg.site for n, reg in plan.regions.items()})
+    for site in (s for s, spec in plan.network.sites.items() if spec.kind != "supplier"):
+        points = [p for p in by_stock_point.values() if p["site"] == site]
+        centres = [busy[n] for n, st in plan.stations.items()
+                   if st.kind is Kind.WORK_CENTER and st.site == site and busy[n][1]]
+        out[site] = {
+            "inventory_mean": sum(p["inventory_mean"] for p in points),
+            "inventory_value_mean": sum(p["inventory_value_mean"] for p in points),
+            "utilization": (sum(b for b, _ in centres) / sum(c for _, c in centres)
+                            if centres else float("nan")),
+            "cost_transport": sum(c for lane, c in lane_cost.items()
+                                  if plan.stations[lane].site == site),
+            "orders_shipped": int((shipped == site).sum()),
+        }
+    return out
 
 
 def finite_or_none(value):
-    """JSON has no NaN or infinity: undefined KPIs are written as null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
+    """A value JSON can hold, the one helper for it: NaN and infinity (an undefined KPI) become
+    null, numpy scalars plain Python ones; mappings and lists are converted all through."""
     if isinstance(value, dict):
         return {k: finite_or_none(v) for k, v in value.items()}
-    if isinstance(value, (np.integer,)):
+    if isinstance(value, (list, tuple)):
+        return [finite_or_none(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, (np.floating,)):
-        return finite_or_none(float(value))
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else None
     return value
 
 
-def kpi_table(kpis: dict) -> pd.DataFrame:
-    """KPIs as a tidy table (kpi, value, unit, definition), utilisation flattened."""
-    rows = []
-    for name, (unit, definition) in KPI_DEFINITIONS.items():
-        value = kpis.get(name)
+def flat_kpis(kpis: dict) -> dict:
+    """KPIs as one flat mapping, the one flattener: a nested mapping (utilisation per department
+    and stage, inventory per buffer) becomes ``name.key`` entries; other values are kept."""
+    row: dict[str, object] = {}
+    for name, value in kpis.items():
         if isinstance(value, dict):
-            for sub, v in value.items():
-                rows.append((f"{name}.{sub}", v, unit, definition))
+            row.update((f"{name}.{sub}", v) for sub, v in value.items())
         else:
-            rows.append((name, value, unit, definition))
-    return pd.DataFrame(rows, columns=["kpi", "value", "unit", "definition"])
+            row[name] = value
+    return row
+
+
+def registry_name(kpi: str) -> str:
+    """The registry entry of a KPI column: ``utilization.assembly`` -> ``utilization``."""
+    return kpi if kpi in KPIS else kpi.split(".")[0]
+
+
+def kpi_table(kpis: dict) -> pd.DataFrame:
+    """The registry's KPIs as a tidy table (kpi, label, value, unit, definition), in registry
+    order, nested ones flattened (``utilization.assembly``)."""
+    flat = flat_kpis({name: kpis.get(name) for name in KPIS})
+    rows = []
+    for key, value in flat.items():
+        k = KPIS[registry_name(key)]
+        sub = key[len(k.name) + 1:]
+        rows.append((key, f"{k.label}: {sub}" if sub else k.label, value, k.unit, k.definition))
+    return pd.DataFrame(rows, columns=["kpi", "label", "value", "unit", "definition"])

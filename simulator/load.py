@@ -163,14 +163,27 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
             return
         src = plan.source(site, item)
         if src.how is How.MAKE:
-            for inp, u in plan.item_units(item, units):
-                walk(product, site, inp, u, rate, what)
+            made(product, site, plan.item_units(item, units), rate, what)
         elif src.how is How.TRANSFER:
             walk(product, src.source, item, units, rate, what)
         if src.station is not None:
             flows[src.station].append(Flow(what, rate, plan.source_time(site, item, units)
                                             if src.how is How.MAKE
                                             else plan.stations[src.station].expected_time(units)))
+
+    def made(product, site, needs, rate, what):
+        """The inputs of work at ``site``: stock taken, items made or brought (kits as one job)."""
+        stock, branches = plan.split_inputs(product, site, needs)
+        for sp, got in stock.items():
+            for item, units in got:
+                takes[sp, item, units] += rate
+        for wc, items in branches:
+            if wc is None:
+                walk(product, site, items[0][0], items[0][1], rate, what)
+            else:
+                made(product, site, plan.kit_needs(site, items), rate, what)
+                flows[wc].append(Flow(what, rate,
+                                      plan.stations[wc].expected_time(sum(u for _, u in items))))
 
     for pname, share in sc.product_shares().items():
         for q, p in quantity_pmf(sc.products[pname].order_size):

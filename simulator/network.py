@@ -76,6 +76,9 @@ class WorkCenter(Stage):
     """Servers at a site that make items (time per job or per unit, set-up, breakdowns)."""
 
     site: str
+    jobs: Literal["per_item", "kit"] = Field(
+        "per_item", description="per_item: one job per item a case needs made to order here; "
+        "kit: all of them as one job (one set-up, the units together, the work centre's time).")
 
 
 class Item(SpecModel):

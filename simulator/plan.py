@@ -140,6 +140,7 @@ class Station:
     cost_per_hour: float = 0.0
     calendar: str | None = None
     cost_per_unit: float = 0.0
+    kit: bool = False  # a work centre making one case's to-order items as one job
 
     def expected_time(self, units: float = 1.0) -> float:
         if self.time is None:  # a department: its steps bring their own times
@@ -257,21 +258,77 @@ class Plan:
             return sup.lead_time.mean() + (1 - sup.reliability) * sup.late_by.mean() + lane
         return lane
 
-    def path_time(self, product: str | None, site: str, item: str, units: float) -> float:
-        """Longest expected path to obtain ``units`` of ``item`` at ``site`` (no queueing); an
-        order of ``product`` stops at its stock (None: stop at no stock: the whole routing)."""
-        if product is not None and self.takes_stock(product, site, item) is not None:
-            return 0.0
+    def split_inputs(self, product: str | None, site: str, needs,
+                     whole: bool = False) -> tuple[dict, list]:
+        """How a case obtains ``needs`` [(item, units)] at ``site``: (takes, branches). ``takes``:
+        stock point -> [(item, units)] taken from stock; ``branches``: what is made or brought
+        for the case, each (kit work centre, [(item, units)]) or (None, [(item, units)]) for one
+        item by its own source. Order of the bill of materials throughout. ``whole``: as if no
+        stock were held (the whole routing, for P)."""
+        takes: dict[str, list] = {}
+        branches: list[tuple[str | None, list]] = []
+        kits: dict[str, list] = {}
+        for inp, units in needs:
+            sp = None if whole else self.takes_stock(product, site, inp)
+            if sp is not None:
+                takes.setdefault(sp, []).append((inp, units))
+                continue
+            src = self.sources[site, inp]
+            if src.how is How.MAKE and self.stations[src.work_center].kit:
+                if src.work_center not in kits:
+                    kits[src.work_center] = []
+                    branches.append((src.work_center, kits[src.work_center]))
+                kits[src.work_center].append((inp, units))
+            else:
+                branches.append((None, [(inp, units)]))
+        return takes, branches
+
+    def kit_needs(self, site: str, items) -> list[tuple[str, float]]:
+        """The inputs of a kit: every item's bill of materials, in order."""
+        return [need for item, units in items for need in self.item_units(item, units)]
+
+    def branch_route(self, product: str | None, site: str, branch, takes=None,
+                     whole: bool = False) -> tuple[float, list]:
+        """(longest expected days, [(station, days)] along it) of one branch; stock it takes is
+        appended to ``takes`` as (stock point, item, units)."""
+        wc, items = branch
+        if wc is None:
+            item, units = items[0]
+            return self.node_route(product, site, item, units, takes, whole)
+        own = (wc, self.stations[wc].expected_time(sum(u for _, u in items)))
+        return self._made_route(product, site, self.kit_needs(site, items), own, takes, whole)
+
+    def node_route(self, product: str | None, site: str, item: str, units: float, takes=None,
+                   whole: bool = False) -> tuple[float, list]:
+        """(longest expected days, [(station, days)]) to obtain ``units`` of ``item`` at ``site``
+        (no queueing): an order of ``product`` stops at its decoupling stock, a replenishment job
+        (None) at any stock, ``whole`` at none (the whole routing)."""
+        sp = None if whole else self.takes_stock(product, site, item)
+        if sp is not None:
+            if takes is not None:
+                takes.append((sp, item, units))
+            return 0.0, []
         src = self.sources[site, item]
-        own = self.source_time(site, item, units)
+        own = (src.station, self.source_time(site, item, units))
         if src.how is How.MAKE:
-            below = max((self.path_time(product, site, i, u) for i, u in self.item_units(item, units)),
-                        default=0.0)
-        elif src.how is How.TRANSFER:
-            below = self.path_time(product, src.source, item, units)
-        else:
-            below = 0.0
-        return below + own
+            return self._made_route(product, site, self.item_units(item, units), own, takes, whole)
+        if src.how is How.TRANSFER:
+            below, ops = self.node_route(product, src.source, item, units, takes, whole)
+            return below + own[1], [*ops, own]
+        return own[1], [own]  # bought: the supplier (station None) and its lane, if any
+
+    def _made_route(self, product, site, needs, own, takes, whole) -> tuple[float, list]:
+        stock, branches = self.split_inputs(product, site, needs, whole)
+        if takes is not None:
+            takes += [(sp, item, units) for sp, got in stock.items() for item, units in got]
+        routes = [self.branch_route(product, site, b, takes, whole) for b in branches]
+        below, ops = max(routes, key=lambda r: r[0], default=(0.0, []))
+        return below + own[1], [*ops, own]
+
+    def path_time(self, product: str | None, site: str, item: str, units: float) -> float:
+        """Longest expected path to obtain ``units`` of ``item`` at ``site`` (no queueing),
+        stopping where an order of ``product`` (None: a replenishment job) takes stock."""
+        return self.node_route(product, site, item, units)[0]
 
     def order_route(self, product: str, region: str, quantity: int) -> tuple[tuple, tuple]:
         """What an order of ``quantity`` units of ``product`` from ``region`` takes and passes:
@@ -279,24 +336,7 @@ class Plan:
         (station, expected days) along its longest expected path, design and shipping included."""
         site = self.regions[region].site
         takes: list[tuple[str, str, float]] = []
-
-        def walk(s, item, units) -> tuple[float, list]:
-            sp = self.takes_stock(product, s, item)
-            if sp is not None:
-                takes.append((sp, item, units))
-                return 0.0, []
-            src = self.sources[s, item]
-            own = (src.station, self.source_time(s, item, units))
-            if src.how is How.MAKE:
-                below = [walk(s, i, u) for i, u in self.item_units(item, units)]
-                longest = max(below, key=lambda b: b[0], default=(0.0, []))
-            elif src.how is How.TRANSFER:
-                longest = walk(src.source, item, units)
-            else:
-                longest = (0.0, [])  # bought: the supplier (station None) and its lane, if any
-            return longest[0] + own[1], [*longest[1], own]
-
-        _, ops = walk(site, product, quantity)
+        _, ops = self.node_route(product, site, product, quantity, takes)
         lane = self.regions[region].lane
         ops = [*ops, (lane, self.stations[lane].expected_time(quantity))]
         if self.engineering is not None and self.designs(product):
@@ -315,7 +355,7 @@ class Plan:
             for region in self.regions.values():
                 eng = (self.stations[self.engineering].expected_time(q)
                        if self.engineering is not None else 0.0)
-                p = (eng + self.path_time(None, region.site, pname, q)
+                p = (eng + self.node_route(None, region.site, pname, q, whole=True)[0]
                      + self.stations[region.lane].expected_time(q))
                 total += share * region.share * p
         return total / sum(r.share for r in self.regions.values())
@@ -331,20 +371,11 @@ class Plan:
         out: dict[str, set[str]] = {}
         for pname in self.scenario.products:
             for region in self.regions.values():
-                self._walk(pname, region.site, pname, out)
+                takes: list = []
+                self.node_route(pname, region.site, pname, 1, takes)
+                for sp, item, _ in takes:
+                    out.setdefault(sp, set()).add(item)
         return {sp: tuple(sorted(items)) for sp, items in out.items()}
-
-    def _walk(self, product, site, item, out):
-        sp = self.takes_stock(product, site, item)
-        if sp is not None:
-            out.setdefault(sp, set()).add(item)
-            return
-        src = self.sources[site, item]
-        if src.how is How.MAKE:
-            for i, _ in src.inputs:
-                self._walk(product, site, i, out)
-        elif src.how is How.TRANSFER:
-            self._walk(product, src.source, item, out)
 
     @cached_property
     def node_demand(self) -> dict[tuple[str, str], tuple[float, float, float]]:
@@ -411,7 +442,8 @@ def chain_network(sc: Scenario) -> Network:
     comps = sorted(sc.component_names)
 
     def wc(name: str) -> WorkCenter:
-        return WorkCenter(site=CHAIN_SITE, **chain.stages[name].model_dump())
+        # 0.1's stages work all of an order's to-order items as one job: kits.
+        return WorkCenter(site=CHAIN_SITE, jobs="kit", **chain.stages[name].model_dump())
 
     dist = chain.stages["distribution"].model_dump()
     dist["source"], dist["to"] = CHAIN_SITE, CHAIN_REGION
@@ -446,12 +478,13 @@ def chain_network(sc: Scenario) -> Network:
     )
 
 
-def _station(name: str, kind: Kind, site: str | None, spec: Stage, cost_per_unit: float = 0.0) -> Station:
+def _station(name: str, kind: Kind, site: str | None, spec: Stage, cost_per_unit: float = 0.0,
+             kit: bool = False) -> Station:
     return Station(name=name, kind=kind, site=site, servers=spec.servers, time=spec.time,
                    per_unit=spec.per == "unit",
                    setup_time=None if spec.setup_time.is_zero() else spec.setup_time,
                    breakdowns=spec.breakdowns, cost_per_hour=spec.cost_per_hour,
-                   calendar=spec.calendar, cost_per_unit=cost_per_unit)
+                   calendar=spec.calendar, cost_per_unit=cost_per_unit, kit=kit)
 
 
 def _frontier(level: str, product: str, bom, held_by: dict[str, set[str]]) -> set[str]:
@@ -514,7 +547,7 @@ def _compile(sc: Scenario) -> Plan:
     for name, w in net.work_centers.items():
         spec = w if w.calendar is not None else w.model_copy(
             update={"calendar": net.sites[w.site].calendar})
-        stations[name] = _station(name, Kind.WORK_CENTER, w.site, spec)
+        stations[name] = _station(name, Kind.WORK_CENTER, w.site, spec, kit=w.jobs == "kit")
     for name, ln in net.lanes.items():
         stations[name] = _station(name, Kind.LANE, ln.source, ln, ln.cost_per_unit)
 
@@ -531,7 +564,8 @@ def _compile(sc: Scenario) -> Plan:
             sources[site, item] = Source(How.TRANSFER, lane_of[src, site], source=src)
 
     held_by = {n: set(sp.items) for n, sp in net.stock_points.items()}
-    codp = {p: spec.decoupling_point or sc.decoupling_point for p, spec in sc.products.items()}
+    codp = {p: STRATEGIES.get(v, v) for p, v in
+            ((p, spec.decoupling_point or sc.decoupling_point) for p, spec in sc.products.items())}
     closure = {p: _closure(_frontier(codp[p], p, bom, held_by), bom) for p in sc.products}
     used = set().union(*closure.values())
 

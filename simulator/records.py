@@ -1,7 +1,7 @@
 """Columnar recorders: what happened, appended cheaply during a run, turned into frames once.
 
 During a run nothing builds a dict or a DataFrame per event. A step record is packed by one
-``struct`` call and appended to a bytearray (52 bytes per record, read back as numpy columns
+``struct`` call and appended to a bytearray (44 bytes per record, read back as numpy columns
 without copying); names are stored once in a :class:`Vocabulary` and records carry their codes.
 Frames are made at the end, on demand, with categorical columns.
 """
@@ -84,8 +84,8 @@ class StepLog(_PackedRows):
     """
 
     INT_COLUMNS = ("case", "step", "activity", "resource", "reason")
-    FLOAT_COLUMNS = ("queued", "start", "end", "units")
-    RECORD = FORMAT = struct.Struct("<5i4d")
+    FLOAT_COLUMNS = ("queued", "start", "end")
+    RECORD = FORMAT = struct.Struct("<5i3d")
     BUFFER = "_records"
     DTYPE = np.dtype([(c, "<i4") for c in INT_COLUMNS] + [(c, "<f8") for c in FLOAT_COLUMNS])
 
@@ -98,8 +98,8 @@ class StepLog(_PackedRows):
         # two typed arrays with tuples).
         self._bind()
 
-    def add(self, case, step, activity, resource, reason, queued, start, end, units=0.0):
-        self._append(self._pack(case, step, activity, resource, reason, queued, start, end, units))
+    def add(self, case, step, activity, resource, reason, queued, start, end):
+        self._append(self._pack(case, step, activity, resource, reason, queued, start, end))
 
     def __len__(self):
         return len(self._records) // self.RECORD.size
@@ -126,8 +126,29 @@ class StepLog(_PackedRows):
             "wait": c["start"] - c["queued"],
             "work": c["end"] - c["start"],
             "reason": pd.Categorical.from_codes(c["reason"], categories=list(REASONS)),
-            "units": c["units"],
         })
+
+
+class ShipmentLog(_PackedRows):
+    """One row per shipment a lane carried: (job: 1 for a job's, 0 for an order's; case; lane
+    (a resource code); units; start and end of the transit)."""
+
+    COLUMNS = ("job", "case", "lane", "units", "start", "end")
+    ROW = FORMAT = struct.Struct("<3i4xd2d")
+    BUFFER = "_rows"
+    DTYPE = np.dtype([("job", "<i4"), ("case", "<i4"), ("lane", "<i4"), ("pad", "<i4"),
+                      ("units", "<f8"), ("start", "<f8"), ("end", "<f8")])
+
+    def __init__(self):
+        self._rows = bytearray()
+        self._bind()
+
+    def add(self, job, case, lane, units, start, end):
+        self._append(self._pack(job, case, lane, units, start, end))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        rows = np.frombuffer(self._rows, dtype=self.DTYPE)
+        return {c: rows[c] for c in self.COLUMNS}
 
 
 class LevelLog(_PackedRows):
@@ -211,6 +232,7 @@ class RunRecords:
     order_log: StepLog
     job_log: StepLog
     levels: LevelLog
+    shipments: ShipmentLog
     resource_kinds: list[str]
     initial_stock: dict[str, dict[str, int]]
     planning_rows: list[tuple]
@@ -232,6 +254,7 @@ class RunView(Protocol):
     step_columns: dict[str, np.ndarray]
     job_columns: dict[str, np.ndarray]
     level_columns: dict[str, np.ndarray]
+    shipment_columns: dict[str, np.ndarray]
     level_keys: list[tuple[str, str]]
     initial_stock: dict[str, dict[str, int]]
     resource_names: list[str]

@@ -52,6 +52,7 @@ class RunResult:
         self.step_columns = records.order_log.columns()
         self.job_columns = records.job_log.columns()
         self.level_columns = records.levels.columns()
+        self.shipment_columns = records.shipments.columns()
         self.resource_names = list(records.order_log.resources.names)
         self.resource_kinds = list(records.resource_kinds)
         self.activity_names = list(records.order_log.activities.names)

@@ -26,13 +26,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
 
-from .kpis import delivered_in_window
+from .format import format_duration
+from .kpis import delivered_in_window, finite_or_none
 from .records import REASON_CODE, REASONS
 from .scenario import STEPS
 from .streams import Streams
@@ -85,10 +87,10 @@ class TraceFrame(pd.DataFrame):
         return render_narrative(self)
 
     def as_dict(self) -> dict:
-        order = {k: _plain(v) for k, v in self.order.items()}
-        order["planning"] = [{k: _plain(v) for k, v in row.items()}
+        order = {k: finite_or_none(v) for k, v in self.order.items()}
+        order["planning"] = [{k: finite_or_none(v) for k, v in row.items()}
                              for row in self.planning.to_dict("records")]
-        steps = [{k: _plain(v) for k, v in row.items()}
+        steps = [{k: finite_or_none(v) for k, v in row.items()}
                  for row in pd.DataFrame(self).to_dict("records")]
         return {"order": order, "steps": steps}
 
@@ -203,6 +205,73 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
     return head
 
 
+def explain_outcome(result: RunView, order: dict) -> str:
+    """What became of an order, in words (``order``: a trace's header, ``trace.order``): why a
+    lost order was lost (its quote against D and the customer's tolerance), why a rejected one
+    was rejected, how late an open one already is, when a delivered one arrived."""
+    sc = result.scenario
+    quote, d = order["quoted_lead_time"], order["demand_lead_time"]
+    status = order["status"]
+    if status == "lost":
+        tolerance = sc.customers[order["customer_class"]].quote_tolerance
+        limit = (f"the customer ({order['customer_class']}) accepts at most {tolerance:g} x D = "
+                 f"{format_duration(tolerance * d)}" if tolerance is not None else
+                 "the customer accepts any quote")
+        return (f"Lost at pricing (step 3): the firm quoted {format_duration(quote)} against a "
+                f"demand lead time D of {format_duration(d)}; {limit}, so the inquiry did not "
+                "become an order.")
+    if status == "rejected":
+        return (f"Rejected at selection (step 5): the credit check refused the order "
+                f"(credit reject rate {sc.steps.selection.credit_reject_rate:.0%}). Quoted "
+                f"{format_duration(quote)} against D = {format_duration(d)}.")
+    end = _end_time(result)
+    if status == "open":
+        late = order["late_by"]
+        where = ("still before receipt (waiting for its quote)" if not math.isfinite(
+            order["received"]) else "received but not delivered")
+        overdue = (f"; already late by {format_duration(late)} against its due date"
+                   if math.isfinite(late) and late > 0 else "")
+        return (f"Open at the end of the run (day {end:g}): {where}{overdue}. Cycle time and "
+                "lateness are not known yet.")
+    late = order["late_by"]
+    verdict = (f"late by {format_duration(late)}" if math.isfinite(late) and late > 1e-9
+               else "on time")
+    return (f"Delivered {verdict}: cycle time {format_duration(order['cycle_time'])} against "
+            f"D = {format_duration(d)} (quoted {format_duration(quote)}).")
+
+
+def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bool = False,
+               customer_class: Iterable[str] | None = None,
+               product: Iterable[str] | None = None) -> pd.DataFrame:
+    """The run's orders to pick from (id, status, late, late_by, customer_class, product,
+    quantity, channel, inquiry, quote, demand_lead_time, cycle_time), filtered: ``status``
+    (delivered, lost, rejected, open), ``late`` (delivered after the due date, or open past
+    it), customer classes and products (None: all)."""
+    o = result.orders
+    end = _end_time(result)
+    late_by = np.where(o["status"] == "delivered", o["delivered"] - o["due"],
+                       np.where(o["status"] == "open", end - o["due"], np.nan))
+    out = pd.DataFrame({
+        "id": o["id"], "status": o["status"].astype(str),
+        "late": np.nan_to_num(late_by, nan=0.0) > 1e-9,
+        "late_by": np.where(np.nan_to_num(late_by, nan=0.0) > 1e-9, late_by, np.nan),
+        "customer_class": o["customer_class"].astype(str), "product": o["product"].astype(str),
+        "quantity": o["quantity"], "channel": o["channel"].astype(str), "inquiry": o["inquiry"],
+        "quote": o["quote"], "demand_lead_time": o["demand_lead_time"],
+        "cycle_time": o["delivered"] - o["received"],
+    })
+    keep = np.ones(len(out), dtype=bool)
+    if status is not None:
+        keep &= out["status"].isin(list(status)).to_numpy()
+    if late:
+        keep &= out["late"].to_numpy()
+    if customer_class is not None:
+        keep &= out["customer_class"].isin(list(customer_class)).to_numpy()
+    if product is not None:
+        keep &= out["product"].isin(list(product)).to_numpy()
+    return out[keep].reset_index(drop=True)
+
+
 def _end_time(result: RunView) -> float:
     return result.scenario.warmup_days + result.scenario.horizon_days
 
@@ -234,9 +303,8 @@ def planning_context(result: RunView, oid: int) -> pd.DataFrame:
             last = p.iloc[-1]
             forecast, target = float(last["forecast_per_day"]), float(last["target"])
             lead, set_at = float(last["lead_time"]), float(last["time"])
-        else:  # a fixed level: no forecast is made for it
-            fixed = result.plan.stock_points[buffer].target.get(item)
-            target = float(fixed) if isinstance(fixed, (int, float)) else float("nan")
+        else:  # a fixed level, never re-planned: the stock the point starts the run with
+            target = float(result.initial_stock[buffer][item])
             forecast, lead, set_at = float("nan"), float("nan"), 0.0
         on_hand = (_level_at(result, buffer, item, allocated, "on_hand", before=True)
                    if allocated is not None else float("nan"))
@@ -367,7 +435,7 @@ class WhereTimeGoes:
 
     def as_dict(self) -> dict:
         return {
-            "scope": self.scope, "orders": self.orders, "mean_time": _plain(self.mean_time),
+            "scope": self.scope, "orders": self.orders, "mean_time": finite_or_none(self.mean_time),
             "by_step": _records(self.by_step), "by_department": _records(self.by_department),
             "causes": _records(self.causes),
         }
@@ -550,21 +618,6 @@ def render_narrative(t: TraceFrame) -> str:
     return "\n".join(lines)
 
 
-def format_duration(days: float, zero: str = "0", digits: int = 2) -> str:
-    """A duration in the unit a person reads best: minutes, hours or days."""
-    if days is None or not math.isfinite(days):
-        return "-"
-    if days <= 0:
-        return zero
-    if days < 1 / 2880:
-        return "<1 min"
-    if days < 1 / 24:
-        return f"{days * 1440:.0f} min"
-    if days < 1:
-        return f"{days * 24:.1f} h"
-    return f"{days:.{digits}f} d"
-
-
 _dur = format_duration  # keeps the narrative's table rows readable
 
 
@@ -576,16 +629,5 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _plain(v):
-    """A JSON-safe Python value: NaN and infinity become None, numpy scalars plain."""
-    if isinstance(v, (np.integer,)):
-        return int(v)
-    if isinstance(v, (float, np.floating)):
-        return float(v) if math.isfinite(v) else None
-    if isinstance(v, (np.bool_,)):
-        return bool(v)
-    return v
-
-
 def _records(df: pd.DataFrame) -> list[dict]:
-    return [{k: _plain(v) for k, v in row.items()} for row in df.to_dict("records")]
+    return [{k: finite_or_none(v) for k, v in row.items()} for row in df.to_dict("records")]

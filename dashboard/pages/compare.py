@@ -8,6 +8,7 @@ import streamlit as st
 import ui
 
 from simulator import ScenarioError
+from simulator import format as fmt
 from simulator.experiment import (
     MAIN_KPIS,
     STRATEGY_ORDER,
@@ -30,14 +31,14 @@ what = st.radio("Compare", list(WHAT), horizontal=True, key="compare.what")
 if what == "decoupling points":
     options = list(STRATEGY_ORDER)
     first = scenario.strategy
-    fmt = STRATEGY_LABELS.get
+    name_of = STRATEGY_LABELS.get
 else:
     options = list(PRIORITY_RULES)
     first = scenario.priority_rule
-    fmt = str
+    name_of = str
 chosen = st.multiselect(
     "Alternatives (the first is the baseline of the differences)", options,
-    default=[first, *(o for o in options if o != first)], format_func=fmt,
+    default=[first, *(o for o in options if o != first)], format_func=name_of,
     key=f"compare.alternatives.{what}")
 
 reps, base_seed, days, workers = ui.experiment_inputs("compare", compare, scenario,
@@ -77,8 +78,9 @@ if kpis:
                    lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
     table = summary[summary["kpi"].isin(kpis)].copy()
-    table["value"] = [ui.format_interval(k, m, h) for k, m, h in
-                      zip(table["kpi"], table["mean"], table["half_width"], strict=True)]
+    table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k)
+                      for k, m, h in zip(table["kpi"], table["mean"], table["half_width"],
+                                         strict=True)]
     st.markdown(f"**Mean ± 95% half-width** over {reps} replications:")
     st.table(table.pivot(index="kpi", columns="alternative", values="value")
              .reindex(index=kpis, columns=comparison.alternatives))
@@ -87,7 +89,8 @@ if kpis:
     if len(diffs):
         significant = diffs["diff"].abs() > diffs["diff_half_width"]
         diffs["difference"] = [
-            ui.format_interval(k, d, h, difference=True) + (" *" if sig else "")
+            (fmt.format_interval(k, d, h, signed=True) if fmt.is_number(d) else
+             f"{fmt.NA}: undefined in one of the two") + (" *" if sig else "")
             for k, d, h, sig in zip(diffs["kpi"], diffs["diff"], diffs["diff_half_width"],
                                     significant, strict=True)]
         kind = ("Paired differences" if comparison.common_random_numbers else

@@ -11,7 +11,6 @@ import streamlit as st
 import ui
 
 from simulator import STEPS
-from simulator.kpis import KPI_DEFINITIONS
 from simulator.scenario import ORDER_STAGES, STAGES, STRATEGIES
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
@@ -114,13 +113,9 @@ with tab_pd:
         "engineer-to-order when D >> P, make-to-order when D > P, assemble-to-order when D < P, "
         "make-to-stock when D = 0. The higher P:D, the more the firm relies on forecasts and stock."
     )
-    cols = st.columns(3)
-    cols[0].metric("P: production lead time", ui.format_value("production_lead_time", p),
-                   help=KPI_DEFINITIONS["production_lead_time"][1])
-    cols[1].metric("D: demand lead time", ui.format_value("demand_lead_time", d),
-                   help=KPI_DEFINITIONS["demand_lead_time"][1])
-    cols[2].metric("P:D", ui.format_value("pd_ratio", scenario.pd_ratio),
-                   help=KPI_DEFINITIONS["pd_ratio"][1])
+    ui.kpi_cards({"production_lead_time": p, "demand_lead_time": d,
+                  "pd_ratio": scenario.pd_ratio}, ("production_lead_time", "demand_lead_time",
+                                                  "pd_ratio"))
     st.markdown(
         "A first rule: put the CODP at the most upstream buffer whose downstream lead time still "
         "fits inside D. The rule hides what the simulator shows: queueing, variability, forecast "

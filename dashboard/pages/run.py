@@ -13,6 +13,7 @@ import streamlit as st
 import ui
 
 from simulator import ScenarioError, available_scenarios
+from simulator import format as fmt
 from simulator.scenario import BUFFERS, PRIORITY_RULES, STAGES, STRATEGIES, Scenario
 
 SOURCE_KEY = "run.source"
@@ -67,34 +68,40 @@ class Levers:
     def __init__(self, base_id: str):
         self.prefix = f"run.{base_id}."
         self.overrides: dict = {}
+        self.defaults: dict = {}  # widget key -> the base scenario's value
 
-    def key(self, name: str) -> str:
+    def key(self, name: str, default=None) -> str:
+        """A widget's key; ``default`` is its value in the base scenario (what Reset restores)."""
+        self.defaults[self.prefix + name] = default
         return self.prefix + name
 
     def select(self, label, path, options, base_value, **kw):
         value = st.selectbox(label, options, index=list(options).index(base_value),
-                             key=self.key(path), persist_state=PERSIST, **kw)
+                             key=self.key(path, base_value), persist_state=PERSIST, **kw)
         if value != base_value:
             self.overrides[path] = value
         return value
 
     def number(self, label, path, base_value, override=True, **kw):
         """A number input; with ``override=False`` the caller turns the value into overrides."""
-        value = st.number_input(label, value=base_value, key=self.key(path), persist_state=PERSIST,
-                                **kw)
+        value = st.number_input(label, value=base_value, key=self.key(path, base_value),
+                                persist_state=PERSIST, **kw)
         if override and not _same(value, base_value):
             self.overrides[path] = value
         return value
 
     def slider(self, label, path, base_value, **kw):
-        value = st.slider(label, value=base_value, key=self.key(path), persist_state=PERSIST, **kw)
+        value = st.slider(label, value=base_value, key=self.key(path, base_value),
+                          persist_state=PERSIST, **kw)
         if not _same(value, base_value):
             self.overrides[path] = value
         return value
 
     def reset(self) -> None:
-        for k in [k for k in st.session_state if str(k).startswith(self.prefix)]:
-            del st.session_state[k]
+        """Every widget back to the base scenario's value. Set, not deleted: a deleted key
+        leaves the browser's widget showing the old value, which the next change sends back."""
+        for key, value in self.defaults.items():
+            st.session_state[key] = value
 
 
 def _same(a, b) -> bool:
@@ -106,7 +113,8 @@ def _same(a, b) -> bool:
 def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
     lv = Levers(base_id)
     sb = st.sidebar
-    seed = sb.number_input("Seed", min_value=0, value=ui.DEFAULT_SEED, step=1, key=lv.key("seed"),
+    seed = sb.number_input("Seed", min_value=0, value=ui.DEFAULT_SEED, step=1,
+                           key=lv.key("seed", ui.DEFAULT_SEED),
                            persist_state=PERSIST,
                            help="Same scenario and seed, same results (common random numbers).")
 
@@ -120,7 +128,7 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                       "; left alone, each class keeps its own distribution.")
         p = base.production_lead_time
         st.caption(f"P = {p:.2f} d (whole chain, no queueing), so P:D = "
-                   f"{ui.format_value('pd_ratio', p / d if d else math.inf)}")
+                   f"{fmt.format_value('pd_ratio', p / d if d else math.inf)}")
         rate = lv.number("Demand rate (inquiries per day)", "demand_rate", base.inquiry_rate,
                          override=False, min_value=0.01, step=0.25,
                          help="Total over all channels; each channel keeps its share.")
@@ -156,7 +164,7 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
             shown = target if isinstance(target, float) else None
             value = st.number_input(
                 f"Base stock per item: {name.replace('_', ' ')}", value=shown, min_value=0.0,
-                step=1.0, key=lv.key(f"target.{name}"), persist_state=PERSIST,
+                step=1.0, key=lv.key(f"target.{name}", shown), persist_state=PERSIST,
                 placeholder="per item, from the file" if isinstance(target, dict) else "auto")
             if not _same(value, shown):
                 lv.overrides[f"chain.buffers.{name}.target"] = "auto" if value is None else value
@@ -196,21 +204,23 @@ def downloads(result, scenario: Scenario, seed: int, base_name: str, overrides: 
     if overrides:
         st.markdown(f"or, as changes to `{base_name}`:")
         st.code(cli_command(base_name, overrides, seed), language="bash")
-    cols = st.columns(5)
-    cols[0].download_button("Scenario (YAML)", scenario.to_yaml(), file_name,
-                            "application/x-yaml", key="dl.yaml")
-    cols[1].download_button("KPIs (JSON)", result.kpis_json(), f"{stem}-kpis.json",
-                            "application/json", key="dl.kpis")
-    cols[2].download_button("Orders (CSV)", lambda: result.orders.to_csv(index=False),
-                            f"{stem}-orders.csv", "text/csv", key="dl.orders.csv")
-    cols[3].download_button("Orders (Parquet)", lambda: _parquet(result.orders),
-                            f"{stem}-orders.parquet", "application/octet-stream",
-                            key="dl.orders.parquet")
-    cols[4].download_button("Daily levels (CSV)", lambda: result.timeseries.to_csv(index=False),
-                            f"{stem}-timeseries.csv", "text/csv", key="dl.timeseries.csv")
-    st.caption("Step records (one row per order per activity) as Parquet:")
-    st.download_button("Steps (Parquet)", lambda: _parquet(result.steps), f"{stem}-steps.parquet",
-                       "application/octet-stream", key="dl.steps.parquet")
+    # A wrapping row: on a narrow screen the buttons move to the next line, never cut short.
+    with st.container(horizontal=True, wrap=True):
+        st.download_button("Scenario (YAML)", scenario.to_yaml(), file_name,
+                           "application/x-yaml", key="dl.yaml")
+        st.download_button("KPIs (JSON)", result.kpis_json(), f"{stem}-kpis.json",
+                           "application/json", key="dl.kpis")
+        st.download_button("Orders (CSV)", lambda: result.orders.to_csv(index=False),
+                           f"{stem}-orders.csv", "text/csv", key="dl.orders.csv")
+        st.download_button("Orders (Parquet)", lambda: _parquet(result.orders),
+                           f"{stem}-orders.parquet", "application/octet-stream",
+                           key="dl.orders.parquet")
+        st.download_button("Daily levels (CSV)", lambda: result.timeseries.to_csv(index=False),
+                           f"{stem}-timeseries.csv", "text/csv", key="dl.timeseries.csv")
+        st.download_button("Steps (Parquet)", lambda: _parquet(result.steps),
+                           f"{stem}-steps.parquet", "application/octet-stream",
+                           key="dl.steps.parquet", help="Step records: one row per order per "
+                           "activity.")
 
 
 def _parquet(df: pd.DataFrame) -> bytes:
@@ -250,8 +260,9 @@ reference = None
 if overrides:
     reference = ui.run(base, seed).kpis
     st.info(f"{len(overrides)} change(s) to `{base_name}`; the arrows compare with it (same seed).")
-ui.kpi_cards(k, ui.MAIN_CARDS, reference)
-ui.kpi_cards(k, ui.MORE_CARDS, reference)
+currency = fmt.currency_of(scenario)
+ui.kpi_cards(k, ui.MAIN_CARDS, reference, currency)
+ui.kpi_cards(k, ui.MORE_CARDS, reference, currency)
 
 left, right = st.columns(2)
 with left:
@@ -265,7 +276,8 @@ with left:
                        "inventory by buffer over time.")
 with right:
     st.markdown("**All KPIs** (hover a card for its definition)")
-    st.dataframe(pd.DataFrame(ui.kpi_table(k)), hide_index=True, height=520,
-                 column_config={"definition": st.column_config.TextColumn(width="large")})
+    st.dataframe(pd.DataFrame(ui.kpi_rows(k, currency)), hide_index=True, height=520,
+                 column_config={"definition": st.column_config.TextColumn(width="large"),
+                                "name": st.column_config.TextColumn("name in the CLI")})
 
 downloads(result, scenario, seed, base_name, overrides)

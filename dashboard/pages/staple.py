@@ -9,13 +9,17 @@ import pandas as pd
 import streamlit as st
 import ui
 
+from simulator import format as fmt
 from simulator import plots
 from simulator.plots.trace import UNTIL
-from simulator.trace import PICKS, SCOPES, TraceError, pick_order
+from simulator.trace import PICKS, SCOPES, TraceError, explain_outcome, order_list, pick_order
 
 BY_ID = "by id"
+LIST = "from a list"
 PICK_HELP = {"slowest": "the longest cycle time", "late": "the latest against its due date",
-             "random": "a delivered order drawn from the run's seed", BY_ID: "type an order id"}
+             "random": "a delivered order drawn from the run's seed",
+             LIST: "filter: late, lost, customer class, product", BY_ID: "type an order id"}
+STATUSES = ("delivered", "open", "lost", "rejected")
 
 scenario, seed, label = ui.current()
 result = ui.run(scenario, seed)
@@ -29,13 +33,90 @@ st.markdown(
 st.markdown(ui.describe(scenario, seed))
 st.caption("The run is the Run page's: change the scenario or the seed there.")
 
+
+def listed_order() -> int | None:
+    """An order chosen from the run's orders, filtered by status, lateness, class, product."""
+    o = result.orders
+    with st.container(horizontal=True, wrap=True):
+        status = st.multiselect("Status", STATUSES, key="staple.status", placeholder="all",
+                                help="lost: the customer refused the quote; rejected: the "
+                                "credit check refused the order; open: not delivered by the end.")
+        classes = st.multiselect("Customer class", sorted(o["customer_class"].astype(str).unique()),
+                                 key="staple.class", placeholder="all")
+        products = st.multiselect("Product", sorted(o["product"].astype(str).unique()),
+                                  key="staple.product", placeholder="all")
+        late = st.checkbox("late only", key="staple.late",
+                           help="Delivered after the due date, or still open past it.")
+    orders = order_list(result, status=status or None, late=late,
+                        customer_class=classes or None, product=products or None)
+    if not len(orders):
+        st.info("No order of this run matches these filters.")
+        return None
+    names = {int(r.id): f"#{r.id} · {r.status}"
+             + (f", late by {fmt.format_duration(r.late_by)}" if r.late else "")
+             + f" · {r.customer_class} · {r.quantity} x {r.product}"
+             for r in orders.itertuples(index=False)}
+    return st.selectbox(f"Order ({len(orders):,} of {len(o):,} match)", list(names),
+                        format_func=names.get, key="staple.listed")
+
+
+def order_cards(o: dict) -> None:
+    """The order's numbers; a lost or rejected order says why instead of showing n/a."""
+    dur = fmt.format_duration
+    outcome = explain_outcome(result, o)
+    if o["status"] in ("lost", "rejected"):
+        st.warning(outcome)
+        tolerance = scenario.customers[o["customer_class"]].quote_tolerance
+        with st.container(horizontal=True, wrap=True):
+            st.metric("Quoted lead time", dur(o["quoted_lead_time"]), border=True,
+                      help="The lead time the firm quoted at pricing (step 3).")
+            st.metric("D (days given)", dur(o["demand_lead_time"]), border=True,
+                      help="The customer's demand lead time: due date = receipt + D.")
+            st.metric("Customer accepts up to",
+                      dur(tolerance * o["demand_lead_time"]) if tolerance else "any quote",
+                      border=True, help="The customer's quote tolerance x D.")
+        return
+    st.info(outcome)
+    delivered = o["status"] == "delivered"
+    late = o["late_by"]
+    with st.container(horizontal=True, wrap=True):
+        st.metric("Cycle time", dur(o["cycle_time"]) if delivered else "not delivered",
+                  help="Receipt to delivery.", border=True)
+        st.metric("Waiting", dur(o["waiting"]) if delivered else "not delivered", border=True,
+                  help="Time between receipt and delivery when nobody worked on the order.")
+        st.metric("Worked on", dur(o["working"]) if delivered else "not delivered", border=True)
+        st.metric("Late by", dur(late) if fmt.is_number(late) and late > 0 else
+                  "on time" if o["on_time"] else "not due yet", border=True,
+                  help="Delivery (or the run's end, if still open) minus due date.")
+        st.metric("D (days given)", dur(o["demand_lead_time"]), border=True)
+
+
+def records_table(trace) -> pd.DataFrame:
+    """The journey as text, narrow enough to keep each record's reason in full on a small screen
+    (exact times are in the narrative)."""
+    def dur(days) -> str:
+        return fmt.format_duration(days, "–")  # a bare "-" would be a markdown bullet
+
+    return pd.DataFrame({
+        "step · activity": [f"{s} · {a}" if s != a else s
+                            for s, a in zip(trace["step"].astype(str), trace["activity"],
+                                            strict=True)],
+        "held by": trace["department"].str.replace("_", " "),
+        "from day": trace["queued"].map("{:.2f}".format),
+        "wait": [dur(w) for w in trace["wait"]], "work": [dur(w) for w in trace["work"]],
+        "why": [d or "–" for d in trace["detail"]],
+    })
+
+
 left, right = st.columns([2, 1])
-how = left.radio("Pick an order", [*PICKS, BY_ID], horizontal=True, key="staple.pick",
-                 captions=[PICK_HELP[p] for p in [*PICKS, BY_ID]])
+how = left.radio("Pick an order", [*PICKS, LIST, BY_ID], horizontal=True, key="staple.pick",
+                 captions=[PICK_HELP[p] for p in [*PICKS, LIST, BY_ID]])
 order_id = None
 if how == BY_ID:
     order_id = right.number_input("Order id", min_value=0, max_value=len(result.orders) - 1,
                                   value=0, step=1, key="staple.order_id")
+elif how == LIST:
+    order_id = listed_order()
 else:
     try:
         order_id = pick_order(result, how)
@@ -51,31 +132,22 @@ if order_id is not None:
     o = trace.order
     st.subheader(f"Order {o['id']}: {o['quantity']} x {o['product']} for {o['customer']} "
                  f"({o['customer_class']}), via {o['channel']} [{o['status']}]")
-    cols = st.columns(5)
-    cols[0].metric("Cycle time", ui.days(o["cycle_time"]),
-                   help="Receipt to delivery.")
-    cols[1].metric("Waiting", ui.days(o["waiting"]),
-                   help="Time between receipt and delivery when nobody worked on the order.")
-    cols[2].metric("Worked on", ui.days(o["working"]))
-    late = o["late_by"]
-    cols[3].metric("Late by", ui.days(late)
-                   if ui.is_number(late) and late > 0 else "on time" if o["on_time"] else "n/a",
-                   help="Delivery (or the run's end, if still open) minus due date.")
-    cols[4].metric("D (days given)", ui.days(o["demand_lead_time"]))
+    order_cards(o)
 
     until = st.segmented_control("Show the journey until", list(UNTIL), key="staple.until",
                                  default=ui.default(plots.order_timeline, "until"))
     until = until or ui.default(plots.order_timeline, "until")  # a click can deselect
     ui.show_figure(("order_timeline", *key, order_id, until),
                    lambda: plots.order_timeline(trace, until=until),
-                   caption="Gantt chart: hatched = waiting, solid = worked on, coloured by who "
-                   "held the order.")
+                   caption="Gantt chart: hatched = waiting (labelled with its reason), solid = "
+                   "worked on, coloured by who held the order.")
 
-    tab_story, tab_table, tab_plan = st.tabs(["Narrative timeline", "Records", "Planning context"])
+    tab_table, tab_story, tab_plan = st.tabs(["Records and why", "Narrative timeline",
+                                              "Planning context"])
+    with tab_table:
+        st.table(records_table(trace), border="horizontal", hide_index=True)
     with tab_story:
         st.code(trace.narrative(), language=None)
-    with tab_table:
-        st.dataframe(pd.DataFrame(trace), hide_index=True)
     with tab_plan:
         if len(trace.planning):
             st.markdown(f"Forecast and stock target in force at `{scenario.codp}` when the order "

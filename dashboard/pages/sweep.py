@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import streamlit as st
 import ui
 
 from simulator import ScenarioError
+from simulator import format as fmt
 from simulator.experiment import (
     STRATEGY_ORDER,
     SWEEP_KPIS,
@@ -17,11 +19,13 @@ from simulator.experiment import (
     advise,
     sweep,
 )
-from simulator.plots.experiment import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap
+from simulator.plots.experiment import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap, trade_off
 
 # P:D ratios offered around the scenario's own: customers giving half, the same, twice... the
 # chain's lead time.
 RATIO_CHOICES = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+# Inventory beside service and cost: what a decoupling point holds to reach its OTIF.
+SHOWN = (*SWEEP_KPIS, "inventory_value_mean")
 
 scenario, seed, label = ui.current()
 st.title("Sweep P:D x decoupling point")
@@ -74,29 +78,54 @@ ui.warn_failed(result.failed)
 ui.experiment_warnings(result.warnings, "strategy", lambda r: f"P:D {r['pd']:g}")
 
 st.header("Decoupling-point advisor")
-st.markdown(f"The cheapest decoupling point whose OTIF is at least **{advice.target_otif:g}** "
-            f"with {advice.confidence:.0%} confidence, for each D:")
-recs = advice.recommendations.copy()
-recs["recommended"] = recs["recommended"].map(lambda s: STRATEGY_LABELS.get(s, "none meets it"))
-st.dataframe(recs, hide_index=True, column_config={
-    "pd": st.column_config.NumberColumn("P:D", format="%.2f"),
-    "demand_lead_time": st.column_config.NumberColumn("D (days)", format="%.1f"),
-    "otif_mean": st.column_config.NumberColumn("OTIF", format="%.3f"),
-    "otif_lower": st.column_config.NumberColumn("OTIF lower bound", format="%.3f"),
-    "cost_mean": st.column_config.NumberColumn("cost", format="%.0f"),
-})
-with st.expander("Why the others are not chosen"):
+st.markdown(f"The cheapest decoupling point whose OTIF is at least "
+            f"**{fmt.format_value('otif', advice.target_otif)}** with {advice.confidence:.0%} "
+            "confidence, for each D:")
+currency = fmt.currency_of(scenario)
+st.table(pd.DataFrame({
+    "P:D": [f"{r:g}" for r in advice.recommendations["pd"]],
+    "D": [fmt.format_duration(d) for d in advice.recommendations["demand_lead_time"]],
+    "recommended": [STRATEGY_LABELS.get(s, "none meets the target")
+                    for s in advice.recommendations["recommended"]],
+    "OTIF": [fmt.format_value("otif", v) if fmt.is_number(v) else "–"
+             for v in advice.recommendations["otif_mean"]],
+    f"OTIF, lower {advice.confidence:.0%} bound": [
+        fmt.format_value("otif", v) if fmt.is_number(v) else "–"
+        for v in advice.recommendations["otif_lower"]],
+    "total cost": [fmt.format_value("cost_total", v, currency) if fmt.is_number(v) else "–"
+                   for v in advice.recommendations["cost_mean"]],
+    "why": advice.recommendations["reason"],
+}), hide_index=True, border="horizontal")
+with st.expander("Why the others are not chosen", expanded=True):
     st.markdown("\n".join(f"- **{v}**: {text}" for v, text in VERDICTS.items()))
-    st.dataframe(advice.table[["pd", "demand_lead_time", "strategy", "verdict", "reason"]],
-                 hide_index=True)
+    for (ratio, d), t in advice.table.groupby(["pd", "demand_lead_time"], sort=False):
+        st.markdown(f"**P:D {ratio:g}** (D = {fmt.format_duration(d)})")
+        st.table(pd.DataFrame({
+            "decoupling point": [STRATEGY_LABELS.get(s, s) for s in t["strategy"]],
+            "verdict": t["verdict"],
+            "OTIF": [fmt.format_interval("otif", m, h) for m, h in
+                     zip(t["otif_mean"], t["otif_half_width"], strict=True)],
+            "inventory value": [fmt.format_value("inventory_value_mean", v, currency)
+                                for v in t["inventory_value_mean"]],
+            "total cost": [fmt.format_interval("cost_total", m, h, currency=currency)
+                           for m, h in zip(t["cost_mean"], t["cost_half_width"], strict=True)],
+            "reason": [r + (f" (warnings: {w})" if w and v != "overloaded" else "")
+                       for r, w, v in zip(t["reason"], t["warnings"], t["verdict"], strict=True)],
+        }), hide_index=True, border="horizontal")
+
+st.header("Service against cost and stock")
+st.markdown("What each decoupling point pays for its OTIF: total cost and inventory value against "
+            "OTIF, one point per cell (labelled with its P:D). Low and to the right is better.")
+key = ("sweep", ui.digest(result.summary.to_json()))
+ui.show_figure((*key, "trade_off", advice.target_otif),
+               lambda: trade_off(result.summary, advice.target_otif, warnings=result.warnings))
 
 st.header("KPIs against P:D")
-key = ("sweep", ui.digest(result.summary.to_json()))
 ui.show_figure((*key, "kpi_vs_pd", advice.target_otif),
-               lambda: kpi_vs_pd(result.summary, SWEEP_KPIS, target_otif=advice.target_otif,
+               lambda: kpi_vs_pd(result.summary, SHOWN, target_otif=advice.target_otif,
                                  warnings=result.warnings),
                caption="One line per decoupling point; bands: 95% confidence intervals.")
-kpi = st.selectbox("Heatmap of", list(SWEEP_KPIS), key="sweep.heatmap_kpi")
+kpi = st.selectbox("Heatmap of", list(SHOWN), key="sweep.heatmap_kpi", format_func=fmt.label)
 ui.show_figure((*key, "heatmap", kpi),
                lambda: sweep_heatmap(result.summary, kpi, warnings=result.warnings))
 

@@ -43,7 +43,8 @@
 import pandas as pd
 
 from simulator import STEPS, load_scenario, plots, simulate
-from simulator.experiment import compare, flat_kpis
+from simulator.experiment import compare
+from simulator.kpis import flat_kpis
 from simulator.trace import pick_order
 
 SEED = 1  # every run below is reproducible from this seed

@@ -20,11 +20,11 @@ from ..experiment import (
     ExperimentError,
     advise,
     compare,
-    format_interval,
     strategy_list,
     sweep,
     warmup,
 )
+from ..format import format_interval, unit_text
 from ..kpis import KPI_DEFINITIONS, finite_or_none
 from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_override
 from .common import (
@@ -237,10 +237,6 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def _unit(kpi: str) -> str:
-    return KPI_DEFINITIONS.get(kpi.split(".")[0], ("", ""))[0]
-
-
 def _report_failures(runs, cell_label) -> int:
     failed = runs[runs["error"].notna()]
     if failed.empty:
@@ -363,8 +359,9 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
             "mean ± 95% half-width (Student t)")
     kpis = [k for k in kpis if k in set(s["kpi"])]
     by = s.set_index(["alternative", "kpi"])
-    rows = [[k, _unit(k), *[format_interval(by.loc[(a, k), "mean"], by.loc[(a, k), "half_width"])
-                            for a in alts]] for k in kpis]
+    rows = [[k, unit_text(k), *[format_interval(k, by.loc[(a, k), "mean"],
+                                                by.loc[(a, k), "half_width"]) for a in alts]]
+            for k in kpis]
     warned = result.warnings
     flagged = set(warned["alternative"])
     names = [a + MARK if a in flagged else a for a in alts]
@@ -382,8 +379,8 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
             for a in alts[1:]:
                 d, h = by.loc[(a, k), "diff"], by.loc[(a, k), "diff_half_width"]
                 star = " *" if np.isfinite(d) and np.isfinite(h) and abs(d) > h else "  "
-                cells.append(format_interval(d, h, signed=True) + star)
-            diff_rows.append([k, _unit(k), *cells])
+                cells.append(format_interval(k, d, h, signed=True) + star)
+            diff_rows.append([k, unit_text(k), *cells])
         if result.common_random_numbers:
             what = (f"paired differences vs {base} (replication r of each alternative used the "
                     "same seed)")
@@ -435,7 +432,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
         print(f"\n{MARK.strip()} = the cell's runs had warnings (above; every run's are in "
               "runs.parquet, column 'warnings')")
     for kpi in ("otif", "cost_total"):
-        print(f"\n{kpi} ({_unit(kpi)}), mean ± 95% half-width")
+        print(f"\n{kpi} ({unit_text(kpi)}), mean ± 95% half-width")
         print(format_cells(s, kpi))
     names = ", ".join(f.name for f in figures)
     print(f"\nwritten to {out}/: runs.parquet, summary.parquet, sweep.json, scenario.yaml, {names}")
@@ -453,7 +450,7 @@ def format_cells(summary, kpi: str) -> str:
     table = []
     for strategy, g in rows.groupby("strategy", sort=False):
         by = g.set_index("pd")
-        table.append([strategy, *[format_interval(by.loc[r, "mean"], by.loc[r, "half_width"])
+        table.append([strategy, *[format_interval(kpi, by.loc[r, "mean"], by.loc[r, "half_width"])
                                   + (MARK if by.loc[r, "warnings"] else "") for r in ratios]])
     return _table(["P:D", *[f"{r:g}" for r in ratios]], table)
 
@@ -483,18 +480,11 @@ def handle_advise(args: argparse.Namespace) -> int:
                             args.target_otif, title=f"{scenario.name}: advisor",
                             warnings=advice.sweep.warnings), out / "advice.png")
     if args.json:
-        rows = [{k: _json_value(v) for k, v in r.items()}
-                for r in advice.table.to_dict(orient="records")]
+        rows = finite_or_none(advice.table.to_dict(orient="records"))
         print(json.dumps(rows, indent=1))
     else:
         print(format_advice(advice, scenario.name))
     return _report_failures(advice.sweep.runs, lambda r: f"cell {r['strategy']} P:D {r['pd']:g}")
-
-
-def _json_value(v):
-    if isinstance(v, (np.bool_, bool)):
-        return bool(v)
-    return finite_or_none(v)
 
 
 def format_advice(advice, name: str) -> str:
@@ -538,11 +528,10 @@ def handle_warmup(args: argparse.Namespace) -> int:
             "scenario_warmup_days": result.scenario_warmup_days,
             "recommended_warmup_days": result.recommended_days, "notes": result.notes,
             "warnings": _warning_rows(result.warnings, lambda r: {}),
-            "series": [{k: _json_value(v) for k, v in r.items()}
-                       for r in t.to_dict(orient="records")]}, indent=1))
+            "series": finite_or_none(t.to_dict(orient="records"))}, indent=1))
         return 0
     rows = [[r.kpi, f"{r.truncation_day:g} days", "yes" if r.settled else "no: run longer",
-             format_interval(r.mean_after, r.half_width_after)] for r in t.itertuples()]
+             format_interval(r.kpi, r.mean_after, r.half_width_after)] for r in t.itertuples()]
     if len(result.warnings):
         print("\n".join(_warning_lines(result.warnings, lambda r: scenario.name)) + "\n")
     print(f"{scenario.name}: {result.reps} replications of {result.days:g} days from an empty "

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 from ..eventlog import EventLogError, event_format, write_event_log
-from ..kpis import KPI_DEFINITIONS
+from ..format import NA, format_value, why_undefined
+from ..kpis import kpi_table
 from ..result import simulate
 from ..streams import format_seed
 from .common import (
@@ -60,33 +60,22 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fmt(value) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 1000 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
-
-
 def format_warnings(warnings: list[dict]) -> list[str]:
     """One line per warning, code first (the codes: ``simulator.kpis.WARNING_CODES``)."""
     return [f"WARNING [{w['code']}] {w['message']}" for w in warnings]
 
 
 def format_kpis(k: dict) -> str:
-    """The run's warnings first (what makes its numbers doubtful), then the KPI table."""
+    """The run's warnings first (what makes its numbers doubtful), then the KPI table: every
+    registry KPI in its unit (:mod:`simulator.format`), an undefined one saying why."""
     head = (f"{k['scenario']}  strategy={k['strategy']}  decoupling point={k['decoupling_point']}"
-            f"  seed={format_seed(k['seed'])}  P:D={_fmt(k['pd_ratio'])}")
+            f"  seed={format_seed(k['seed'])}  P:D={format_value('pd_ratio', k['pd_ratio'])}")
     lines = format_warnings(k.get("warnings", []))
     if lines:
         lines.append("")
     lines += [head, "-" * len(head)]
-    for name, (unit, _) in KPI_DEFINITIONS.items():
-        value = k.get(name)
-        if isinstance(value, dict):
-            lines.append(f"{name}:")
-            for sub, v in value.items():
-                lines.append(f"  {sub:<28}{_fmt(v):>14}  {unit}")
-        else:
-            lines.append(f"{name:<30}{_fmt(value):>14}  {unit}")
+    for row in kpi_table(k).itertuples(index=False):
+        value = format_value(row.kpi, row.value)
+        note = f"  ({why_undefined(row.kpi) or 'undefined'})" if value == NA else ""
+        lines.append(f"{row.kpi:<30}{value:>16}{note}")
     return "\n".join(lines)

@@ -18,7 +18,6 @@ from .advise import VERDICTS, Advice, advise, assess
 from .compare import MAIN_KPIS, Comparison, compare, resolve_alternatives, summarize_comparison
 from .plan import (
     PRECISION_KPIS,
-    flat_kpis,
     replicate,
     replication_seed,
     run_cells,
@@ -35,7 +34,6 @@ from .runners import (
     make_runner,
 )
 from .stats import (
-    format_interval,
     interval,
     lower_bound,
     mser,
@@ -83,8 +81,6 @@ __all__ = [
     "compare",
     "daily_series",
     "demand_lead_times",
-    "flat_kpis",
-    "format_interval",
     "interval",
     "lower_bound",
     "make_runner",

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pandas as pd
 from tqdm import tqdm
 
-from ..kpis import finite_or_none
+from ..kpis import finite_or_none, flat_kpis
 from ..result import simulate
 from ..scenario import Scenario
 from ..streams import Seed, format_seed
@@ -55,24 +55,12 @@ def read_warnings(text: str | None) -> list[dict]:
     return json.loads(text) if isinstance(text, str) else []
 
 
-def flat_kpis(kpis: dict) -> dict:
-    """KPIs as one flat row: nested mappings become ``name.key`` columns, the warnings JSON
-    text (:func:`warnings_text`)."""
-    row = {}
-    for name, value in kpis.items():
-        if name == WARNINGS:
-            row[name] = warnings_text(value)
-        elif isinstance(value, dict):
-            for sub, v in value.items():
-                row[f"{name}.{sub}"] = v
-        else:
-            row[name] = value
-    return row
-
-
 def run_once(scenario: Scenario, seed: Seed) -> dict:
-    """One run's KPIs as a flat row."""
-    return flat_kpis(simulate(scenario, seed).kpis)
+    """One run's KPIs as a flat row (:func:`simulator.kpis.flat_kpis`), the warnings as JSON
+    text (:func:`warnings_text`)."""
+    row = flat_kpis(simulate(scenario, seed).kpis)
+    row[WARNINGS] = warnings_text(row.get(WARNINGS, []))
+    return row
 
 
 def replication_seed(base_seed: int, replication: int) -> tuple[int, int]:
@@ -180,7 +168,7 @@ def outcomes_frame(outcomes: Mapping[tuple[CellKey, int], Outcome], cells: Itera
             if out.ok:
                 # As the journal holds it, so a fresh run and one read back from the journal
                 # make the same row (NaN as None, numpy numbers as plain ones).
-                row.update((k, v) for k, v in json_row(out.value).items() if k not in row)
+                row.update((k, v) for k, v in finite_or_none(out.value).items() if k not in row)
             rows.append(row)
     df = pd.DataFrame(rows)
     for col in ("error", WARNINGS):
@@ -200,11 +188,6 @@ def optional_text(column: pd.Series) -> pd.Series:
     """Text or None, as object: one dtype whether or not a value is missing (pandas 3 would
     infer its str dtype, with NaN for None, only when some value is there)."""
     return column.astype(object).where(column.notna(), None)
-
-
-def json_row(row: Mapping[str, Any]) -> dict:
-    """A KPI row that JSON can hold: NaN becomes null, numpy numbers plain ones."""
-    return {k: finite_or_none(v) for k, v in row.items()}
 
 
 def replicate(scenario: Scenario, reps: int, seed: int = 1, workers: int | None = 1, *,

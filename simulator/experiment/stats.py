@@ -117,26 +117,6 @@ def replications_needed(values: Iterable[float], precision: float,
     return max(n + 1, math.ceil(n * (relative / precision) ** 2))
 
 
-def format_interval(mean: float, half_width: float, signed: bool = False) -> str:
-    """'mean ± half-width' with the digits the half-width justifies ('-' when undefined)."""
-    if mean is None or not math.isfinite(mean):
-        return "-"
-    sign = "+" if signed else ""
-    if half_width is None or not math.isfinite(half_width):
-        return _number(mean, 3, sign)
-    if half_width == 0:
-        digits = 3 if abs(mean) < 10 else 1 if abs(mean) < 1000 else 0
-    else:
-        digits = min(4, max(0, 1 - math.floor(math.log10(half_width))))
-    return f"{_number(mean, digits, sign)} ± {half_width:,.{digits}f}"
-
-
-def _number(x: float, digits: int, sign: str) -> str:
-    if abs(x) >= 1000:
-        digits = 0
-    return f"{x:{sign},.{digits}f}"
-
-
 # ---------------------------------------------------------------- warm-up
 
 

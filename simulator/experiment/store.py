@@ -22,9 +22,10 @@ from typing import IO, Any
 import pandas as pd
 
 from .._version import __version__
+from ..kpis import finite_or_none
 from ..provenance import code_digest
 from ..scenario import Scenario
-from .plan import CellKey, json_row, outcomes_frame, run_cells, run_once
+from .plan import CellKey, outcomes_frame, run_cells, run_once
 from .runners import ExperimentError, Measure, Outcome, Runner, make_runner
 
 JOURNAL = "runs.journal.jsonl"
@@ -88,10 +89,10 @@ class RunStore:
     def append(self, digest: str, seed: Sequence[int], cell: dict[str, Any], replication: int,
                outcome: Outcome) -> None:
         rec = {"scenario_digest": digest, "seed": list(seed), "measure": self.measure,
-               "version": __version__, "code": code_digest(), "cell": json_row(cell),
+               "version": __version__, "code": code_digest(), "cell": finite_or_none(cell),
                "replication": replication,
                "error": outcome.error, "seconds": round(outcome.seconds, 4),
-               "value": json_row(outcome.value) if outcome.ok else None}
+               "value": finite_or_none(outcome.value) if outcome.ok else None}
         if self._file is None:
             if self._whole is not None and self.path.stat().st_size > self._whole:
                 os.truncate(self.path, self._whole)

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     import simpy
 
     from ..plan import Plan
-    from ..records import LevelLog, StepLog, Vocabulary
+    from ..records import LevelLog, ShipmentLog, StepLog, Vocabulary
     from ..scenario import Scenario
     from .sampling import Samplers
     from .stations import Station
@@ -24,6 +24,7 @@ class RunContext(Protocol):
     order_log: StepLog
     job_log: StepLog
     levels: LevelLog
+    shipments: ShipmentLog
     activities: Vocabulary
     stations: dict[str, Station]
     departments: dict[str, Station]

@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 
 FULFILLMENT = 6  # index of "fulfillment" in STEPS
 
-JOB_KINDS = ("replenishment", "planning", "repair")
+JOB_KINDS = ("replenishment", "planning", "repair", "to_order")
 """What a job (a case of the job log) is: kind codes index this tuple."""
-REPLENISHMENT, PLANNING_RUN, REPAIR = range(len(JOB_KINDS))
+REPLENISHMENT, PLANNING_RUN, REPAIR, TO_ORDER = range(len(JOB_KINDS))
 
 
 class Flow:
@@ -36,6 +36,8 @@ class Flow:
         self._stock_activity: dict[str, int] = {}
         self._inputs_activity: dict[str, int] = {}
         self._delivery_activity = {s: act(f"delivery from {s}") for s in self.plan.suppliers}
+        self._splits: dict[tuple, tuple] = {}  # (product, site, needs) -> (takes, branches)
+        self._needs: dict[tuple, tuple] = {}  # (item, quantity) -> its inputs
 
     def new_job(self, kind: int, stock_point: str | None = None, item: str | None = None,
                 quantity: int = 0) -> int:
@@ -50,18 +52,22 @@ class Flow:
         wherever a stock point replenishes the item)."""
         sp = self.plan.takes_stock(product, site, item)
         if sp is not None:
-            yield from self._take(case, log, {sp: [(item, qty)]}, priority, order)
+            yield from self._take(case, log, ((self.world.stock[sp], ((item, qty),)),), priority,
+                                  order)
             return
         yield from self._source(case, log, product, site, item, qty, priority, order)
 
     def _source(self, case, log, product, site, item, qty, priority, order):
         w = self.world
-        src = self.plan.source(site, item)
+        src = self.plan.sources[site, item]
         if src.how is How.MAKE:
-            yield from self._inputs(case, log, product, site, item, qty, priority, order)
-            yield from work(w.env, log, case, FULFILLMENT, self._station_activity[src.work_center],
-                            w.stations[src.work_center], w.samplers.make_time(site, item, qty),
-                            priority)
+            wc = src.station
+            needs = self._needs.get((item, qty))
+            if needs is None:
+                needs = self._needs[item, qty] = self.plan.item_units(item, qty)
+            yield from self._inputs(case, log, product, site, needs, wc, priority, order)
+            yield from work(w.env, log, case, FULFILLMENT, self._station_activity[wc],
+                            w.stations[wc], w.samplers.make_time(site, item, qty), priority)
         elif src.how is How.TRANSFER:
             yield from self.obtain(case, log, product, src.source, item, qty, priority, order)
             assert src.station is not None  # a transfer always has its lane
@@ -72,8 +78,10 @@ class Flow:
     def carry(self, case, log, lane, qty, priority):
         """A lane carries ``qty`` units of the case (transit per shipment or per unit)."""
         w = self.world
-        yield from work(w.env, log, case, FULFILLMENT, self._station_activity[lane],
-                        w.stations[lane], w.samplers.station_time(lane, qty), priority)
+        station = w.stations[lane]
+        start = yield from work(w.env, log, case, FULFILLMENT, self._station_activity[lane],
+                                station, w.samplers.station_time(lane, qty), priority)
+        w.shipments.add(log is w.job_log, case, station.code, qty, start, w.env.now)
 
     def _buy(self, case, log, src, qty, priority):
         w = self.world
@@ -81,37 +89,83 @@ class Flow:
         queued = env.now
         yield env.timeout(w.samplers.supplier_delay(src.source))
         log.add(case, FULFILLMENT, self._delivery_activity[src.source],
-                w.supplier_codes[src.source], REASON_CODE["supplier"], queued, queued, env.now, qty)
+                w.supplier_codes[src.source], REASON_CODE["supplier"], queued, queued, env.now)
         if src.station is not None:
             yield from self.carry(case, log, src.station, qty, priority)
 
-    def _inputs(self, case, log, product, site, item, qty, priority, order):
-        """The inputs of ``qty`` of ``item`` made at ``site``: stock is taken at once (one record
-        per stock point), the rest is obtained in parallel."""
-        env = self.world.env
-        takes: dict[str, list] = {}
-        made = []
-        for inp, units in self.plan.item_units(item, qty):
-            sp = self.plan.takes_stock(product, site, inp)
-            if sp is not None:
-                takes.setdefault(sp, []).append((inp, units))
-            else:
-                made.append(env.process(self._source(case, log, product, site, inp, units,
-                                                     priority, order)))
-        if takes:
-            yield from self._take(case, log, takes, priority, order)
-        if made:
-            yield env.all_of(made)
-
-    def _take(self, case, log, takes, priority, order):
-        """Take stock: an order records each stock point it took from (waiting there as a
-        backorder if short); a job records only a wait for its inputs."""
+    def _inputs(self, case, log, product, site, needs, maker, priority, order):
+        """Obtain ``needs`` [(item, units)] at ``site`` for work at ``maker``: stock is taken at
+        once (one record per stock point); what is made or brought for the case comes in
+        parallel branches (a kit work centre makes its items as one job): the branch with the
+        longest expected path by the case itself (its records tile the case's time), the others
+        as jobs of their own (kind ``to_order``), which the case then waits for ("inputs")."""
         w = self.world
         env = w.env
+        key = (product, site, needs)
+        split = self._splits.get(key)
+        if split is None:
+            split = self._splits[key] = self._split(product, site, needs)
+        takes, branches = split
+        side = []
+        if len(branches) > 1:
+            for branch in branches[1:]:
+                job = self.new_job(TO_ORDER, None, branch[1][0][0], branch[1][0][1])
+                side.append(env.process(self._branch(job, w.job_log, product, site, branch,
+                                                     priority, order)))
+        if takes:  # as _take, inline: this runs for every job and order that takes stock
+            queued = env.now
+            pending = self._issue(takes, priority, order)
+            for sp, events in pending:
+                if events:
+                    yield env.all_of(events)
+                self._record(case, log, sp, events, queued, order)
+        if branches:
+            yield from self._branch(case, log, product, site, branches[0], priority, order)
+        if side:
+            queued = env.now
+            pending = [p for p in side if not p.triggered]
+            if pending:
+                yield env.all_of(pending)
+            if env.now > queued:
+                log.add(case, FULFILLMENT, w.activities("inputs made to order"),
+                        w.stations[maker].code, REASON_CODE["inputs"], queued, env.now, env.now)
+
+    def _split(self, product, site, needs) -> tuple[tuple, tuple]:
+        """The plan's split of ``needs`` for the run: stock points as objects, branches with the
+        longest expected one first (a stable sort: the bill of materials' order breaks ties)."""
+        plan = self.plan
+        takes, branches = plan.split_inputs(product, site, needs)
+        branches = sorted(branches, key=lambda b: -plan.branch_route(product, site, b)[0])
+        return (tuple((self.world.stock[sp], tuple(got)) for sp, got in takes.items()),
+                tuple((wc, tuple(items)) for wc, items in branches))
+
+    def _branch(self, case, log, product, site, branch, priority, order):
+        wc, items = branch
+        if wc is None:
+            item, units = items[0]
+            yield from self._source(case, log, product, site, item, units, priority, order)
+            return
+        w = self.world
+        yield from self._inputs(case, log, product, site, tuple(self.plan.kit_needs(site, items)),
+                                wc, priority, order)
+        yield from work(w.env, log, case, FULFILLMENT, self._station_activity[wc], w.stations[wc],
+                        w.samplers.station_time(wc, sum(u for _, u in items)), priority)
+
+    def _take(self, case, log, takes, priority, order):
+        """Take stock, ``takes`` being ((stock point, ((item, units), ...)), ...), waiting as a
+        backorder where it is short."""
+        env = self.world.env
         queued = env.now
+        for sp, events in self._issue(takes, priority, order):
+            if events:
+                yield env.all_of(events)
+            self._record(case, log, sp, events, queued, order)
+
+    def _issue(self, takes, priority, order) -> list[tuple[StockPoint, list]]:
+        """Demand every unit at once (so no stock point waits for another): (stock point, events
+        still to fire) for each."""
         pending = []
-        for sp_name, needs in takes.items():
-            sp = w.stock[sp_name]
+        for sp, needs in takes:
             events = []
             for item, qty in needs:
                 event, served = sp.take(item, qty, priority)
@@ -121,21 +175,23 @@ class Flow:
                 if event is not None:
                     events.append(event)
             pending.append((sp, events))
-        for sp, events in pending:
-            if events:
-                yield env.all_of(events)
-            if order is not None:
-                act = self._stock_activity.get(sp.name)
-                if act is None:
-                    act = self._stock_activity[sp.name] = w.activities(f"stock at {sp.name}")
-                log.add(case, FULFILLMENT, act, sp.code,
-                        REASON_CODE["stock-out" if events else "none"], queued, env.now, env.now)
-            elif events:
-                act = self._inputs_activity.get(sp.name)
-                if act is None:
-                    act = self._inputs_activity[sp.name] = w.activities(f"inputs from {sp.name}")
-                log.add(case, FULFILLMENT, act, sp.code, REASON_CODE["inputs"], queued, env.now,
-                        env.now)
+        return pending
+
+    def _record(self, case, log, sp, events, queued, order) -> None:
+        """An order records each stock point it took from; a job only a wait for its inputs."""
+        w = self.world
+        now = w.env.now
+        if order is not None:
+            act = self._stock_activity.get(sp.name)
+            if act is None:
+                act = self._stock_activity[sp.name] = w.activities(f"stock at {sp.name}")
+            log.add(case, FULFILLMENT, act, sp.code,
+                    REASON_CODE["stock-out" if events else "none"], queued, now, now)
+        elif events:
+            act = self._inputs_activity.get(sp.name)
+            if act is None:
+                act = self._inputs_activity[sp.name] = w.activities(f"inputs from {sp.name}")
+            log.add(case, FULFILLMENT, act, sp.code, REASON_CODE["inputs"], queued, now, now)
 
     # ------------------------------------------------------------------ replenishment
 

@@ -65,7 +65,7 @@ class Samplers:
         engineering = (eng.sampler(streams("time.pricing.engineering"))
                        if eng is not None else self.step_time["pricing"])
         # A product with no decoupling stock is quoted by engineering (engineer-to-order).
-        self.quote_time = {p: engineering if plan.codp[p] in ("none", "eto") else self.step_time["pricing"]
+        self.quote_time = {p: engineering if plan.codp[p] == "none" else self.step_time["pricing"]
                            for p in sc.products}
         self.entry_time = {
             c: ch.entry_time.sampler(streams(f"time.entry.{c}"))

@@ -138,26 +138,37 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
          station: Station, duration: float, priority: float, reason: int | None = None):
     """``station`` works on ``case`` for ``duration`` days, after waiting for it to open (if it
     keeps a calendar) and queueing for a server by ``priority`` (lower first, ties first come);
-    work pauses while it is closed. Appends one record when done."""
+    work pauses while it is closed. Appends one record when done; returns when work started."""
     queued = env.now
     resource = station.resource
     clock = station.clock
-    opened = queued
-    if clock is not None:
-        opened = clock.next_open(queued)
-        if opened > queued:
-            yield env.timeout(opened - queued)
+    if clock is None:  # open around the clock: the common case, kept short (it runs per task)
+        if resource is None:
+            start = queued
+            if duration > 0:
+                yield env.timeout(duration)
+        else:
+            req = resource.request(priority)
+            yield req
+            start = env.now
+            yield env.timeout(duration)
+            resource.release(req)
+        if reason is None:
+            reason = NO_WAIT if start == queued else (
+                BREAKDOWN if station.down or station.last_repair_end > queued else QUEUE)
+        log.add(case, step, activity, station.code, reason, queued, start, env.now)
+        return start
+    opened = clock.next_open(queued)
+    if opened > queued:
+        yield env.timeout(opened - queued)
     req = None
     if resource is not None:
         req = resource.request(priority)
         yield req
     start = env.now
-    if clock is not None:
-        end = clock.finish(start, duration)
-        if end > start:
-            yield env.timeout(end - start)
-    elif req is not None or duration > 0:
-        yield env.timeout(duration)
+    end = clock.finish(start, duration)
+    if end > start:
+        yield env.timeout(end - start)
     if resource is not None and req is not None:
         resource.release(req)
     if reason is None:  # the longer of the two waits names the reason
@@ -168,3 +179,4 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
         else:
             reason = NO_WAIT
     log.add(case, step, activity, station.code, reason, queued, start, env.now)
+    return start

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import simpy
 
 from ..plan import Kind, Plan, compile_plan
-from ..records import LevelLog, RunRecords, StepLog, Vocabulary
+from ..records import LevelLog, RunRecords, ShipmentLog, StepLog, Vocabulary
 from ..scenario import STEPS, Scenario
 from ..streams import Seed, Streams
 from .cycle import OrderCycle
@@ -43,6 +43,7 @@ class World:
         self.order_log = StepLog(STEPS, self.activities, self.resources)
         self.job_log = StepLog(STEPS, self.activities, self.resources)
         self.levels = LevelLog()
+        self.shipments = ShipmentLog()
 
         # Who holds an order: departments, work centres, lanes, stock points, suppliers, the
         # customer. Under fcfs every request has priority 0 (repairs excepted): FIFO queues suffice.
@@ -99,6 +100,7 @@ class World:
         return RunRecords(
             scenario=self.scenario, seed=self.seed, orders=self.demand.columns(),
             order_log=self.order_log, job_log=self.job_log, levels=self.levels,
+            shipments=self.shipments,
             resource_kinds=list(self.resource_kinds),
             initial_stock={n: dict(sp.initial) for n, sp in self.stock.items()},
             planning_rows=self.planner.rows, jobs=self.flow.jobs, open_work=self.open_work(),

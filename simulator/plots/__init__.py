@@ -4,7 +4,7 @@ Functions take results or tables and return a ``matplotlib.figure.Figure`` (buil
 so they are safe in threads and servers). Grouped by topic in submodules, imported here.
 """
 
-from .experiment import comparison_chart, kpi_vs_pd, sweep_heatmap, welch_plot
+from .experiment import comparison_chart, kpi_vs_pd, sweep_heatmap, trade_off, welch_plot
 from .lessons import sim_vs_theory
 from .run import (
     cycle_time_distribution,
@@ -25,6 +25,7 @@ __all__ = [
     "sim_vs_theory",
     "sweep_heatmap",
     "time_breakdown",
+    "trade_off",
     "war_room",
     "welch_plot",
 ]

@@ -11,14 +11,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 from matplotlib.patches import Rectangle
-from matplotlib.ticker import EngFormatter, FixedLocator, NullLocator
+from matplotlib.ticker import EngFormatter, FixedLocator, NullLocator, PercentFormatter
 
 from ..experiment.compare import MAIN_KPIS
 from ..experiment.runwarnings import UNSTABLE
-from ..experiment.stats import format_interval
 from ..experiment.sweep import STRATEGY_ORDER, SWEEP_KPIS
 from ..experiment.warmup import WARMUP_SERIES
-from ..kpis import KPI_DEFINITIONS
+from ..format import axis_label, format_interval, interval_bounds, kpi_info
 from .style import PALETTE, new_figure
 
 if TYPE_CHECKING:
@@ -29,13 +28,11 @@ if TYPE_CHECKING:
 STRATEGY_COLOURS = {s: PALETTE[i] for i, s in enumerate(STRATEGY_ORDER)}
 STRATEGY_LABELS = {"mts": "MTS (finished goods)", "ato": "ATO (components)",
                    "mto": "MTO (raw material)", "eto": "ETO (no stock)"}
-SHARES = {"otif", "fill_rate", "order_fill_rate", "perfect_order"}
 
 
-def kpi_label(kpi: str) -> str:
-    unit = KPI_DEFINITIONS.get(kpi.split(".")[0], ("", ""))[0]
-    name = kpi.replace("_", " ").replace("otif", "OTIF")
-    return f"{name} ({unit})" if unit and unit != "share" else name
+def _is_share(name: str) -> bool:
+    k = kpi_info(name)
+    return k is not None and k.unit == "share"
 
 
 WARNED = "#c0392b"  # what marks an alternative or cell whose runs had warnings
@@ -89,13 +86,17 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
             hw = np.nan_to_num(line["half_width"].to_numpy(dtype=float))
             colour = STRATEGY_COLOURS[s]
             ax.plot(x, m, marker="o", ms=4, lw=1.8, color=colour, label=STRATEGY_LABELS[s])
-            ax.fill_between(x, m - hw, m + hw, color=colour, alpha=0.18, lw=0)
+            # The band stays inside the KPI's range (no negative stock, no OTIF above 100%).
+            lo, hi = np.array([interval_bounds(kpi, a, b) for a, b in zip(m, hw, strict=True)]
+                              ).reshape(-1, 2).T
+            ax.fill_between(x, lo, hi, color=colour, alpha=0.18, lw=0)
             ring = np.array([(s, r) in unstable for r in x], dtype=bool)
             if ring.any():
                 ax.plot(x[ring], m[ring], ls="none", marker="o", ms=11, mfc="none", mew=1.6,
                         color=WARNED, label="overloaded: queues grow without bound")
-        if kpi in SHARES:
+        if _is_share(kpi):
             ax.set_ylim(-0.02, 1.02)
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         elif np.nanmax(np.abs(rows["mean"].to_numpy(dtype=float)), initial=0) >= 10_000:
             ax.yaxis.set_major_formatter(EngFormatter(sep=""))  # 2.7M, not 1e6 offsets
         if kpi == "otif" and target_otif is not None:
@@ -104,7 +105,7 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
                         xycoords=("axes fraction", "data"), va="bottom", fontsize=8)
         ax.axvline(1.0, color="0.6", ls=":", lw=1)
         _pd_axis(ax, rows["pd"])
-        ax.set_title(kpi_label(kpi), fontsize=10)
+        ax.set_title(axis_label(kpi), fontsize=10)
         ax.grid(alpha=0.3)
     legend_ax = flat[len(kpis)]
     labelled = {}
@@ -139,8 +140,8 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
     dlt = rows.groupby("pd")["demand_lead_time"].first().reindex(ratios)
     fig, ax = new_figure(1.3 * len(ratios) + 2.5, 0.8 * len(strategies) + 1.6)
     values = mean.to_numpy(dtype=float)
-    cmap = "viridis" if kpi in SHARES else "magma_r"
-    kwargs = {"vmin": 0, "vmax": 1} if kpi in SHARES else {}
+    cmap = "viridis" if _is_share(kpi) else "magma_r"
+    kwargs = {"vmin": 0, "vmax": 1} if _is_share(kpi) else {}
     image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, aspect="auto", **kwargs)
     finite = values[np.isfinite(values)]
     middle = (finite.min() + finite.max()) / 2 if len(finite) else 0
@@ -148,7 +149,7 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
     for i in range(len(strategies)):
         for j in range(len(ratios)):
             v, h = values[i, j], hw.to_numpy(dtype=float)[i, j]
-            text = "n/a" if not np.isfinite(v) else _short(v, h)
+            text = "n/a" if not np.isfinite(v) else _short(kpi, v, h)
             code = flags.get((strategies[i], ratios[j]))
             if code is not None:
                 text += f"\n⚠ {code}"
@@ -161,13 +162,69 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
     ax.set_yticks(range(len(strategies)))
     ax.set_yticklabels([STRATEGY_LABELS[s] for s in strategies])
     ax.set_xlabel("P:D")
-    fig.colorbar(image, ax=ax, label=kpi_label(kpi))
-    ax.set_title(title or f"{kpi_label(kpi)} by decoupling point and P:D (mean ± 95% CI)",
+    bar = fig.colorbar(image, ax=ax, label=axis_label(kpi))
+    if _is_share(kpi):
+        bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_title(title or f"{axis_label(kpi)} by decoupling point and P:D (mean ± 95% CI)",
                  fontsize=10)
     return fig
 
 
-def _short(mean: float, half_width: float) -> str:
+def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
+              costs: Sequence[str] = ("cost_total", "inventory_value_mean"),
+              title: str | None = None, warnings: pd.DataFrame | None = None) -> Figure:
+    """Service against what it costs: one panel per ``costs`` KPI (total cost, inventory value)
+    against OTIF, one point per sweep cell with its 95% intervals both ways, one colour per
+    decoupling point, each point named by its P:D; cells whose runs were overloaded are ringed.
+    The cheapest cells at a given OTIF lie low and to the right."""
+    flags = _flags(warnings, ["strategy", "pd"])
+    by = summary.set_index(["strategy", "pd", "kpi"])
+    costs = [c for c in costs if c in set(summary["kpi"])]
+    fig, axes = new_figure(4.6 * len(costs) + 1.6, 3.8, ncols=len(costs), squeeze=False)
+    strategies = [s for s in STRATEGY_ORDER if s in set(summary["strategy"])]
+    ratios = sorted(summary["pd"].unique())
+    for ax, cost in zip(axes.ravel(), costs, strict=True):
+        for s in strategies:
+            xs, ys = [], []
+            for r in ratios:
+                if (s, r, "otif") not in by.index or (s, r, cost) not in by.index:
+                    continue
+                x, xh = by.loc[(s, r, "otif"), ["mean", "half_width"]]
+                y, yh = by.loc[(s, r, cost), ["mean", "half_width"]]
+                if not (np.isfinite(x) and np.isfinite(y)):
+                    continue
+                (xl, xu), (yl, yu) = interval_bounds("otif", x, xh), interval_bounds(cost, y, yh)
+                ax.errorbar(x, y, xerr=[[x - xl], [xu - x]], yerr=[[y - yl], [yu - y]], fmt="o",
+                            ms=5, color=STRATEGY_COLOURS[s], capsize=2, lw=1)
+                ax.annotate(f" {r:g}", (x, y), fontsize=7, color="0.3")
+                if flags.get((s, r)) in UNSTABLE:
+                    ax.plot(x, y, ls="none", marker="o", ms=12, mfc="none", mew=1.6,
+                            color=WARNED)
+                xs.append(x)
+                ys.append(y)
+            ax.plot(xs, ys, color=STRATEGY_COLOURS[s], lw=0.8, alpha=0.5,
+                    label=STRATEGY_LABELS[s])
+        if target_otif is not None:
+            ax.axvline(target_otif, color="0.3", ls="--", lw=1)
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        if np.nanmax(np.abs(summary.loc[summary["kpi"] == cost, "mean"].to_numpy(dtype=float)),
+                     initial=0) >= 10_000:
+            ax.yaxis.set_major_formatter(EngFormatter(sep=""))
+        ax.set_xlabel(axis_label("otif"))
+        ax.set_ylabel(axis_label(cost))
+        ax.set_title(f"{axis_label(cost)} against OTIF", fontsize=10)
+        ax.grid(alpha=0.3)
+    axes.ravel()[-1].legend(title="decoupling point", frameon=False, fontsize=8,
+                            loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    note = "points: P:D; bars: 95% CI; dashed: OTIF target; red ring: overloaded"
+    fig.suptitle(f"{title}\n{note}" if title else note, fontsize=10)
+    return fig
+
+
+def _short(kpi: str, mean: float, half_width: float) -> str:
+    """A heatmap cell's two short lines: the mean and ± its half-width (thousands as k)."""
+    if _is_share(kpi):
+        return format_interval(kpi, mean, half_width).replace(" ± ", "\n±").replace(" (", "\n(")
     if abs(mean) >= 1000:
         digits = 1 if abs(mean) < 100_000 else 0
         return (f"{mean / 1000:,.{digits}f}k\n±{half_width / 1000:,.1f}k"
@@ -200,7 +257,8 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
             r = rows.loc[alt]
             colour = PALETTE[alternatives.index(alt) % len(PALETTE)]
             if np.isfinite(r["mean"]):
-                ax.errorbar(r["mean"], yi, xerr=np.nan_to_num(r["half_width"]), fmt="o",
+                lo, hi = interval_bounds(kpi, r["mean"], r["half_width"])
+                ax.errorbar(r["mean"], yi, xerr=[[r["mean"] - lo], [hi - r["mean"]]], fmt="o",
                             color=colour, capsize=4, ms=5)
             else:
                 ax.text(0.02, yi, "undefined", va="center", fontsize=8, color="0.5",
@@ -208,7 +266,7 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
             # The paired difference goes under the name, where it cannot hide a bar.
             name = f"{alt} ⚠ {flags[alt]}" if alt in flags else alt
             if alt != alternatives[0] and np.isfinite(r["diff"]):
-                labels.append(f"{name}\nΔ {format_interval(r['diff'], r['diff_half_width'], True)}")
+                labels.append(f"{name}\nΔ {format_interval(kpi, r['diff'], r['diff_half_width'], True)}")
                 bold.append(abs(r["diff"]) > np.nan_to_num(r["diff_half_width"]))
             else:
                 labels.append(name)
@@ -220,11 +278,12 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
             if alt in flags:
                 tick.set_color(WARNED if flags[alt] in UNSTABLE else "darkorange")
         ax.set_ylim(y.min() - 0.6, y.max() + 0.6)
-        if kpi in SHARES:
+        if _is_share(kpi):
+            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
             lo = np.nanmin((rows["mean"] - rows["half_width"].fillna(0)).to_numpy(dtype=float),
                            initial=1.0)
             ax.set_xlim(max(-0.02, lo - 0.05), 1.02)
-        ax.set_title(kpi_label(kpi), fontsize=10)
+        ax.set_title(axis_label(kpi), fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     for ax in flat[len(kpis):]:
         ax.set_axis_off()

@@ -19,8 +19,9 @@ from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..format import format_duration
 from ..scenario import STEPS
-from ..trace import PHASE, WhereTimeGoes, format_duration
+from ..trace import PHASE, WhereTimeGoes
 from .style import LATE, ON_TIME, new_figure
 
 if TYPE_CHECKING:
@@ -75,7 +76,8 @@ def order_timeline(trace: TraceFrame, until: str = "delivery"):
         if r.work > 0:
             note.append(f"work {_short(r.work)}")
         if r.reason not in ("none",):
-            note.append(str(r.reason))
+            # The wait's reason in words ("queue for office staff (2)"), not just its code.
+            note.append(r.detail or str(r.reason))
         ax.annotate("  " + " · ".join(note), (r.end, yi), va="center", fontsize=7.5,
                     color="0.25")
     labels = [f"{r.step} · {r.activity}\n({r.department})" if r.activity != r.department

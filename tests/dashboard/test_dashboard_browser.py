@@ -1,6 +1,8 @@
 """The real thing: `omcsim dashboard` on a free loopback port, driven by Debian's chromium through
 Playwright's Python client. The KPIs shown must be the CLI's (`omcsim run default --json`), the
-charts must render, and the screenshot for the README is saved."""
+charts must render, no KPI card or download button is cut short at 1024 or 1440 px, Reset
+restores the sidebar, nothing is fetched from elsewhere, and the screenshots for the README are
+saved."""
 
 import json
 import os
@@ -119,3 +121,73 @@ def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 50_000  # a real page, not a blank one
+
+
+# Elements whose text is cut (ellipsis or overflow) at the viewport's width: any descendant of a
+# KPI card or a download button whose content is wider than its box.
+CUT = """() => [...document.querySelectorAll(
+        '[data-testid="stMetric"], [data-testid="stDownloadButton"] button')]
+    .flatMap(card => [card, ...card.querySelectorAll('*')].filter(
+        e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+    .map(e => (card.innerText || '').replace(/\\s+/g, ' ').trim()))"""
+
+
+def _outside(url: str) -> bool:
+    u = urlsplit(url)
+    return u.scheme in ("http", "https", "ws", "wss") and u.hostname != "127.0.0.1"
+
+
+def _sidebar_strategy(page) -> str:
+    return page.get_by_role("combobox", name="Strategy / decoupling point").input_value()
+
+
+@pytest.mark.parametrize("width", [1024, 1440])
+def test_cards_are_whole_and_reset_restores_the_sidebar(dashboard_url, width):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1000})
+            elsewhere = []
+            page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
+            page.goto(dashboard_url)
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+            page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=60_000)
+            page.wait_for_timeout(1500)
+            assert page.locator('[data-testid="stMetric"]').count() == 10
+            assert page.evaluate(CUT) == []
+            page.screenshot(path=str(SCREENSHOT.with_name(f"dashboard-{width}.png")))
+
+            # Another strategy in the sidebar, then Reset: the sidebar shows the scenario's own
+            # again, and the next change (a seed) runs the scenario's strategy, not the old one.
+            assert _sidebar_strategy(page).startswith("ATO")
+            page.get_by_role("combobox", name="Strategy / decoupling point").click()
+            page.get_by_role("option", name=re.compile(r"^MTO")).click()
+            page.get_by_text(re.compile(r"strategy MTO")).wait_for(timeout=90_000)
+            page.get_by_role("button", name=re.compile(r"^Reset levers")).click()
+            page.get_by_text(re.compile(r"strategy ATO .* seed 1$")).wait_for(timeout=90_000)
+            assert _sidebar_strategy(page).startswith("ATO")
+            page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
+                has_text="Seed").get_by_test_id("stNumberInputStepUp").click()
+            page.get_by_text(re.compile(r"seed 2$")).wait_for(timeout=90_000)
+            assert page.get_by_text(re.compile(r"strategy ATO .* seed 2$")).count() == 1
+            assert _sidebar_strategy(page).startswith("ATO")
+
+            # Staple yourself: the records table shows every wait's reason in full.
+            page.get_by_role("link", name="Staple yourself").click()
+            page.wait_for_selector('[data-testid="stTable"]', timeout=90_000)
+            page.get_by_text("Records and why").click()
+            page.wait_for_timeout(1500)
+            why = page.locator('[data-testid="stTable"] td').all_inner_texts()
+            assert any(t.startswith("queue for ") for t in why)
+            assert page.evaluate("""() => [...document.querySelectorAll(
+                '[data-testid="stTable"], [data-testid="stTable"] *')]
+                .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+                .map(e => e.innerText.slice(0, 80))""") == []
+            page.screenshot(path=str(SCREENSHOT.with_name(f"staple-{width}.png")), full_page=True)
+            favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+            assert favicon.startswith("data:"), favicon
+            assert elsewhere == []
+        finally:
+            browser.close()

@@ -2,15 +2,18 @@
 changed, values shown checked against the library, no exception."""
 
 import json
+import re
 
+import pandas as pd
 import pytest
 import yaml
-from dashboard_checks import APP, assert_shown
+from dashboard_checks import APP, assert_interval_shown, assert_shown
 
 from simulator import STEPS, simulate
 from simulator.experiment import advise, compare
+from simulator.format import format_duration
 from simulator.scenario import parse_scenario
-from simulator.trace import TraceError, pick_order
+from simulator.trace import TraceError, explain_outcome, order_list, pick_order
 
 
 def on_page(app, page: str, scenario: str = "classroom", days: float = 45.0, **levers):
@@ -52,8 +55,12 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert app.code[0].value == trace.narrative()
     # Gantt chart, war room, waiting vs working
     assert len(app.image) == 3
-    table = app.dataframe[0].value
-    assert len(table) == len(trace) and list(table["activity"]) == list(trace["activity"])
+    # Every record with its reason in full (a table wraps its text; none is cut).
+    table = app.table[0].value
+    assert len(table) == len(trace)
+    assert [t.split(" · ")[-1] for t in table["step · activity"]] == list(trace["activity"])
+    assert list(table["why"]) == [d or "–" for d in trace["detail"]]
+    assert any(w.startswith("queue for ") for w in table["why"])
     app.radio(key="staple.scope").set_value("cash").run()
     assert not app.exception
     by_dept = app.dataframe[-2].value  # then the delay causes
@@ -62,6 +69,45 @@ def test_staple_yourself_follows_the_picked_order(app):
     app.slider(key="staple.max_orders").set_value(20).run()
     app.segmented_control(key="staple.until").set_value("all").run()
     assert not app.exception and len(app.image) == 3
+
+
+def test_staple_lists_orders_by_filter_and_explains_a_lost_one(app):
+    # Customers who give 3 days at a tolerance: some inquiries are lost to long quotes.
+    scenario, seed = on_page(app, "staple", scenario="default", days=45.0,
+                             **{"customers.*.demand_lead_time": 3.0})
+    result = simulate(scenario, seed)
+    app.radio(key="staple.pick").set_value("from a list").run()
+    assert not app.exception
+    app.multiselect(key="staple.status").set_value(["lost"]).run()
+    lost = order_list(result, status=["lost"])
+    assert len(lost) and f"({len(lost):,} of {len(result.orders):,} match)" in \
+        app.selectbox(key="staple.listed").label
+    oid = int(lost["id"].iloc[-1])
+    app.selectbox(key="staple.listed").set_value(oid).run()
+    assert not app.exception and order_shown(app) == oid
+    o = result.trace(oid).order
+    # Why it was lost: its quote against D and what the customer accepts, not n/a cards.
+    why = app.warning[0].value
+    assert why == explain_outcome(result, o) and why.startswith("Lost at pricing")
+    assert f"quoted {format_duration(o['quoted_lead_time'])}" in why
+    assert f"D of {format_duration(o['demand_lead_time'])}" in why
+    cards = {m.label: m.value for m in app.metric}
+    assert "n/a" not in cards.values()
+    assert_shown(cards["Quoted lead time"], o["quoted_lead_time"], "quote")
+    tolerance = scenario.customers[o["customer_class"]].quote_tolerance
+    assert_shown(cards["Customer accepts up to"], tolerance * o["demand_lead_time"], "limit")
+    # Late ones of one class and product: the list holds exactly the library's.
+    app.multiselect(key="staple.status").set_value([])
+    app.checkbox(key="staple.late").check()
+    first_late = order_list(result, late=True).iloc[0]
+    cls, product = first_late["customer_class"], first_late["product"]
+    app.multiselect(key="staple.class").set_value([cls])
+    app.multiselect(key="staple.product").set_value([product]).run()
+    expected = order_list(result, late=True, customer_class=[cls], product=[product])
+    shown = app.selectbox(key="staple.listed").options  # "#id · status... · class · product"
+    assert [int(t.split()[0].lstrip("#")) for t in shown] == list(expected["id"])
+    assert all(f"· {cls} ·" in t and t.endswith(f"x {product}") for t in shown)
+    assert len(expected) and expected["late"].all()
 
 
 def test_staple_without_a_late_order_says_so(app):
@@ -93,13 +139,11 @@ def test_compare_strategies_with_confidence_intervals(app):
                        workers=1).summary.set_index(["kpi", "alternative"])
     means = table_values(app, 0)
     for (kpi, alt), text in means.items():
-        mean, hw = (s.strip() for s in text.removesuffix(" d").split("±"))
-        assert_shown(mean, expected.loc[(kpi, alt), "mean"], kpi)
-        percent = "%" if mean.endswith("%") else ""  # a share's half-width is in points too
-        assert_shown(hw + percent, expected.loc[(kpi, alt), "half_width"], kpi)
+        assert_interval_shown(text, expected.loc[(kpi, alt), "mean"],
+                              expected.loc[(kpi, alt), "half_width"], kpi)
     for (kpi, alt), text in table_values(app, 1).items():  # paired differences vs mto
-        diff = text.removesuffix(" *").removesuffix(" d").split("±")[0].strip()
-        assert_shown(diff.replace(" pp", "%"), expected.loc[(kpi, alt), "diff"], kpi)
+        assert_interval_shown(text.removesuffix(" *"), expected.loc[(kpi, alt), "diff"],
+                              expected.loc[(kpi, alt), "diff_half_width"], kpi)
         significant = abs(expected.loc[(kpi, alt), "diff"]) > expected.loc[(kpi, alt),
                                                                            "diff_half_width"]
         assert text.endswith(" *") == significant
@@ -136,13 +180,24 @@ def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
     assert not app.exception
     expected = advise(scenario.with_overrides(horizon_days=30.0), 0.95, [0.5, 2.0],
                       strategies=["mto", "ato"], reps=2, workers=1)
-    recs = app.dataframe[0].value
-    labels = {"mto": "MTO (raw material)", "ato": "ATO (components)", None: "none meets it"}
+    recs = app.table[0].value
+    labels = {"mto": "MTO (raw material)", "ato": "ATO (components)",
+              None: "none meets the target"}
     assert list(recs["recommended"]) == [labels[r] for r in expected.recommendations["recommended"]]
-    assert list(app.dataframe[1].value["verdict"]) == list(expected.table["verdict"])
-    assert len(app.image) == 2  # KPIs against P:D, heatmap
-    app.selectbox(key="sweep.heatmap_kpi").set_value("cost_total").run()
-    assert not app.exception and len(app.image) == 2
+    assert list(recs["why"]) == list(expected.recommendations["reason"])
+    others = pd.concat([t.value for t in app.table[1:]])  # one table per D
+    assert list(others["verdict"]) == list(expected.table["verdict"])
+    # Reasons in full; no "None", "nan" or raw floats (16.2307) anywhere in the advisor tables.
+    assert [r.split(" (warnings: ")[0] for r in others["reason"]] == list(expected.table["reason"])
+    for table in (recs, others):
+        for column in table.columns.drop(["why", "reason"], errors="ignore"):
+            for cell in table[column]:
+                assert cell not in ("None", "nan", "NaN", "") and not re.search(
+                    r"\d\.\d{4,}", cell), (column, cell)
+    assert others["inventory value"].notna().all()
+    assert len(app.image) == 3  # cost and stock against OTIF, KPIs against P:D, heatmap
+    app.selectbox(key="sweep.heatmap_kpi").set_value("inventory_value_mean").run()
+    assert not app.exception and len(app.image) == 3
 
 
 def test_sweep_needs_a_cell(app):
@@ -209,6 +264,6 @@ def test_sweep_shows_the_overload_and_the_advisor_calls_it_overloaded(app):
     banners = [e.value for e in app.error]
     assert len(banners) == 1 and banners[0].startswith("**eto**")
     assert "- P:D 2 · overload: sales " in banners[0]
-    assert list(app.dataframe[0].value["recommended"]) != ["ETO (no stock)"]
-    verdicts = app.dataframe[1].value.set_index("strategy")["verdict"]
-    assert verdicts["eto"] == "overloaded"
+    assert list(app.table[0].value["recommended"]) != ["ETO (no stock)"]
+    verdicts = pd.concat([t.value for t in app.table[1:]]).set_index("decoupling point")["verdict"]
+    assert verdicts["ETO (no stock)"] == "overloaded"

@@ -10,10 +10,10 @@ results regenerates the file in a commit of its own that says why::
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 from simulator import available_scenarios, load_scenario, simulate
+from simulator.kpis import finite_or_none
 
 GOLDEN = Path(__file__).with_name("golden_kpis.json")
 SEEDS = (1, 2)
@@ -24,26 +24,13 @@ UNPINNED = {"wall_seconds"}
 SHORTENED = {"large": {"horizon_days": 10, "warmup_days": 5}}
 
 
-def _plain(value):
-    """KPIs as JSON-comparable values: NaN as None, nested dicts kept."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return _plain(value.item())
-    return value
-
-
 def cases() -> list[tuple[str, int]]:
     return [(name, seed) for name in available_scenarios() for seed in SEEDS]
 
 
 def current(name: str, seed: int) -> dict:
     kpis = simulate(load_scenario(name, SHORTENED.get(name)), seed).kpis
-    return {k: _plain(v) for k, v in kpis.items() if k not in UNPINNED}
+    return {k: finite_or_none(v) for k, v in kpis.items() if k not in UNPINNED}
 
 
 def main() -> None:
