@@ -33,6 +33,7 @@ import simpy
 
 from simulator import load_scenario, simulate
 from simulator.model.world import World
+from simulator.plan import compile_plan
 
 SCENARIO = Path(__file__).with_name("ten_stations.yaml")
 ADMIN_STEPS = ("generation", "pricing", "entry", "selection", "scheduling")
@@ -48,8 +49,9 @@ def network(scenario) -> tuple[float, list[tuple[int, float]]]:
         time_spec = channel.entry_time if step == "entry" else getattr(steps, step).time
         stations.append((scenario.departments[getattr(steps, step).department].staff,
                          time_spec.mean()))
-    for stage in scenario.order_stages:
-        spec = scenario.chain.stages[stage]
+    plan = compile_plan(scenario)
+    for stage, _ in plan.order_route(next(iter(scenario.products)), "customers", 1)[1]:
+        spec = plan.stations[stage]
         stations.append((spec.servers, spec.time.mean()))
     return channel.rate_per_day, stations
 

@@ -22,6 +22,7 @@ import yaml
 from simulator import Scenario, ScenarioError, available_scenarios, load_scenario, plots, simulate
 from simulator import format as fmt
 from simulator.kpis import WARNING_CODES, kpi_table
+from simulator.plan import compile_plan
 from simulator.result import RunResult
 from simulator.scenario import parse_scenario
 
@@ -110,9 +111,10 @@ def cli_scenario(scenario: Scenario, label: str) -> str:
 def describe(scenario: Scenario, seed: int | None = None) -> str:
     """One line: strategy, decoupling point, P, D, P:D (and seed)."""
     strategy = (scenario.strategy or "").upper()
+    plan = compile_plan(scenario)
     text = (f"**{scenario.name}** · strategy {strategy} · decoupling point `{scenario.codp}` · "
-            f"P = {scenario.production_lead_time:.1f} d · D = {scenario.mean_demand_lead_time:.1f} d"
-            f" · P:D = {fmt.format_value('pd_ratio', scenario.pd_ratio)}")
+            f"P = {plan.production_lead_time:.1f} d · D = {scenario.mean_demand_lead_time:.1f} d"
+            f" · P:D = {fmt.format_value('pd_ratio', plan.pd_ratio)}")
     return text if seed is None else f"{text} · seed {seed}"
 
 

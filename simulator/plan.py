@@ -160,11 +160,7 @@ class Source:
     source: str = ""  # the supplier (buy) or the site it comes from (transfer)
     inputs: tuple[tuple[str, int], ...] = ()  # (item, units per unit) for make
     time: Distribution | None = None  # make: this item's time, if not the work centre's
-
-    @property
-    def work_center(self) -> str:
-        assert self.how is How.MAKE and self.station is not None
-        return self.station
+    work_center: str = ""  # make: the station, typed as always there
 
 
 @dataclass(frozen=True)
@@ -330,7 +326,7 @@ class Plan:
         stopping where an order of ``product`` (None: a replenishment job) takes stock."""
         return self.node_route(product, site, item, units)[0]
 
-    def order_route(self, product: str, region: str, quantity: int) -> tuple[tuple, tuple]:
+    def order_route(self, product: str, region: str, quantity: float) -> tuple[tuple, tuple]:
         """What an order of ``quantity`` units of ``product`` from ``region`` takes and passes:
         (takes, ops). ``takes``: (stock point, item, units) at its decoupling stock; ``ops``:
         (station, expected days) along its longest expected path, design and shipping included."""
@@ -342,6 +338,17 @@ class Plan:
         if self.engineering is not None and self.designs(product):
             ops.insert(0, (self.engineering, self.stations[self.engineering].expected_time(quantity)))
         return tuple(takes), tuple(ops)
+
+    def downstream_lead_time(self) -> float:
+        """Expected time of the work after the decoupling point (design and shipping included)
+        for an average order, no queueing: what the textbook rule compares with D; averaged over
+        the product mix and the regions."""
+        sc = self.scenario
+        share_of = {n: r.share / sum(x.share for x in self.regions.values())
+                    for n, r in self.regions.items()}
+        return sum(share * share_of[region] * sum(days for _, days in self.order_route(
+                       pname, region, sc.mean_order_size(pname))[1])
+                   for pname, share in sc.product_shares().items() for region in self.regions)
 
     @cached_property
     def production_lead_time(self) -> float:
@@ -560,7 +567,8 @@ def _compile(sc: Scenario) -> Plan:
         for item, how in routing.make.items():
             wc = how if isinstance(how, str) else how.work_center
             sources[site, item] = Source(How.MAKE, wc, inputs=bom.get(item, ()),
-                                         time=None if isinstance(how, str) else how.time)
+                                         time=None if isinstance(how, str) else how.time,
+                                         work_center=wc)
         for item, supplier in routing.buy.items():
             sources[site, item] = Source(How.BUY, lane_of.get((supplier, site)), source=supplier)
         for item, src in routing.transfer.items():

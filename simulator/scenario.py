@@ -73,13 +73,6 @@ BUFFER_FILLED_BY = {"raw_material": "procurement", "components": "fabrication",
 STRATEGIES = {"eto": "none", "mto": "raw_material", "ato": "components", "mts": "finished_goods"}
 """Strategy presets: the buffer that is the customer order decoupling point (``none``: no stock)."""
 
-ORDER_STAGES = {
-    "none": STAGES,
-    "raw_material": ("fabrication", "assembly", "distribution"),
-    "components": ("assembly", "distribution"),
-    "finished_goods": ("distribution",),
-}
-"""Stages an order passes through after it is allocated stock at the decoupling point."""
 
 PRIORITY_RULES = ("fcfs", "edd", "priority")
 
@@ -470,32 +463,12 @@ class Scenario(SpecModel):
 
     @property
     def strategy(self) -> str | None:
-        """The preset name of the decoupling point (mts/ato/mto/eto)."""
-        return {v: k for k, v in STRATEGIES.items()}[self.codp]
+        """The preset name of the decoupling point (mts/ato/mto/eto); None for a stock point."""
+        return {v: k for k, v in STRATEGIES.items()}.get(self.codp)
 
     @cached_property
     def component_names(self) -> set[str]:
         return {c for p in self.products.values() for c in p.bill_of_materials}
-
-    def items(self, buffer: str) -> list[str]:
-        """The items a buffer holds: products, components, or one raw material per component."""
-        if buffer == "finished_goods":
-            return list(self.products)
-        return sorted(self.component_names)
-
-    @property
-    def stocked_buffers(self) -> tuple[str, ...]:
-        """Buffers used by the run: the decoupling point and every buffer upstream of it."""
-        if self.codp == "none":
-            return ()
-        return BUFFERS[: BUFFERS.index(self.codp) + 1]
-
-    @property
-    def order_stages(self) -> tuple[str, ...]:
-        return ORDER_STAGES[self.codp]
-
-    def buffer(self, name: str) -> Buffer:
-        return self.chain.buffers.get(name, Buffer())
 
     # ---- demand facts
 
@@ -510,37 +483,10 @@ class Scenario(SpecModel):
     def mean_order_size(self, product: str) -> float:
         return max(1.0, self.products[product].order_size.mean())
 
-    def stage_units(self, stage: str, product: str, quantity: float) -> float:
-        """Units a stage works on for ``quantity`` of ``product`` (components for the upstream
-        stages, products for assembly and distribution)."""
-        if stage in ("procurement", "fabrication"):
-            return quantity * sum(self.products[product].bill_of_materials.values())
-        return quantity
-
-    def expected_stage_time(self, stage: str, units: float = 1.0) -> float:
-        s = self.chain.stages[stage]
-        return s.setup_time.mean() + s.time.mean() * (units if s.per == "unit" else 1.0)
-
     @property
     def mean_demand_lead_time(self) -> float:
         total = sum(c.share for c in self.customers.values())
         return sum(c.share * c.demand_lead_time.mean() for c in self.customers.values()) / total
-
-    @property
-    def production_lead_time(self) -> float:
-        """P: cumulative expected lead time of the whole chain for an average order (no queueing)."""
-        total = 0.0
-        for pname, share in self.product_shares().items():
-            q = self.mean_order_size(pname)
-            total += share * sum(
-                self.expected_stage_time(s, self.stage_units(s, pname, q)) for s in STAGES
-            )
-        return total
-
-    @property
-    def pd_ratio(self) -> float:
-        d = self.mean_demand_lead_time
-        return self.production_lead_time / d if d > 0 else float("inf")
 
     # ---- overrides
 

@@ -11,7 +11,12 @@ import streamlit as st
 import ui
 
 from simulator import STEPS
-from simulator.scenario import ORDER_STAGES, STAGES, STRATEGIES
+from simulator.plan import compile_plan
+from simulator.scenario import STAGES, STRATEGIES
+
+# The textbook chain's stages after each decoupling point (a lesson's table, not the model's).
+WORK_AFTER = {"none": STAGES, "raw_material": STAGES[2:], "components": STAGES[3:],
+              "finished_goods": STAGES[4:]}
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # The README's teacher command (tests/packaging/test_packaging_teach.py runs it on a fresh copy).
@@ -54,7 +59,9 @@ STEP_TEXT = {
 def owner(scenario, step: str) -> str:
     """Who does the step in this scenario, with the staff count."""
     if step == "fulfillment":
-        return "the chain: " + ", ".join(scenario.order_stages)
+        stations = [s for s, _ in compile_plan(scenario).order_route(
+            next(iter(scenario.products)), next(iter(compile_plan(scenario).regions)), 1)[1] if s]
+        return "the chain: " + ", ".join(stations)
     dep = getattr(scenario.steps, step).department
     staff = scenario.departments[dep].staff
     return f"{dep.replace('_', ' ')} ({'unlimited' if staff is None else staff} staff)"
@@ -95,7 +102,7 @@ with tab_steps:
     st.markdown("See one order's journey through these steps on the **Staple yourself** page.")
 
 with tab_pd:
-    p, d = scenario.production_lead_time, scenario.mean_demand_lead_time
+    p, d = compile_plan(scenario).production_lead_time, scenario.mean_demand_lead_time
     st.markdown(
         "The **customer order decoupling point** (CODP) is the last stock point: where a product "
         "becomes tied to one customer's order. Upstream of it, work is pushed by the forecast to "
@@ -104,7 +111,7 @@ with tab_pd:
     )
     st.table(pd.DataFrame(
         [{"strategy": s.upper(), "stock held at the CODP": codp.replace("_", " "),
-          "work done after the order arrives": ", ".join(ORDER_STAGES[codp]),
+          "work done after the order arrives": ", ".join(WORK_AFTER[codp]),
           "in this scenario": "current" if codp == scenario.codp else ""}
          for s, codp in STRATEGIES.items()]).set_index("strategy"))
     st.markdown(

@@ -14,7 +14,8 @@ import ui
 
 from simulator import ScenarioError, available_scenarios
 from simulator import format as fmt
-from simulator.scenario import BUFFERS, PRIORITY_RULES, STAGES, STRATEGIES, Scenario
+from simulator.plan import compile_plan
+from simulator.scenario import BUFFERS, PRIORITY_RULES, STAGES, STRATEGIES, Buffer, Scenario
 
 SOURCE_KEY = "run.source"
 UPLOAD_KEY = "run.upload"
@@ -126,7 +127,7 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                       round(base.mean_demand_lead_time, 2), min_value=0.0, step=0.5,
                       help="Sets every customer class's D to this value (like `--demand-lead-time`)"
                       "; left alone, each class keeps its own distribution.")
-        p = base.production_lead_time
+        p = compile_plan(base).production_lead_time
         st.caption(f"P = {p:.2f} d (whole chain, no queueing), so P:D = "
                    f"{fmt.format_value('pd_ratio', p / d if d else math.inf)}")
         rate = lv.number("Demand rate (inquiries per day)", "demand_rate", base.inquiry_rate,
@@ -151,16 +152,23 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
         for name, dep in base.departments.items():
             lv.number(f"Staff: {name.replace('_', ' ')}", f"departments.{name}.staff", dep.staff,
                       min_value=1, step=1, placeholder="unlimited")
-        for name in STAGES:
-            lv.number(f"Servers: {name}", f"chain.stages.{name}.servers",
-                      base.chain.stages[name].servers, min_value=1, step=1, placeholder="unlimited")
+        if base.chain is not None:
+            for name in STAGES:
+                lv.number(f"Servers: {name}", f"chain.stages.{name}.servers",
+                          base.chain.stages[name].servers, min_value=1, step=1,
+                          placeholder="unlimited")
+        else:
+            for name, wc in base.network.work_centers.items():
+                lv.number(f"Servers: {name}", f"network.work_centers.{name}.servers", wc.servers,
+                          min_value=1, step=1, placeholder="unlimited")
 
     with sb.expander("Stock targets"):
+        stocked = [n for n, sp in compile_plan(base).stock_points.items() if sp.active]
         st.caption(f"Stock is held at the decoupling point and upstream of it "
-                   f"(now: {', '.join(base.stocked_buffers) or 'none'}). Empty = auto (set by "
+                   f"(now: {', '.join(stocked) or 'none'}). Empty = auto (set by "
                    "planning from the forecast and the service target).")
-        for name in BUFFERS:
-            target = base.buffer(name).target
+        for name in BUFFERS if base.chain is not None else ():
+            target = base.chain.buffers.get(name, Buffer()).target
             shown = target if isinstance(target, float) else None
             value = st.number_input(
                 f"Base stock per item: {name.replace('_', ' ')}", value=shown, min_value=0.0,

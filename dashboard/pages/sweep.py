@@ -19,6 +19,7 @@ from simulator.experiment import (
     advise,
     sweep,
 )
+from simulator.plan import compile_plan
 from simulator.plots.experiment import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap, trade_off
 
 # P:D ratios offered around the scenario's own: customers giving half, the same, twice... the
@@ -36,11 +37,12 @@ st.markdown(
     "95% confidence, and says why the others are not chosen.")
 st.markdown(ui.describe(scenario))
 
-own = round(scenario.pd_ratio, 2) if math.isfinite(scenario.pd_ratio) else None
+pd_ratio, p_days = compile_plan(scenario).pd_ratio, compile_plan(scenario).production_lead_time
+own = round(pd_ratio, 2) if math.isfinite(pd_ratio) else None
 choices = sorted({*RATIO_CHOICES, *([own] if own else [])})
 ratios = st.multiselect(
     "P:D ratios", choices, default=[r for r in (0.5, 1.0, own, 2.0, 4.0) if r is not None],
-    format_func=lambda r: f"{r:g} (D = {scenario.production_lead_time / r:.1f} d)"
+    format_func=lambda r: f"{r:g} (D = {p_days / r:.1f} d)"
     + (" · this scenario" if r == own else ""), key="sweep.ratios")
 strategies = st.multiselect("Decoupling points", list(STRATEGY_ORDER), default=list(STRATEGY_ORDER),
                             format_func=STRATEGY_LABELS.get, key="sweep.strategies")

@@ -64,6 +64,7 @@ import pandas as pd
 
 from simulator import load_scenario, plots, simulate
 from simulator.experiment import assess, compare, lower_bound, sweep
+from simulator.plan import compile_plan
 
 SEED = 1  # every run below is reproducible from this seed
 REPS = 4  # replications per (decoupling point, D) cell
@@ -79,26 +80,23 @@ workshop = load_scenario("classroom", {
                                      "planned_lead_time": 1.5},
     "chain.buffers.components": {"holding_cost": 0.2, "planned_lead_time": 1.5},
 })
-P = workshop.production_lead_time
+P = compile_plan(workshop).production_lead_time
 print(f"P = {P:.2f} days (expected time of all five stages for an average order, no queueing)")
 
 
-def downstream_lead_time(scenario, strategy):
-    """Expected time of the stages after the decoupling point of `strategy`, for an average
-    order and without queueing: what the textbook rule compares with D."""
-    sc = scenario.with_overrides(decoupling_point=strategy)
-    total = 0.0
-    for product, share in sc.product_shares().items():
-        q = sc.mean_order_size(product)
-        total += share * sum(sc.expected_stage_time(s, sc.stage_units(s, product, q))
-                             for s in sc.order_stages)
-    return total
+def plan_for(strategy):
+    """The compiled plan of the workshop with its decoupling point at `strategy`: its
+    downstream lead time is the expected time of the work after the decoupling point, for an
+    average order and without queueing (what the textbook rule compares with D)."""
+    return compile_plan(workshop.with_overrides(decoupling_point=strategy))
 
 
-lead_times = pd.Series({s: downstream_lead_time(workshop, s) for s in UPSTREAM_FIRST},
+lead_times = pd.Series({s: plan_for(s).downstream_lead_time() for s in UPSTREAM_FIRST},
                        name="downstream lead time (days)")
-lead_times.to_frame().assign(stages=[", ".join(workshop.with_overrides(
-    decoupling_point=s).order_stages) for s in UPSTREAM_FIRST])
+product = next(iter(workshop.products))
+lead_times.to_frame().assign(stages=[
+    ", ".join(station for station, _ in plan_for(s).order_route(product, "customers", 1)[1])
+    for s in UPSTREAM_FIRST])
 
 # %% [markdown]
 # We will try P:D ratios from 0.5 (customers give twice the production lead time) to 6 (they

@@ -58,6 +58,7 @@ import pandas as pd
 
 from simulator import load_scenario, plots, simulate
 from simulator.experiment import replications_needed, summarize
+from simulator.plan import compile_plan
 from simulator.validation import mg1_wait, mm1_within, mmc_wait, queue_wait
 
 SEED = 1  # every run below is reproducible from this seed
@@ -98,7 +99,8 @@ def measure(scenario, reps=REPS):
 
 
 sc = queue_scenario(0.5, SERVICES["exponential (c² = 1)"][0])
-print(f"{sc.name}: λ = {sc.inquiry_rate:g}/day, E[S] = {sc.expected_stage_time('distribution'):g} "
+service = compile_plan(sc).stations["distribution"].expected_time()
+print(f"{sc.name}: λ = {sc.inquiry_rate:g}/day, E[S] = {service:g} "
       f"day, horizon {sc.horizon_days:g} days, customers' D = {sc.mean_demand_lead_time:g} days")
 
 # %% [markdown]

@@ -51,6 +51,7 @@ from scipy import stats
 
 from simulator import load_scenario, plots, simulate
 from simulator.experiment import replicate, summarize, t_half_width
+from simulator.plan import compile_plan
 from simulator.validation import base_stock_poisson, mm1_base_stock
 
 SEED = 1  # every run below is reproducible from this seed
@@ -67,7 +68,7 @@ base = load_scenario("validation/base_stock", {
     "costs.backorder_per_unit_day": BACKORDER,
 })
 RATE = base.inquiry_rate
-LEAD_TIME = base.expected_stage_time("assembly")
+LEAD_TIME = compile_plan(base).stations["assembly"].expected_time()
 print(f"demand λ = {RATE:g} units/day, lead time L = {LEAD_TIME:g} days, "
       f"mean lead-time demand λL = {RATE * LEAD_TIME:g} units")
 print(f"decoupling point: {base.codp}; {base.horizon_days:g} days measured after "
@@ -219,7 +220,7 @@ fig
 # idle assembler, 50 days are enough here.
 mts = load_scenario("validation/mts_single_stage", {
     "horizon_days": 1000, "warmup_days": 50, "steps.generation.channels.web.rate_per_day": 0.7})
-lam, mu = mts.inquiry_rate, 1 / mts.expected_stage_time("assembly")
+lam, mu = mts.inquiry_rate, 1 / compile_plan(mts).stations["assembly"].expected_time()
 SIM = f"one assembler, ρ = {lam / mu:.1f}"
 CAPACITY_LEVELS = list(range(0, 15, 2))
 summaries = []

@@ -11,7 +11,6 @@ from pathlib import Path
 from ..scenario import (
     MAX_DAYS,
     MIN_HORIZON,
-    ORDER_STAGES,
     STRATEGIES,
     Scenario,
     load_scenario,
@@ -95,8 +94,9 @@ def add_scenario_arguments(p: argparse.ArgumentParser, seed: str = "run") -> Non
                        "seed SEED:r, which omcsim run --seed SEED:r reruns alone")
     p.add_argument("--strategy", choices=sorted(STRATEGIES),
                    help="decoupling-point preset: mts, ato, mto or eto")
-    p.add_argument("--codp", choices=sorted(ORDER_STAGES), metavar="BUFFER",
-                   help=f"decoupling buffer: one of {', '.join(sorted(ORDER_STAGES))}")
+    p.add_argument("--codp", metavar="POINT",
+                   help="decoupling point: finished_goods, components, raw_material, none, or a "
+                   "stock point of the scenario's network")
     p.add_argument("--demand-lead-time", type=lead_time, metavar="DAYS",
                    help=f"set every customer's demand lead time D (days, 0 to {MAX_DAYS})")
     p.add_argument("--days", type=horizon, metavar="N",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..plan import compile_plan
 from ..scenario import SCENARIO_DIR, available_scenarios, json_schema, load_scenario
 
 
@@ -18,8 +19,10 @@ def register(sub) -> None:
 
 def validate(args) -> int:
     sc = load_scenario(args.scenario)
-    print(f"{args.scenario}: valid ({sc.name}: decoupling point {sc.codp}, "
-          f"{len(sc.products)} products, P = {sc.production_lead_time:.2f} days, "
+    plan = compile_plan(sc)
+    shape = (f"{len(plan.network.sites)} sites, " if sc.network is not None else "")
+    print(f"{args.scenario}: valid ({sc.name}: decoupling point {sc.codp}, {shape}"
+          f"{len(sc.products)} products, P = {plan.production_lead_time:.2f} days, "
           f"D = {sc.mean_demand_lead_time:.2f} days)")
     return 0
 

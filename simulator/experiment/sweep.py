@@ -1,6 +1,6 @@
 """Sweeps over (decoupling point x P:D) cells, written to a folder as runs finish.
 
-P is the chain's cumulative production lead time (:attr:`Scenario.production_lead_time`); a
+P is the production lead time (:attr:`simulator.plan.Plan.production_lead_time`); a
 P:D value is reached by giving every customer the constant demand lead time D = P / (P:D).
 """
 
@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..plan import compile_plan
 from ..provenance import provenance
 from ..scenario import BUFFERS, STRATEGIES, Scenario
 from .plan import PRECISION_KPIS, replication_seed, run_once
@@ -95,7 +96,7 @@ def demand_lead_times(scenario: Scenario, pd_ratios: Sequence[float] | None = No
         bad = [x for x in pd_ratios if not (x > 0 and math.isfinite(x))]
         if bad or not pd_ratios:
             raise ExperimentError(f"P:D ratios: expected numbers > 0, got {list(pd_ratios)}")
-        p = scenario.production_lead_time
+        p = compile_plan(scenario).production_lead_time
         if not p > 0:
             raise ExperimentError(f"{scenario.name}: production lead time P is 0; P:D ratios "
                                   "need a chain that takes time (give demand lead times)")
@@ -151,14 +152,14 @@ def sweep(
     that folder resumes it: recorded runs are reused, failed ones retried.
     """
     cells = sweep_cells(scenario, pd_ratios, lead_times=lead_times, strategies=strategies)
-    p = scenario.production_lead_time
+    p = compile_plan(scenario).production_lead_time
     # Label columns with the ratios as given (P / (P / x) is not always exactly x).
     given = dict(zip(demand_lead_times(scenario, pd_ratios), pd_ratios, strict=True)) if pd_ratios else {}
 
     def columns(cell: Cell) -> dict:
         sc = cells[cell]
         return {"strategy": cell.strategy, "decoupling_point": sc.codp,
-                "pd": float(given.get(cell.demand_lead_time, sc.pd_ratio)),
+                "pd": float(given.get(cell.demand_lead_time, compile_plan(sc).pd_ratio)),
                 "demand_lead_time": sc.mean_demand_lead_time}
 
     runs, done, reused = collect(

@@ -61,7 +61,7 @@ class Flow:
         w = self.world
         src = self.plan.sources[site, item]
         if src.how is How.MAKE:
-            wc = src.station
+            wc = src.work_center
             needs = self._needs.get((item, qty))
             if needs is None:
                 needs = self._needs[item, qty] = self.plan.item_units(item, qty)
@@ -123,9 +123,9 @@ class Flow:
             yield from self._branch(case, log, product, site, branches[0], priority, order)
         if side:
             queued = env.now
-            pending = [p for p in side if not p.triggered]
-            if pending:
-                yield env.all_of(pending)
+            running = [p for p in side if not p.triggered]
+            if running:
+                yield env.all_of(running)
             if env.now > queued:
                 log.add(case, FULFILLMENT, w.activities("inputs made to order"),
                         w.stations[maker].code, REASON_CODE["inputs"], queued, env.now, env.now)

@@ -12,6 +12,7 @@ from dashboard_checks import APP, assert_interval_shown, assert_shown
 from simulator import STEPS, simulate
 from simulator.experiment import advise, compare
 from simulator.format import format_duration
+from simulator.plan import compile_plan
 from simulator.scenario import parse_scenario
 from simulator.trace import TraceError, explain_outcome, order_list, pick_order
 
@@ -213,7 +214,7 @@ def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
     assert len(steps) == len(STEPS) == 10
     assert steps.iloc[3, -1].startswith(scenario.steps.entry.department)
     cards = {m.label: m.value for m in app.metric}
-    assert_shown(cards["P:D"], scenario.pd_ratio, "P:D")
+    assert_shown(cards["P:D"], compile_plan(scenario).pd_ratio, "P:D")
     strategies = app.table[1].value
     assert list(strategies.index) == ["ETO", "MTO", "ATO", "MTS"]
     assert strategies.loc[scenario.strategy.upper(), "in this scenario"] == "current"

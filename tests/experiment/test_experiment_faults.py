@@ -17,6 +17,7 @@ from experiment_helpers import without_timing
 
 from simulator.experiment import ProcessRunner, Task, run_once, sweep
 from simulator.experiment.store import JOURNAL
+from simulator.plan import compile_plan
 
 
 def dies_on_mto_replication_1(scenario, seed):
@@ -25,7 +26,7 @@ def dies_on_mto_replication_1(scenario, seed):
     environment variable: a forkserver started by an earlier test would not see it.)"""
     mark = Path(scenario.description)
     if mark.is_file() and scenario.codp == "raw_material" and seed[1] == 1 \
-            and scenario.pd_ratio > 2:
+            and compile_plan(scenario).pd_ratio > 2:
         os.kill(os.getpid(), signal.SIGKILL)
     return run_once(scenario, seed)
 

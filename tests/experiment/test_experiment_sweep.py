@@ -9,6 +9,7 @@ from experiment_helpers import without_timing
 import simulator.experiment.plan as plan
 import simulator.experiment.store as store
 from simulator.experiment import ExperimentError, strategy_list, sweep
+from simulator.plan import compile_plan
 
 
 def test_cells_reach_the_requested_pd(small, tmp_path):
@@ -18,7 +19,7 @@ def test_cells_reach_the_requested_pd(small, tmp_path):
     assert list(runs.columns[:7]) == ["strategy", "decoupling_point", "pd", "demand_lead_time",
                                       "replication", "seed", "error"]
     assert list(dict.fromkeys(runs["strategy"])) == ["mts", "ato", "mto", "eto"]
-    p = small.production_lead_time
+    p = compile_plan(small).production_lead_time
     for ratio in (0.5, 2):
         cell = runs[runs["pd"] == ratio]
         assert cell["demand_lead_time"].to_numpy() == pytest.approx(p / ratio)
@@ -42,7 +43,7 @@ def test_lead_times_instead_of_ratios(small):
     result = sweep(small, lead_times=[3, 6], strategies="mto", reps=2, workers=1)
     assert sorted(set(result.runs["demand_lead_time"])) == [3, 6]
     assert result.runs["pd"].to_numpy() == pytest.approx(
-        small.production_lead_time / result.runs["demand_lead_time"].to_numpy())
+        compile_plan(small).production_lead_time / result.runs["demand_lead_time"].to_numpy())
 
 
 def test_precision_is_the_same_serial_or_parallel(small):

@@ -73,7 +73,8 @@ def check_order_of_steps(result):
         assert (np.diff(idx) >= 0).all(), main
         ful = main[main["step"] == "fulfillment"]["activity"].astype(str).tolist()
         sc = result.scenario
-        expected = ([f"stock at {sc.codp}"] if sc.codp != "none" else []) + list(sc.order_stages)
+        takes, ops = result.plan.order_route(str(result.orders["product"].iloc[0]), "customers", 1)
+        expected = ([f"stock at {sc.codp}"] if takes else []) + [s for s, _ in ops]
         assert ful == expected[: len(ful)]
 
 
