@@ -3,8 +3,8 @@ reproduce the closed forms of ``shared/DOMAIN.md`` ("Theory the model must repro
 
 A :class:`Case` is one parameter point of one family: a scenario file from
 ``scenarios/validation/`` (or any named scenario), dotted-path overrides, and the checks to
-make (:class:`Check`: a measured quantity and its theoretical value, computed here from the
-formulas below). :func:`run_case` runs independent replications (seeds ``(seed, r)``), and
+make (:class:`Check`: a measured quantity and its theoretical value, computed from the closed
+forms of :mod:`simulator.theory`). :func:`run_case` runs independent replications (seeds ``(seed, r)``), and
 :func:`evaluate` decides each check.
 
 The decision rule
@@ -40,88 +40,11 @@ from .distributions import Distribution
 from .model.world import simulate
 from .result import RunResult
 from .scenario import Scenario, load_scenario
+from .theory import base_stock_poisson, mg1_wait, mm1_base_stock, mm1_within, mmc_wait
 
 CONFIDENCE = 0.95
 QUICK_FACTOR = 0.2
 """``quick`` runs simulate this share of each case's horizon (intervals about twice as wide)."""
-
-
-# ---------------------------------------------------------------- closed forms (DOMAIN.md)
-
-
-def erlang_c(servers: int, offered: float) -> float:
-    """Probability that an arrival waits in an M/M/c queue (Erlang C), ``offered`` = lambda/mu."""
-    rho = offered / servers
-    if not 0 <= rho < 1:
-        raise ValueError(f"M/M/c needs rho = lambda / (c mu) < 1, got {rho:g}")
-    term = 1.0
-    total = 0.0
-    for k in range(servers):
-        total += term
-        term *= offered / (k + 1)
-    tail = term / (1 - rho)  # a^c / (c! (1 - rho))
-    return tail / (total + tail)
-
-
-def mmc_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
-    """Mean wait in queue Wq of M/M/c: C(c, a) / (c mu - lambda)."""
-    return erlang_c(servers, arrival_rate / service_rate) / (servers * service_rate - arrival_rate)
-
-
-def mg1_wait(arrival_rate: float, service_mean: float, service_scv: float) -> float:
-    """Pollaczek-Khinchine mean wait in queue of M/G/1:
-    Wq = rho / (1 - rho) * (1 + cs^2) / 2 * E[S], with cs^2 the squared coefficient of variation."""
-    rho = arrival_rate * service_mean
-    if not 0 <= rho < 1:
-        raise ValueError(f"M/G/1 needs rho < 1, got {rho:g}")
-    return rho / (1 - rho) * (1 + service_scv) / 2 * service_mean
-
-
-def base_stock_poisson(arrival_rate: float, lead_time: float, base_stock: int) -> dict[str, float]:
-    """Continuous-review base stock S, Poisson unit demand, constant lead time L.
-
-    Lead-time demand D_L ~ Poisson(lambda L). Unit fill rate = P(D_L <= S - 1) (by PASTA, an
-    arrival finds stock on hand iff fewer than S units are on order); E[B] = E[(D_L - S)+];
-    E[on hand] = E[(S - D_L)+]; mean backorder delay per demand = E[B] / lambda (Little)."""
-    mean = arrival_rate * lead_time
-    k = np.arange(base_stock)
-    on_hand = float(np.sum((base_stock - k) * stats.poisson.pmf(k, mean)))
-    backorders = on_hand - (base_stock - mean)  # (D-S)+ - (S-D)+ = D - S
-    return {
-        "fill_rate": float(stats.poisson.cdf(base_stock - 1, mean)),
-        "backorders_mean": backorders,
-        "inventory_codp_mean": on_hand,
-        "backorder_delay_mean": backorders / arrival_rate,
-    }
-
-
-def mm1_base_stock(arrival_rate: float, service_rate: float, base_stock: int,
-                   demand_lead_time: float) -> dict[str, float]:
-    """Make-to-stock at one exponential stage (production-inventory M/M/1 queue, base stock S).
-
-    Jobs at the stage N are geometric, P(N >= n) = rho^n: fill rate = 1 - rho^S,
-    E[B] = E[(N - S)+] = rho^(S+1) / (1 - rho), E[on hand] = E[(S - N)+] = S - rho (1 - rho^S) /
-    (1 - rho), mean delay = E[B] / lambda, P(delay <= D) = 1 - rho^S exp(-(mu - lambda) D)."""
-    rho = arrival_rate / service_rate
-    if not 0 <= rho < 1:
-        raise ValueError(f"M/M/1 needs rho < 1, got {rho:g}")
-    s = base_stock
-    backorders = rho ** (s + 1) / (1 - rho)
-    return {
-        "fill_rate": 1 - rho**s,
-        "backorders_mean": backorders,
-        "inventory_codp_mean": s - rho * (1 - rho**s) / (1 - rho),
-        "backorder_delay_mean": backorders / arrival_rate,
-        "otif": 1 - rho**s * math.exp(-(service_rate - arrival_rate) * demand_lead_time),
-    }
-
-
-def mm1_within(arrival_rate: float, service_rate: float, demand_lead_time: float) -> float:
-    """Make-to-order at one exponential stage: time in system ~ Exp(mu - lambda), so the share
-    delivered within D is 1 - exp(-(mu - lambda) D)."""
-    if arrival_rate >= service_rate:
-        raise ValueError("M/M/1 needs lambda < mu")
-    return 1 - math.exp(-(service_rate - arrival_rate) * demand_lead_time)
 
 
 # ---------------------------------------------------------------- measured quantities

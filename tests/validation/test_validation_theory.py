@@ -1,4 +1,4 @@
-"""The closed forms of simulator.validation against independent computations, and the catalogue."""
+"""The closed forms of simulator.theory against independent computations, and the catalogue."""
 
 import math
 
@@ -6,14 +6,15 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from simulator import theory
 from simulator import validation as v
 
 
 def test_erlang_c_reduces_to_mm1_and_matches_a_hand_computed_value():
-    assert v.erlang_c(1, 0.7) == pytest.approx(0.7)  # M/M/1: an arrival waits with prob. rho
+    assert theory.erlang_c(1, 0.7) == pytest.approx(0.7)  # M/M/1: an arrival waits with prob. rho
     # c = 2, a = 1: a^c/(c!(1-rho)) = 1, sum_{k<2} a^k/k! = 2, so C = 1/3.
-    assert v.erlang_c(2, 1.0) == pytest.approx(1 / 3)
-    assert v.mmc_wait(0.9, 1.0, 1) == pytest.approx(0.9 / (1.0 - 0.9))
+    assert theory.erlang_c(2, 1.0) == pytest.approx(1 / 3)
+    assert theory.mmc_wait(0.9, 1.0, 1) == pytest.approx(0.9 / (1.0 - 0.9))
 
 
 def test_erlang_c_against_erlang_b_recursion():
@@ -22,19 +23,19 @@ def test_erlang_c_against_erlang_b_recursion():
         b = 1.0
         for k in range(1, c + 1):
             b = a * b / (k + a * b)
-        assert v.erlang_c(c, a) == pytest.approx(c * b / (c - a * (1 - b)))
+        assert theory.erlang_c(c, a) == pytest.approx(c * b / (c - a * (1 - b)))
 
 
 def test_pollaczek_khinchine_special_cases():
-    assert v.mg1_wait(0.8, 1.0, 1.0) == pytest.approx(v.mmc_wait(0.8, 1.0, 1))  # exponential
-    assert v.mg1_wait(0.8, 1.0, 0.0) == pytest.approx(v.mmc_wait(0.8, 1.0, 1) / 2)  # M/D/1
+    assert theory.mg1_wait(0.8, 1.0, 1.0) == pytest.approx(theory.mmc_wait(0.8, 1.0, 1))  # exponential
+    assert theory.mg1_wait(0.8, 1.0, 0.0) == pytest.approx(theory.mmc_wait(0.8, 1.0, 1) / 2)  # M/D/1
 
 
 @pytest.mark.parametrize(("lam", "lead", "s"), [(1.0, 5.0, 3), (1.0, 5.0, 6), (2.0, 4.0, 10)])
 def test_base_stock_against_direct_sums(lam, lead, s):
     k = np.arange(400)
     p = stats.poisson.pmf(k, lam * lead)
-    t = v.base_stock_poisson(lam, lead, s)
+    t = theory.base_stock_poisson(lam, lead, s)
     assert t["fill_rate"] == pytest.approx(p[:s].sum())
     assert t["backorders_mean"] == pytest.approx(np.sum(np.maximum(k - s, 0) * p))
     assert t["inventory_codp_mean"] == pytest.approx(np.sum(np.maximum(s - k, 0) * p))
@@ -46,7 +47,7 @@ def test_base_stock_against_direct_sums(lam, lead, s):
 def test_mm1_base_stock_against_the_geometric_queue(lam, s, d):
     n = np.arange(3000)
     p = (1 - lam) * lam**n  # jobs at the stage, mu = 1
-    t = v.mm1_base_stock(lam, 1.0, s, d)
+    t = theory.mm1_base_stock(lam, 1.0, s, d)
     assert t["fill_rate"] == pytest.approx(p[n < s].sum())  # stock on hand iff N < S
     assert t["backorders_mean"] == pytest.approx(np.sum(np.maximum(n - s, 0) * p))
     assert t["inventory_codp_mean"] == pytest.approx(np.sum(np.maximum(s - n, 0) * p))
@@ -57,12 +58,12 @@ def test_mm1_base_stock_against_the_geometric_queue(lam, s, d):
 
 
 def test_mto_share_within_d_is_the_exponential_sojourn():
-    assert v.mm1_within(0.8, 1.0, 5.0) == pytest.approx(stats.expon.cdf(5.0, scale=1 / 0.2))
+    assert theory.mm1_within(0.8, 1.0, 5.0) == pytest.approx(stats.expon.cdf(5.0, scale=1 / 0.2))
 
 
 def test_unstable_systems_are_refused():
-    for call in (lambda: v.erlang_c(2, 2.0), lambda: v.mg1_wait(1.0, 1.0, 1.0),
-                 lambda: v.mm1_base_stock(1.0, 1.0, 3, 1.0), lambda: v.mm1_within(1.2, 1.0, 1)):
+    for call in (lambda: theory.erlang_c(2, 2.0), lambda: theory.mg1_wait(1.0, 1.0, 1.0),
+                 lambda: theory.mm1_base_stock(1.0, 1.0, 3, 1.0), lambda: theory.mm1_within(1.2, 1.0, 1)):
         with pytest.raises(ValueError, match=r"rho|lambda"):
             call()
 
