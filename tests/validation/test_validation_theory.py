@@ -73,7 +73,7 @@ def test_catalogue_covers_every_family_with_several_points_and_heavy_load():
     for c in v.CASES:
         families.setdefault(c.family, []).append(c)
     assert {"M/M/1", "M/M/c", "M/D/1", "M/G/1", "base stock", "MTO stage", "MTS stage",
-            "Little"} <= set(families)
+            "Little", "(R,Q)", "(s,S)", "(T,S)", "two-echelon", "calendar"} <= set(families)
     for family, cases in families.items():
         assert len(cases) >= 2 or family == "Little", family
     for family in ("M/M/1", "M/M/c", "M/D/1", "MTO stage", "MTS stage"):
@@ -89,7 +89,7 @@ def test_each_case_builds_its_reduced_scenario(case):
     sc = case.build(quick=True)
     assert sc.horizon_days == pytest.approx(case.horizon_days * v.QUICK_FACTOR)
     for check in case.checks:
-        assert check.metric in v.METRICS
+        assert v.metric(check.metric)[0]  # a known metric, with a label
         assert math.isfinite(check.theory)
 
 
@@ -98,3 +98,41 @@ def test_little_default_window_spans_whole_years_in_full_and_quick_runs():
     case = v.case("little-default")
     for quick in (False, True):
         assert case.build(quick).horizon_days % 365 == pytest.approx(0)
+
+
+def test_policy_cases_check_every_stock_point_figure_against_its_closed_form():
+    rq = v.case("rq-R3-Q4")
+    assert {k.metric: k.theory for k in rq.checks} == {
+        f"stock_point.fg.{m}": theory.rq_poisson(1.0, 5.0, 3, 4)[m]
+        for m in ("fill_rate", "backorders_mean", "on_hand_mean")}
+    two = {k.metric: k.theory for k in v.case("two-echelon-S0-3-S1-4").checks}
+    exact = theory.two_echelon_poisson(1.0, 5.0, 3, 2.0, 4)
+    assert two["stock_point.dc_stock.fill_rate"] == exact["fill_rate"]
+    assert two["stock_point.plant_stock.backorders_mean"] == exact["plant_backorders_mean"]
+
+
+def test_unknown_metric_is_refused_with_the_choices():
+    with pytest.raises(KeyError, match=r"stock_point\.<name>"):
+        v.metric("stock_level.fg")
+
+
+def test_calendar_intervals_match_the_calendars_of_the_scenario():
+    # simulator.theory takes a calendar as open intervals of its cycle: they must be the
+    # scenario's days and hours (time 0 is its start_date, a Monday, 00:00).
+    import datetime
+
+    import yaml
+
+    from simulator.scenario import resolve_path
+
+    raw = yaml.safe_load(resolve_path("validation/calendar").read_text())
+    assert datetime.date.fromisoformat(str(raw["start_date"])).weekday() == 0
+    weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    for name, (intervals, cycle) in v.CALENDARS.items():
+        spec = raw["network"]["calendars"][name]
+        days = [weekdays.index(d) for d in spec["days"]]
+        expected = [(d + a / 24, d + b / 24) for d in days for a, b in spec["hours"]]
+        if cycle == 1.0:  # every day alike: one day is the period
+            assert days == list(range(7))
+            expected = [(a / 24, b / 24) for a, b in spec["hours"]]
+        assert np.asarray(intervals) == pytest.approx(np.asarray(expected)), name
