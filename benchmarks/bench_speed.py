@@ -89,7 +89,7 @@ def run_model(scenario, seed: int) -> tuple[int, int]:
     world = World(scenario, seed)
     world.start()
     world.env.run(until=world.end)
-    return sum(o.status == "delivered" for o in world.orders), world.events_processed()
+    return sum(o.status == "delivered" for o in world.demand.orders), world.events_processed()
 
 
 def run_simulate(scenario, seed: int) -> tuple[int, int]:

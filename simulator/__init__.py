@@ -9,7 +9,7 @@ The public API::
 
 __version__ = "0.1.0"
 
-from .model.world import simulate
+from .result import simulate
 from .scenario import (
     STAGES,
     STEPS,

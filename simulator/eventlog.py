@@ -34,6 +34,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from .plan import compile_plan
 from .records import REASONS
 from .scenario import STEPS
 from .streams import format_seed
@@ -431,12 +432,10 @@ def _ocel_orders(result: RunResult, rec: _Records) -> list[str]:
 
 
 def _capacity(sc, name: str) -> str:
-    if name in sc.departments:
-        staff = sc.departments[name].staff
-    elif name in sc.chain.stages:
-        staff = sc.chain.stages[name].servers
-    else:
+    station = compile_plan(sc).stations.get(name)
+    if station is None:
         return "stock"
+    staff = station.servers
     return str(staff) if staff else "unlimited"
 
 

@@ -186,9 +186,11 @@ def compute_kpis(r: RunResult) -> dict:
 
     # Backorders and inventory from the level log.
     lv = r.level_columns
-    codp = sc.codp
+    plan = r.plan
+    codp_points = plan.codp_points
     back_mean = waiting_mean = 0.0
     inventory = {}
+    codp_inventory = 0.0
     value = 0.0
     for key, (buffer, item) in enumerate(r.level_keys):
         sel = lv["key"] == key
@@ -196,10 +198,9 @@ def compute_kpis(r: RunResult) -> dict:
         initial = r.initial_stock[buffer][item]
         on_hand, _ = time_average(times, lv["on_hand"][sel], initial, t0, t1)
         inventory[buffer] = inventory.get(buffer, 0.0) + on_hand
-        unit_value = (sc.buffer(buffer).unit_value if buffer != "components"
-                      else sc.components.get(item, sc.buffer(buffer).unit_value))
-        value += on_hand * unit_value
-        if buffer == codp:
+        value += on_hand * plan.item_value(buffer, item)
+        if item in codp_points.get(buffer, ()):
+            codp_inventory += on_hand
             back_mean += time_average(times, lv["backordered"][sel], 0.0, t0, t1)[0]
             waiting_mean += time_average(times, lv["waiting"][sel], 0.0, t0, t1)[0]
     k["backorders_mean"] = back_mean
@@ -209,7 +210,7 @@ def compute_kpis(r: RunResult) -> dict:
     k["backorder_delay_mean"] = float(demanded["stock_wait"].mean()) if len(demanded) \
         else float("nan")
     k["inventory_mean"] = float(sum(inventory.values()))
-    k["inventory_codp_mean"] = float(inventory.get(codp, 0.0))
+    k["inventory_codp_mean"] = float(codp_inventory)
     k["inventory_by_buffer"] = inventory
     k["inventory_value_mean"] = value
 
@@ -221,7 +222,8 @@ def compute_kpis(r: RunResult) -> dict:
     k["throughput_per_day"] = len(flow) / length
 
     # Costs.
-    holding = sum(inventory.get(b, 0.0) * sc.buffer(b).holding_cost for b in inventory) * length
+    holding = sum(inventory.get(b, 0.0) * plan.stock_points[b].holding_cost
+                  for b in inventory) * length
     backorder = back_mean * length * sc.costs.backorder_per_unit_day
     lost_units = cohort.loc[status.isin(["lost", "rejected"]), "quantity"].sum()
     lost = float(lost_units) * sc.costs.lost_sale_per_unit
@@ -238,9 +240,9 @@ def compute_kpis(r: RunResult) -> dict:
     k["inventory_days_of_supply"] = dis
     k["cash_to_cash"] = dis + dso - sc.costs.supplier_payment_days
 
-    k["production_lead_time"] = sc.production_lead_time
+    k["production_lead_time"] = plan.production_lead_time
     k["demand_lead_time"] = sc.mean_demand_lead_time
-    k["pd_ratio"] = sc.pd_ratio
+    k["pd_ratio"] = plan.pd_ratio
     k["utilization"] = util
     k["sim_events"] = r.sim_events
     k["wall_seconds"] = r.wall_seconds
@@ -339,7 +341,7 @@ def _overdue_unit_days(r: RunResult, t0: float, t1: float) -> float:
     open_ = (o["status"] == "open").to_numpy() & (requested < t1)
     ids = o["id"].to_numpy()[open_]
     stop = np.full(len(ids), t1)
-    if r.scenario.codp != "none" and "schedule" in r.activity_names:
+    if r.plan.codp_points and "schedule" in r.activity_names:
         # Scheduling is the step right before the stock wait; the wait is recorded when it ends.
         c = r.step_columns
         sched = c["activity"] == r.activity_names.index("schedule")
@@ -354,8 +356,8 @@ def _overdue_unit_days(r: RunResult, t0: float, t1: float) -> float:
 def _codp_backorder_max(r: RunResult, t0: float, t1: float) -> float:
     """Exact maximum of total backordered units at the decoupling buffer over the window."""
     lv = r.level_columns
-    codp = r.scenario.codp
-    keys = [i for i, (b, _) in enumerate(r.level_keys) if b == codp]
+    points = r.plan.codp_points
+    keys = [i for i, (b, item) in enumerate(r.level_keys) if item in points.get(b, ())]
     sel = np.isin(lv["key"], keys)
     times, key, back = lv["time"][sel], lv["key"][sel].astype(int), lv["backordered"][sel]
     if not len(times):
@@ -370,23 +372,33 @@ def _codp_backorder_max(r: RunResult, t0: float, t1: float) -> float:
 
 
 def _utilisation_and_labour(r: RunResult, t0: float, t1: float) -> tuple[dict, float]:
+    """Busy share of each station's open time in the window (a station with a calendar counts
+    only its open hours, busy and available), and labour cost."""
     sc = r.scenario
+    plan = r.plan
     length = t1 - t0
     busy = np.zeros(len(r.resource_names))
     repair = r.activity_names.index("repair") if "repair" in r.activity_names else -2
+    clocks = {r.resource_names.index(n): plan.clocks[st.calendar]
+              for n, st in plan.stations.items() if st.calendar is not None}
     for cols in (r.step_columns, r.job_columns):
         keep = cols["activity"] != repair
         overlap = np.clip(np.minimum(cols["end"], t1) - np.maximum(cols["start"], t0), 0, None)
+        for code, clock in clocks.items():  # work pauses while closed: count open hours only
+            rows = np.flatnonzero(keep & (cols["resource"] == code) & (overlap > 0))
+            for i in rows:
+                overlap[i] = clock.open_time(max(cols["start"][i], t0), min(cols["end"][i], t1))
         busy += np.bincount(cols["resource"][keep], weights=overlap[keep],
                             minlength=len(busy))[: len(busy)]
     hours = sc.costs.hours_per_day
     util, labour = {}, 0.0
-    units = [(n, d.staff, d.cost_per_hour) for n, d in sc.departments.items()]
-    units += [(n, s.servers, s.cost_per_hour) for n, s in sc.chain.stages.items()]
-    for name, capacity, rate in units:
-        b = busy[r.resource_names.index(name)]
+    for name, st in plan.stations.items():
+        capacity, rate = st.servers, st.cost_per_hour
+        code = r.resource_names.index(name)
+        b = busy[code]
         if capacity:
-            util[name] = float(b / (capacity * length))
+            available = clocks[code].open_time(t0, t1) if code in clocks else length
+            util[name] = float(b / (capacity * available)) if available > 0 else float("nan")
             labour += capacity * length * hours * rate
         else:
             util[name] = float("nan")

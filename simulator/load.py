@@ -31,7 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .distributions import Constant, Empirical
-from .scenario import BUFFER_FILLED_BY, STAGES, Scenario
+from .plan import How, Kind, compile_plan
+from .scenario import Scenario
 
 _QUANTITY_SAMPLE = 1 << 16  # draws that estimate the order-size distribution of other families
 
@@ -146,51 +147,74 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
     dept("service").append(Flow("service visits", orders * steps.service.rate * steps.service.visits,
                                 steps.service.time.mean()))
 
-    # Orders at the stages after the decoupling point, and what they take from it.
-    takes: dict[tuple[str, int], float] = defaultdict(float)  # (item, units per take) -> rate
-    for pname, share in sc.product_shares().items():
-        bom = sc.products[pname].bill_of_materials
-        for q, p in quantity_pmf(sc.products[pname].order_size):
-            rate = orders * share * p
-            for stage in sc.order_stages:
-                flows[stage].append(Flow("orders", rate,
-                                         sc.expected_stage_time(stage, sc.stage_units(stage, pname, q))))
-            if sc.codp == "finished_goods":
-                takes[pname, q] += rate
-            elif sc.codp != "none":
-                for comp, units in bom.items():
-                    takes[comp, units * q] += rate
+    # Orders along their routing after the decoupling point, and what they take from it.
+    plan = compile_plan(sc)
+    takes: dict[tuple[str, str, float], float] = defaultdict(float)  # (sp, item, units) -> rate
+    region_share = {n: r.share / sum(x.share for x in plan.regions.values())
+                    for n, r in plan.regions.items()}
 
-    # Replenishment jobs, from the decoupling buffer upstream.
-    restocked = steps.returns.rate * steps.returns.restock_share if sc.codp == "finished_goods" else 0
-    for buffer in reversed(sc.stocked_buffers):
-        stage = BUFFER_FILLED_BY[buffer]
-        lot = sc.buffer(buffer).lot_size
-        upstream: dict[tuple[str, int], float] = defaultdict(float)
-        for (item, size), rate in takes.items():
-            if buffer == "finished_goods":
-                rate *= 1 - restocked  # restocked returns replace what they would have made
+    def walk(product, site, item, units, rate, what, by_source=False):
+        """Work for ``rate`` cases a day obtaining ``units`` of ``item`` at ``site`` (from stock,
+        or ``by_source``: a replenishment job making it)."""
+        sp = None if by_source else plan.takes_stock(product, site, item)
+        if sp is not None:
+            takes[sp, item, units] += rate
+            return
+        src = plan.source(site, item)
+        if src.how is How.MAKE:
+            for inp, u in plan.item_units(item, units):
+                walk(product, site, inp, u, rate, what)
+        elif src.how is How.TRANSFER:
+            walk(product, src.from_site, item, units, rate, what)
+        if src.station is not None:
+            flows[src.station].append(Flow(what, rate, plan.source_time(site, item, units)
+                                            if src.how is How.MAKE
+                                            else plan.stations[src.station].expected_time(units)))
+
+    for pname, share in sc.product_shares().items():
+        for q, p in quantity_pmf(sc.products[pname].order_size):
+            for rname, region in plan.regions.items():
+                rate = orders * share * p * region_share[rname]
+                if plan.designs(pname):
+                    flows[plan.engineering].append(
+                        Flow("orders", rate, plan.stations[plan.engineering].expected_time(q)))
+                walk(pname, region.site, pname, q, rate, "orders")
+                flows[region.lane].append(Flow("orders", rate,
+                                               plan.stations[region.lane].expected_time(q)))
+
+    # Replenishment jobs, from the decoupling stock upstream (restocked returns replace what
+    # the product's own stock would have made).
+    restock = steps.returns.rate * steps.returns.restock_share
+    while takes:
+        (sp_name, item, size), rate = takes.popitem()
+        sp = plan.stock_points[sp_name]
+        if item in sc.products:
+            rate *= 1 - restock
+        if sp.policy == "TS":
+            jobs, job_size = 1 / sp.review_period, rate * size * sp.review_period
+        else:
+            lot = sp.lot_size if sp.policy == "base_stock" else sp.order_quantity
             jobs, job_size = rate * min(1.0, size / lot), max(size, lot)
-            flows[stage].append(Flow(f"replenishment jobs for {buffer}", jobs,
-                                     sc.expected_stage_time(stage, job_size)))
-            if buffer == "finished_goods":
-                for comp, units in sc.products[item].bill_of_materials.items():
-                    upstream[comp, units * job_size] += jobs
-            else:
-                upstream[item, job_size] += jobs
-        takes = upstream
+        if jobs <= 0 or job_size <= 0:
+            continue
+        walk(None, sp.site, item, job_size, jobs, f"replenishment jobs for {sp_name}", True)
 
     amplitude = steps.generation.seasonality.amplitude
     out = {}
     for name, d in sc.departments.items():
-        out[name] = Load(name, "department", d.staff, 1.0, amplitude, _merged(flows[name]))
-    for name in STAGES:
-        s = sc.chain.stages[name]
+        open_share = 1.0 if d.calendar is None else plan.clocks[d.calendar].open_share
+        out[name] = Load(name, "department", d.staff, open_share, amplitude, _merged(flows[name]))
+    for name, st in plan.stations.items():
+        if st.kind is Kind.DEPARTMENT:
+            continue
         availability = 1.0
-        if s.breakdowns is not None:
-            up, down = s.breakdowns.time_between_failures.mean(), s.breakdowns.repair_time.mean()
+        if st.breakdowns is not None:
+            up, down = st.breakdowns.time_between_failures.mean(), st.breakdowns.repair_time.mean()
             availability = up / (up + down) if up + down > 0 else 1.0
-        out[name] = Load(name, "stage", s.servers, availability, amplitude, _merged(flows[name]))
+        if st.calendar is not None:
+            availability *= plan.clocks[st.calendar].open_share
+        kind = "stage" if sc.chain is not None else st.kind.value.replace("_", " ")
+        out[name] = Load(name, kind, st.servers, availability, amplitude, _merged(flows[name]))
     return out
 
 

@@ -1,7 +1,7 @@
 """Columnar recorders: what happened, appended cheaply during a run, turned into frames once.
 
 During a run nothing builds a dict or a DataFrame per event. A step record is packed by one
-``struct`` call and appended to a bytearray (44 bytes per record, read back as numpy columns
+``struct`` call and appended to a bytearray (52 bytes per record, read back as numpy columns
 without copying); names are stored once in a :class:`Vocabulary` and records carry their codes.
 Frames are made at the end, on demand, with categorical columns.
 """
@@ -9,6 +9,8 @@ Frames are made at the end, on demand, with categorical columns.
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,8 @@ REASONS = (
     "payment terms",  # waiting for the customer's payment
     "inputs",        # a replenishment job waited for its inputs at the upstream buffer
     "scheduled",     # a post-sales event waiting for its planned time (return, visit)
+    "closed",        # the department or work centre was closed (outside its calendar's hours)
+    "supplier",      # waiting for a supplier's delivery
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 
@@ -75,8 +79,8 @@ class StepLog(_PackedRows):
     """
 
     INT_COLUMNS = ("case", "step", "activity", "resource", "reason")
-    FLOAT_COLUMNS = ("queued", "start", "end")
-    RECORD = FORMAT = struct.Struct("<5i3d")
+    FLOAT_COLUMNS = ("queued", "start", "end", "units")
+    RECORD = FORMAT = struct.Struct("<5i4d")
     BUFFER = "_records"
     DTYPE = np.dtype([(c, "<i4") for c in INT_COLUMNS] + [(c, "<f8") for c in FLOAT_COLUMNS])
 
@@ -89,8 +93,8 @@ class StepLog(_PackedRows):
         # two typed arrays with tuples).
         self._bind()
 
-    def add(self, case, step, activity, resource, reason, queued, start, end):
-        self._append(self._pack(case, step, activity, resource, reason, queued, start, end))
+    def add(self, case, step, activity, resource, reason, queued, start, end, units=0.0):
+        self._append(self._pack(case, step, activity, resource, reason, queued, start, end, units))
 
     def __len__(self):
         return len(self._records) // self.RECORD.size
@@ -117,6 +121,7 @@ class StepLog(_PackedRows):
             "wait": c["start"] - c["queued"],
             "work": c["end"] - c["start"],
             "reason": pd.Categorical.from_codes(c["reason"], categories=list(REASONS)),
+            "units": c["units"],
         })
 
 
@@ -186,3 +191,25 @@ def step_values_at(times: np.ndarray, values: np.ndarray, initial: float, at: np
     idx = np.searchsorted(times, at, side="right")
     padded = np.concatenate(([initial], values))
     return padded[idx]
+
+
+@dataclass
+class RunRecords:
+    """Everything one run produced, as plain data: what the results layer reads (it never sees
+    the model). ``resource_kinds[code]`` says what each resource is (department, work_center,
+    lane, stock_point, supplier, customer); ``jobs[job]`` is (kind, stock point, item, quantity,
+    released) for every case of the job log."""
+
+    scenario: Any
+    seed: Any
+    orders: dict[str, list]
+    order_log: StepLog
+    job_log: StepLog
+    levels: LevelLog
+    resource_kinds: list[str]
+    initial_stock: dict[str, dict[str, int]]
+    planning_rows: list[tuple]
+    jobs: list[tuple]
+    open_work: dict[str, int]
+    sim_events: int
+    wall_seconds: float

@@ -6,25 +6,17 @@ import json
 import shlex
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from .kpis import compute_kpis, finite_or_none
+from .model.world import run
+from .plan import Kind, compile_plan
 from .provenance import provenance
-from .records import step_values_at
+from .records import RunRecords, step_values_at
 from .scenario import STEPS, Scenario
 from .streams import Seed, format_seed
-
-if TYPE_CHECKING:
-    from .model.world import World
-
-ORDER_COLUMNS = (
-    "id", "inquiry", "channel", "customer_class", "customer", "product", "quantity",
-    "demand_lead_time", "priority", "quote", "received", "due", "delivered", "invoiced", "paid",
-    "status", "units_requested", "units_from_stock", "invoice_error", "returned", "visits",
-)
 
 
 class RunResult:
@@ -36,52 +28,49 @@ class RunResult:
     day; ``planning`` every forecast and target set.
     """
 
-    def __init__(self, scenario: Scenario, seed: Seed, orders: pd.DataFrame, step_log, job_log,
-                 levels, level_keys, initial_stock, planning_rows, jobs_meta, sim_events: int,
-                 wall_seconds: float, open_work: dict[str, int] | None = None):
-        self.scenario = scenario
-        self.seed = seed
+    def __init__(self, records: RunRecords):
+        self.records = records
+        self.scenario: Scenario = records.scenario
+        self.plan = compile_plan(self.scenario)
+        self.seed: Seed = records.seed
+        orders = pd.DataFrame(records.orders).astype({"invoice_error": bool, "returned": bool})
+        for c in ("channel", "customer_class", "region", "product", "status"):
+            orders[c] = orders[c].astype("category")
         self.orders = orders
-        self._step_log = step_log
-        self._job_log = job_log
-        self._levels = levels
-        self.level_keys = level_keys
-        self.initial_stock = initial_stock
-        self._planning_rows = planning_rows
-        self._jobs_meta = jobs_meta
-        self.sim_events = sim_events
-        self.wall_seconds = wall_seconds
-        # Cases queued or in work at each department and stage at the end of the run.
-        self.open_work = dict(open_work or {})
-        self.step_columns = step_log.columns()
-        self.job_columns = job_log.columns()
-        self.level_columns = levels.columns()
-        self.resource_names = list(step_log.resources.names)
-        self.activity_names = list(step_log.activities.names)
+        self._step_log = records.order_log
+        self._job_log = records.job_log
+        self._levels = records.levels
+        self.level_keys = list(records.levels.keys)
+        self.initial_stock = records.initial_stock
+        self._planning_rows = records.planning_rows
+        self._jobs_meta = records.jobs
+        self.sim_events = records.sim_events
+        self.wall_seconds = records.wall_seconds
+        # Cases queued or in work at each department, work centre and lane at the end of the run.
+        self.open_work = dict(records.open_work)
+        self.step_columns = records.order_log.columns()
+        self.job_columns = records.job_log.columns()
+        self.level_columns = records.levels.columns()
+        self.resource_names = list(records.order_log.resources.names)
+        self.resource_kinds = list(records.resource_kinds)
+        self.activity_names = list(records.order_log.activities.names)
         self.orders["stock_wait"] = self._stock_wait()
         self.kpis = compute_kpis(self)
 
-    @classmethod
-    def from_world(cls, world: World, sim_events: int, wall_seconds: float) -> RunResult:
-        orders = pd.DataFrame(
-            {c: [getattr(o, c) for o in world.orders] for c in ORDER_COLUMNS}
-        ).astype({"invoice_error": bool, "returned": bool})
-        for c in ("channel", "customer_class", "product", "status"):
-            orders[c] = orders[c].astype("category")
-        stock = {b: dict(sp.initial) for b, sp in world.stock.items()}
-        return cls(world.scenario, world.seed, orders, world.order_log, world.job_log,
-                   world.levels, list(world.levels.keys), stock, world.planner.rows,
-                   world.chain.jobs, sim_events, wall_seconds, world.open_work())
-
     def _stock_wait(self) -> np.ndarray:
-        """Per order: days waited for stock at the decoupling buffer (NaN if it needed none)."""
+        """Per order: days waited for stock at its decoupling point (NaN if it took none; the
+        longest wait if it took from several stock points)."""
         out = np.full(len(self.orders), np.nan)
         c = self.step_columns
-        name = f"stock at {self.scenario.codp}"
-        if name in self.activity_names:
-            sel = c["activity"] == self.activity_names.index(name)
-            out[c["case"][sel]] = c["start"][sel] - c["queued"][sel]
+        sel = np.isin(c["resource"], self.resource_codes(Kind.STOCK_POINT))
+        if sel.any():
+            waits = pd.Series(c["start"][sel] - c["queued"][sel]).groupby(c["case"][sel]).max()
+            out[waits.index.to_numpy()] = waits.to_numpy()
         return out
+
+    def resource_codes(self, kind: Kind) -> np.ndarray:
+        """Codes of the resources of one kind (departments, work centres, lanes, stock points...)."""
+        return np.array([i for i, k in enumerate(self.resource_kinds) if k == kind.value], dtype=np.int32)
 
     @property
     def warnings(self) -> list[dict]:
@@ -102,9 +91,10 @@ class RunResult:
     @cached_property
     def jobs(self) -> pd.DataFrame:
         """Work that is not a customer order: replenishment jobs (case >= 0, with buffer, item
-        and quantity), planning runs (case <= -2) and repairs (case -1)."""
+        and quantity), planning runs and repairs (``kind`` says which)."""
         df = self._job_log.frame("job")
-        meta = pd.DataFrame(self._jobs_meta, columns=["buffer", "item", "quantity", "released"])
+        meta = pd.DataFrame(self._jobs_meta,
+                            columns=["kind", "buffer", "item", "quantity", "released"])
         meta.index.name = "job"
         return df.join(meta, on="job")
 
@@ -207,3 +197,8 @@ class RunResult:
         }
         (d / "run.json").write_text(json.dumps(record, indent=2) + "\n")
         return d
+
+
+def simulate(scenario: Scenario, seed: Seed = 1, progress: bool = False) -> RunResult:
+    """Run ``scenario`` once with ``seed`` (a pure function of the two) and compute its results."""
+    return RunResult(run(scenario, seed, progress))

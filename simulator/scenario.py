@@ -19,18 +19,33 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
-    field_validator,
     model_validator,
 )
 from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from .distributions import LARGEST, Distribution, refuse_booleans
+from .distributions import LARGEST, Distribution
+from .fields import (
+    MAX_DAYS,
+    MAX_FAILURES,
+    MAX_FILE_BYTES,
+    MAX_INQUIRIES,
+    MAX_MONEY,
+    MAX_PLANNING_RUNS,
+    MAX_SERVERS,
+    MAX_UNITS,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+    MIN_HORIZON,
+    ScenarioError,
+    SpecModel,
+    Stage,
+    StockLevel,
+)
+from .network import LEVELS, Calendar, Network, check_network
 
 STEPS = (
     "planning",
@@ -79,50 +94,10 @@ def _scenario_dir() -> Path:
 
 SCENARIO_DIR = _scenario_dir()
 
-# Bounds that keep every run finite in time and memory; `omcsim schema` shows them per field.
-MAX_DAYS = 36_500
-"""Longest horizon, warm-up, payment term or planned lead time: 100 years."""
-MIN_HORIZON = 0.01
-"""Shortest horizon, days (a quarter of an hour): shorter ones vanish next to the warm-up in
-floating point, and every rate per day would divide by zero."""
-MAX_INQUIRIES = 1_000_000
-"""Most inquiries one run may expect (rates x (1 + seasonal amplitude) x (warm-up + horizon));
-a run takes about a millisecond per inquiry."""
-MAX_PLANNING_RUNS = 100_000
-"""Most planning runs one run may make ((warm-up + horizon) / planning period)."""
-MAX_FAILURES = 1_000_000
-"""Most breakdowns one run may expect over all servers of all stages."""
-MAX_SERVERS = 10_000
-"""Most staff in a department or servers at a stage (each can be a process); null = unlimited."""
-MAX_UNITS = 10_000
-"""Largest lot size, bill-of-materials quantity and mean order size: stages that work per unit
-draw one time per unit."""
-MAX_MONEY = 1e12
-"""Largest price, cost rate or unit value, in the scenario's currency."""
-MAX_FILE_BYTES = 2_000_000
-"""Largest scenario file read: the shipped ones are under 10 kB; parsing a huge file is slow."""
-MAX_YAML_DEPTH = 50
-"""Deepest nesting of mappings and lists in a scenario file (the format needs fewer than 10)."""
-MAX_YAML_NODES = 1_000_000
-"""Most YAML nodes after expanding aliases (a small file of nested aliases can expand to billions)."""
-
-
-class ScenarioError(ValueError):
-    """A scenario, override or argument is invalid; the message names the field and what is allowed."""
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True,
-                              validate_default=True, allow_inf_nan=False)
-
-    _no_booleans = model_validator(mode="before")(classmethod(
-        lambda cls, data: refuse_booleans(data)))
-
-
 # ---------------------------------------------------------------- organisation
 
 
-class Department(_Model):
+class Department(SpecModel):
     """A department: staff who work the steps it owns, one task at a time each."""
 
     staff: int | None = Field(
@@ -130,9 +105,12 @@ class Department(_Model):
         description="People working in parallel; null = unlimited (a pure delay).",
     )
     cost_per_hour: float = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per staff-hour.")
+    calendar: str | None = Field(
+        None, description="The calendar (network.calendars) of its office hours: tasks wait for "
+        "the next opening and pause while closed; null = around the clock.")
 
 
-class _Step(_Model):
+class _Step(SpecModel):
     department: str = Field(description="The department that owns (works) this step.")
     time: Distribution = Field(0.0, description="Staff time per task, days.")
 
@@ -154,13 +132,13 @@ class Planning(_Step):
     )
 
 
-class Channel(_Model):
+class Channel(SpecModel):
     rate_per_day: float = Field(
         gt=0, le=MAX_INQUIRIES, description="Poisson rate of inquiries through this channel.")
     entry_time: Distribution = Field(0.0, description="Order entry staff time, days.")
 
 
-class Seasonality(_Model):
+class Seasonality(SpecModel):
     """Demand rate multiplied by 1 + amplitude * sin(2 pi (t - phase) / period)."""
 
     amplitude: float = Field(0.0, ge=0, lt=1)
@@ -235,7 +213,7 @@ class Service(_Step):
     delay: Distribution = Field(1.0, description="Days from delivery (or last visit) to a visit.")
 
 
-class Steps(_Model):
+class Steps(SpecModel):
     """The ten steps; fulfilment (step 7) is the chain, configured under ``chain``."""
 
     planning: Planning
@@ -252,7 +230,7 @@ class Steps(_Model):
 # ---------------------------------------------------------------- customers and products
 
 
-class CustomerClass(_Model):
+class CustomerClass(SpecModel):
     share: float = Field(gt=0, le=LARGEST, description="Relative share of inquiries.")
     count: int = Field(20, ge=1, le=1_000_000,
                          description="Customers in the class (inquiries pick one at random).")
@@ -272,7 +250,7 @@ class CustomerClass(_Model):
         return self
 
 
-class Product(_Model):
+class Product(SpecModel):
     share: float = Field(gt=0, le=LARGEST, description="Relative share of the product mix.")
     price: float = Field(0.0, ge=0, le=MAX_MONEY)
     bill_of_materials: dict[str, Annotated[int, Field(ge=1, le=MAX_UNITS)]] = Field(
@@ -280,6 +258,9 @@ class Product(_Model):
     )
     order_size: Distribution = Field(
         1.0, description=f"Units per order (rounded, at least 1); mean at most {MAX_UNITS:,}.")
+    decoupling_point: str | None = Field(
+        None, description="This product's decoupling point (a strategy, a level, a stock point "
+        "of the network, or none); null = the scenario's.")
 
     @model_validator(mode="after")
     def _bounded_order_size(self):
@@ -289,33 +270,8 @@ class Product(_Model):
         return self
 
 
-class Breakdowns(_Model):
-    time_between_failures: Distribution = Field(description="Days from a repair to the next failure.")
-    repair_time: Distribution
-
-
-class Stage(_Model):
-    servers: int | None = Field(1, ge=1, le=MAX_SERVERS,
-                                  description="Parallel servers; null = unlimited.")
-    time: Distribution = Field(0.0, description="Processing time, days.")
-    per: Literal["order", "unit"] = Field("order", description="Time per job or per unit.")
-    setup_time: Distribution = Field(
-        0.0, description="Set-up time per job (an order, or a replenishment lot), days: what "
-        "makes long runs efficient and order-by-order work costly.",
-    )
-    breakdowns: Breakdowns | None = None
-    cost_per_hour: float = Field(0.0, ge=0, le=MAX_MONEY, description="Labour cost per server-hour.")
-
-    @model_validator(mode="after")
-    def _breakdowns_need_servers(self):
-        if self.breakdowns is not None and self.servers is None:
-            raise ValueError("breakdowns need a number of servers (servers: null is unlimited)")
-        return self
-
-
-class Buffer(_Model):
-    target: Literal["auto"] | Annotated[float, Field(ge=0, le=LARGEST)] | dict[
-        str, Annotated[float, Field(ge=0, le=LARGEST)]] = Field(
+class Buffer(SpecModel):
+    target: StockLevel = Field(
         "auto",
         description="Base-stock target: 'auto' (set by planning from forecast and service target), "
         "one number for every item, or item -> number.",
@@ -333,28 +289,10 @@ class Buffer(_Model):
         "the filling stage's expected time without queueing (the textbook assumption).",
     )
 
-    @field_validator("target", mode="before")
-    @classmethod
-    def _one_target_message(cls, value):
-        # One message for the three forms, not one per member of the union.
-        def units(v):
-            return isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= LARGEST
 
-        if isinstance(value, dict):
-            for item, v in value.items():
-                if not units(v):
-                    raise ValueError(f"{item}: expected a number of units from 0 to {LARGEST:g} "
-                                     f"(finite), got {v!r}")
-            return value
-        if value == "auto" or units(value):
-            return value
-        raise ValueError(f"expected 'auto', a number of units from 0 to {LARGEST:g} (finite), "
-                         "or item -> such a number")
-
-
-class Chain(_Model):
+class Chain(SpecModel):
     stages: dict[Literal[STAGES], Stage]
-    buffers: dict[Literal[BUFFERS], Buffer] = {}
+    buffers: dict[Literal[BUFFERS], Buffer] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _all_stages(self):
@@ -364,7 +302,7 @@ class Chain(_Model):
         return self
 
 
-class Costs(_Model):
+class Costs(SpecModel):
     backorder_per_unit_day: float = Field(0.0, ge=0, le=MAX_MONEY)
     lost_sale_per_unit: float = Field(0.0, ge=0, le=MAX_MONEY)
     hours_per_day: float = Field(8.0, gt=0, le=24, description="Paid hours per staff per day.")
@@ -377,7 +315,7 @@ class Costs(_Model):
 # ---------------------------------------------------------------- the scenario
 
 
-class Scenario(_Model):
+class Scenario(SpecModel):
     """One company's order management cycle and fulfilment chain."""
 
     name: str = "scenario"
@@ -403,43 +341,85 @@ class Scenario(_Model):
     components: dict[str, Annotated[float, Field(ge=0, le=MAX_MONEY)]] = Field(
         default_factory=dict, description="Optional component -> unit value (defaults to 0)."
     )
-    chain: Chain
+    calendars: dict[str, Calendar] = Field(
+        default_factory=dict, description="Named calendars: office hours of departments, shifts "
+        "of work centres and stages.")
+    chain: Chain | None = Field(None, description="The one-site, five-stage chain (shorthand for "
+                                "a network); give chain or network.")
+    network: Network | None = Field(None, description="Sites, work centres, items, routings, "
+                                    "lanes, regions, stock points (docs/network.md).")
     costs: Costs = Costs()
 
     @model_validator(mode="after")
     def _cross_checks(self):
-        allowed = sorted([*STRATEGIES, *ORDER_STAGES])
-        if self.decoupling_point not in allowed:
-            raise ValueError(
-                f"decoupling_point: {self.decoupling_point!r} is not one of {allowed}"
-            )
-        reserved = set(STAGES) | set(BUFFERS) | {"customer"}
-        clash = reserved & set(self.departments)
-        if clash:
-            raise ValueError(f"departments: {sorted(clash)} are stage, buffer or reserved names; "
-                             "choose other department names")
+        if (self.chain is None) == (self.network is None):
+            raise ValueError("chain, network: give exactly one (chain: the five-stage shorthand; "
+                             "network: sites, routings and stock points)")
+        errors: list[str] = []
+        allowed = self.decoupling_points()
+        for where, value in [("decoupling_point", self.decoupling_point)] + [
+                (f"products.{p}.decoupling_point", spec.decoupling_point)
+                for p, spec in self.products.items() if spec.decoupling_point is not None]:
+            if value not in allowed:
+                errors.append(f"{where}: {value!r} is not one of {allowed}")
+        names = {"customer": "reserved"}
+        if self.chain is not None:
+            names.update({s: "a stage" for s in STAGES})
+            names.update({b: "a buffer" for b in BUFFERS})
+        else:
+            for kind, group in (("a work centre", self.network.work_centers),
+                                ("a lane", self.network.lanes),
+                                ("a stock point", self.network.stock_points)):
+                for n in group:
+                    if n in names:
+                        errors.append(f"network: {n!r} names both {names[n]} and {kind}; "
+                                      "give each a name of its own")
+                    names.setdefault(n, kind)
+        for n in self.departments:
+            if n in names:
+                errors.append(f"departments.{n}: is also {names[n]}; choose another "
+                              "department name")
         for step in STEPS:
             if step == "fulfillment":
                 continue
             dep = getattr(self.steps, step).department
             if dep not in self.departments:
-                raise ValueError(
-                    f"steps.{step}.department: {dep!r} is not a department; "
-                    f"defined: {sorted(self.departments)}"
-                )
-        unknown = set(self.components) - self.component_names
-        if unknown:
-            raise ValueError(f"components: {sorted(unknown)} are in no bill of materials")
-        for bname, buf in self.chain.buffers.items():
-            if isinstance(buf.target, dict):
-                items = self.items(bname)
-                bad = set(buf.target) - set(items)
-                if bad:
-                    raise ValueError(
-                        f"chain.buffers.{bname}.target: unknown items {sorted(bad)}; "
-                        f"allowed: {items}"
-                    )
+                errors.append(f"steps.{step}.department: {dep!r} is not a department; "
+                              f"defined: {sorted(self.departments)}")
+        for n, d in self.departments.items():
+            if d.calendar is not None and d.calendar not in self.calendars:
+                errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "
+                              f"defined: {sorted(self.calendars)}")
+        if self.chain is not None:
+            unknown = set(self.components) - self.component_names
+            if unknown:
+                errors.append(f"components: {sorted(unknown)} are in no bill of materials")
+            for n, st in self.chain.stages.items():
+                if st.calendar is not None and st.calendar not in self.calendars:
+                    errors.append(f"chain.stages.{n}.calendar: {st.calendar!r} is not defined; "
+                                  f"defined: {sorted(self.calendars)}")
+            for bname, buf in self.chain.buffers.items():
+                if isinstance(buf.target, dict):
+                    items = self.component_names if bname != "finished_goods" else set(self.products)
+                    bad = set(buf.target) - items
+                    if bad:
+                        errors.append(f"chain.buffers.{bname}.target: unknown items {sorted(bad)}; "
+                                      f"allowed: {sorted(items)}")
+        else:
+            if self.components:
+                errors.append("components: only with chain; give item values under network.items")
+            errors += check_network(self.network, self.products, self.calendars)
+        if errors:
+            raise ValueError(errors[0] if len(errors) == 1 else
+                             f"{len(errors)} problems:\n  " + "\n  ".join(errors))
         return self
+
+    def decoupling_points(self) -> list[str]:
+        """What a decoupling point may be here: a strategy, a level, or (network) a stock point."""
+        points = [*STRATEGIES, *LEVELS]
+        if self.network is not None:
+            points += list(self.network.stock_points)
+        return points
 
     @model_validator(mode="after")
     def _bounded_run(self):
@@ -458,7 +438,11 @@ class Scenario(_Model):
                 f"steps.planning.period_days: {self.steps.planning.period_days:g} days over "
                 f"{days:g} days would be {runs:,.0f} planning runs; at most "
                 f"{MAX_PLANNING_RUNS:,} per run")
-        for name, stage in self.chain.stages.items():
+        processes = ({f"chain.stages.{n}": st for n, st in self.chain.stages.items()}
+                     if self.chain is not None else
+                     {**{f"network.work_centers.{n}": w for n, w in self.network.work_centers.items()},
+                      **{f"network.lanes.{n}": ln for n, ln in self.network.lanes.items()}})
+        for name, stage in processes.items():
             b = stage.breakdowns
             if b is None:
                 continue
@@ -466,7 +450,7 @@ class Scenario(_Model):
             failures = stage.servers * days / cycle if cycle > 0 else float("inf")
             if failures > MAX_FAILURES:
                 raise ValueError(
-                    f"chain.stages.{name}.breakdowns: a failure every {cycle:g} days on "
+                    f"{name}.breakdowns: a failure every {cycle:g} days on "
                     f"{stage.servers} servers over {days:g} days would be {failures:,.0f} "
                     f"breakdowns; at most {MAX_FAILURES:,} per run (time_between_failures + "
                     "repair_time too short)")

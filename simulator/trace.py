@@ -34,7 +34,7 @@ import pandas as pd
 
 from .kpis import delivered_in_window
 from .records import REASON_CODE, REASONS
-from .scenario import BUFFERS, STAGES, STEPS
+from .scenario import STEPS
 from .streams import Streams
 
 if TYPE_CHECKING:
@@ -54,8 +54,8 @@ REWORK = {"entry rework": "entry rework", "invoice correction": "invoice error"}
 
 PICKS = ("slowest", "late", "random")
 
-STEP_COLUMNS = ("step", "activity", "department", "kind", "phase", "queued", "start", "end",
-                "wait", "work", "reason", "detail")
+STEP_COLUMNS = ("step", "activity", "department", "kind", "site", "phase", "queued", "start",
+                "end", "wait", "work", "reason", "detail")
 
 
 class TraceError(ValueError):
@@ -93,13 +93,26 @@ class TraceFrame(pd.DataFrame):
         return {"order": order, "steps": steps}
 
 
+# The chain shorthand's own words for its work centres, lane and stock points.
+_CHAIN_WORDS = {"work_center": "stage", "lane": "stage", "stock_point": "buffer"}
+
+
 def holder_kinds(result: RunResult) -> dict[str, str]:
-    """Who each holder is: department, stage, buffer or customer."""
-    kinds = {name: "department" for name in result.scenario.departments}
-    kinds.update({s: "stage" for s in STAGES})
-    kinds.update({b: "buffer" for b in BUFFERS})
-    kinds["customer"] = "customer"
-    return kinds
+    """Who each holder is: department, work centre, lane, stock point, supplier or customer
+    (stage and buffer in a ``chain:`` scenario)."""
+    chain = result.scenario.chain is not None
+    return {name: (_CHAIN_WORDS.get(kind, kind) if chain else kind.replace("_", " "))
+            for name, kind in zip(result.resource_names, result.resource_kinds, strict=True)}
+
+
+def holder_sites(result: RunResult) -> dict[str, str]:
+    """The site of each holder that has one (work centres, lanes from a site, stock points,
+    suppliers); departments and the customer have none."""
+    plan = result.plan
+    sites = {n: st.site for n, st in plan.stations.items() if st.site is not None}
+    sites.update({n: sp.site for n, sp in plan.stock_points.items()})
+    sites.update({n: n for n in plan.suppliers})
+    return sites
 
 
 def trace(result: RunResult, order_id: int) -> TraceFrame:
@@ -121,6 +134,8 @@ def trace(result: RunResult, order_id: int) -> TraceFrame:
         "department": steps["resource"].astype(str).to_numpy(),
     })
     rows["kind"] = [kinds.get(d, "department") for d in rows["department"]]
+    sites = holder_sites(result)
+    rows["site"] = [sites.get(d, "") for d in rows["department"]]
     rows["phase"] = [PHASE[s] for s in rows["step"]]
     for c in ("queued", "start", "end", "wait", "work"):
         rows[c] = steps[c].to_numpy()
@@ -192,25 +207,17 @@ def _end_time(result: RunResult) -> float:
     return result.scenario.warmup_days + result.scenario.horizon_days
 
 
-def needs_at_codp(result: RunResult, oid: int) -> list[tuple[str, int]]:
-    """Items and units order ``oid`` takes from the decoupling buffer (empty without one)."""
-    sc = result.scenario
+def needs_at_codp(result: RunResult, oid: int) -> list[tuple[str, str, float]]:
+    """(stock point, item, units) order ``oid`` takes at its decoupling point (empty without one)."""
     o = result.orders.iloc[oid]
-    if sc.codp == "none":
-        return []
-    if sc.codp == "finished_goods":
-        return [(str(o["product"]), int(o["quantity"]))]
-    bom = sc.products[str(o["product"])].bill_of_materials
-    return [(comp, units * int(o["quantity"])) for comp, units in bom.items()]
+    takes, _ = result.plan.order_route(str(o["product"]), str(o["region"]), int(o["quantity"]))
+    return [(sp, item, units) for sp, item, units in takes]
 
 
 def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
-    """Forecast and stock target in force at the order's decoupling buffer, per item it needs,
+    """Forecast and stock target in force at the order's decoupling stock, per item it needs,
     when the order was received (or, if it never was, when the inquiry arrived); and the units
     on hand just before the order asked for them (NaN if it never did)."""
-    from .model.planning import initial_targets
-
-    sc = result.scenario
     o = result.orders.iloc[oid]
     at = float(o["received"]) if np.isfinite(o["received"]) else float(o["inquiry"])
     columns = ["buffer", "item", "units_needed", "forecast_per_day", "target", "lead_time",
@@ -218,20 +225,19 @@ def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
     needs = needs_at_codp(result, oid)
     if not needs:
         return pd.DataFrame(columns=columns)
-    buffer = sc.codp
     plan = result.planning
-    plan = plan[plan["buffer"] == buffer]
-    fixed = initial_targets(sc, buffer)
     allocated = _stock_request_time(result, oid)
     rows = []
-    for item, units in needs:
-        p = plan[(plan["item"] == item) & (plan["time"] <= at + 1e-12)]
+    for buffer, item, units in needs:
+        p = plan[(plan["buffer"] == buffer) & (plan["item"] == item) & (plan["time"] <= at + 1e-12)]
         if len(p):
             last = p.iloc[-1]
             forecast, target = float(last["forecast_per_day"]), float(last["target"])
             lead, set_at = float(last["lead_time"]), float(last["time"])
-        else:  # a fixed target: no forecast is made for it
-            forecast, target, lead, set_at = float("nan"), float(fixed[item]), float("nan"), 0.0
+        else:  # a fixed level: no forecast is made for it
+            fixed = result.plan.stock_points[buffer].target.get(item)
+            target = float(fixed) if isinstance(fixed, (int, float)) else float("nan")
+            forecast, lead, set_at = float("nan"), float("nan"), 0.0
         on_hand = (_level_at(result, buffer, item, allocated, "on_hand", before=True)
                    if allocated is not None else float("nan"))
         rows.append((buffer, item, units, forecast, target, lead, set_at, on_hand))
@@ -240,7 +246,9 @@ def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
 
 def _stock_request_time(result: RunResult, oid: int) -> float | None:
     steps = _order_records(result, oid)
-    sel = steps["activity"].astype(str) == f"stock at {result.scenario.codp}"
+    stock = {n for n, k in zip(result.resource_names, result.resource_kinds, strict=True)
+             if k == "stock_point"}
+    sel = steps["resource"].astype(str).isin(stock)
     return float(steps.loc[sel, "queued"].iloc[0]) if sel.any() else None
 
 
@@ -266,7 +274,7 @@ def _detail(result: RunResult, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "none":
         return ""
     if reason == "queue":
-        return f"queue for {_capacity_text(sc, r.department)}"
+        return f"queue for {_capacity_text(result, r.department)}"
     if reason == "breakdown":
         return f"queue for {r.department}: a server was down for repair"
     if reason == "stock-out":
@@ -285,15 +293,21 @@ def _detail(result: RunResult, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "scheduled":
         return "the customer's return on its way" if r.step == "returns" else \
             "waiting for the scheduled visit"
+    if reason == "closed":
+        return f"{r.department} was closed (outside its calendar's hours)"
+    if reason == "supplier":
+        return f"delivery from supplier {r.department}"
     return reason
 
 
-def _capacity_text(sc, holder: str) -> str:
+def _capacity_text(result: RunResult, holder: str) -> str:
+    sc = result.scenario
     if holder in sc.departments:
         staff = sc.departments[holder].staff
         return f"{holder} staff ({staff})" if staff else f"{holder} staff"
-    if holder in sc.chain.stages:
-        servers = sc.chain.stages[holder].servers
+    station = result.plan.stations.get(holder)
+    if station is not None:
+        servers = station.servers
         return f"{holder} ({servers} server{'s' if servers != 1 else ''})" if servers else holder
     return holder
 

@@ -37,8 +37,7 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 from .distributions import Distribution
-from .model.world import simulate
-from .result import RunResult
+from .result import RunResult, simulate
 from .scenario import Scenario, load_scenario
 from .theory import (
     base_stock_poisson,

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from ..kpis import KPI_DEFINITIONS
-from ..model.world import simulate
+from ..result import simulate
 from ..streams import format_seed
 from .common import (
     add_scenario_arguments,

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from ..model.world import simulate
+from ..result import simulate
 from ..trace import PICKS, TraceError, pick_order
 from .common import FIGURE_FORMATS, add_scenario_arguments, check_output_file, scenario_from_args
 

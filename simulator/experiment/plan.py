@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ..kpis import finite_or_none
-from ..model.world import simulate
+from ..result import simulate
 from ..scenario import Scenario
 from ..streams import Seed, format_seed
 from .runners import ExperimentError, Measure, Outcome, Runner, Task, make_runner

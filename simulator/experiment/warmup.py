@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..model.world import simulate
+from ..result import simulate
 from ..scenario import Scenario
 from ..streams import Seed
 from .plan import WARNINGS, run_cells, warnings_text

@@ -2,7 +2,7 @@
 
 ``OrderCycle.order`` is the story a teacher can put on a slide: one generator per order, one line
 per step. Each step is a small helper; the bookkeeping (what waited, for whom, why) happens in
-``World.work`` and the records, not here.
+:func:`stations.work` and the records, not here.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 
 from ..records import REASON_CODE
 from ..scenario import STEPS
+from .stations import work
 
 if TYPE_CHECKING:
-    from .world import Order, World
+    from .orders import Order
+    from .world import World
 
 (PLANNING, GENERATION, PRICING, ENTRY, SELECTION, SCHEDULING, FULFILLMENT, BILLING, RETURNS,
  SERVICE) = range(len(STEPS))
@@ -29,7 +31,10 @@ class OrderCycle:
             "credit hold", "schedule", "invoice", "invoice dispute", "invoice correction",
             "payment", "return in transit", "handle return", "wait for visit", "service visit",
         )}
-        self.stock_activity = {b: act(f"stock at {b}") for b in world.stock}
+        self.s = world.samplers
+        self.demand = world.demand
+        self.flow = world.flow
+        self.plan = world.plan
         d = world.departments
         steps = self.sc.steps
         self.dept = {s: d[getattr(steps, s).department] for s in STEPS if s != "fulfillment"}
@@ -42,14 +47,14 @@ class OrderCycle:
         yield from self.pricing(o)
         if o.status == "lost":
             return
-        self.w.receive(o)
+        self.demand.receive(o)
         yield from self.entry(o)
         yield from self.selection(o)
         if o.status == "rejected":
             return
         yield from self.scheduling(o)
         yield from self.fulfillment(o)
-        self.w.deliver(o)
+        self.demand.deliver(o)
         if o.returned or o.visits:
             self.w.env.process(self.after_sales(o))
         yield from self.billing(o)
@@ -57,90 +62,79 @@ class OrderCycle:
     # ------------------------------------------------------------------ the steps
 
     def generation(self, o):
-        yield from self._task(o, GENERATION, "qualify inquiry", self.w.step_time["generation"]())
+        yield from self._task(o, GENERATION, "qualify inquiry", self.s.step_time["generation"]())
 
     def pricing(self, o):
-        w = self.w
-        yield from self._task(o, PRICING, "quote", w.quote_time())
-        o.quote = w.quoted_lead_time(o)
+        yield from self._task(o, PRICING, "quote", self.s.quote_time[o.product]())
+        o.quote = self.demand.quoted_lead_time(o)
         tolerance = self.sc.customers[o.customer_class].quote_tolerance
         if tolerance is not None and o.quote > tolerance * o.demand_lead_time:
-            w.lose(o)
+            o.status = "lost"
 
     def entry(self, o):
-        w = self.w
-        yield from self._task(o, ENTRY, "order entry", w.entry_time[o.channel]())
-        while w.entry_error():
-            yield from self._task(o, ENTRY, "entry rework", w.entry_time[o.channel](),
+        s = self.s
+        yield from self._task(o, ENTRY, "order entry", s.entry_time[o.channel]())
+        while s.entry_error():
+            yield from self._task(o, ENTRY, "entry rework", s.entry_time[o.channel](),
                                   REASON_CODE["entry rework"])
 
     def selection(self, o):
-        w = self.w
-        yield from self._task(o, SELECTION, "credit check", w.step_time["selection"]())
-        if w.credit_rejected():
-            w.reject(o)
+        s = self.s
+        yield from self._task(o, SELECTION, "credit check", s.step_time["selection"]())
+        if s.credit_rejected():
+            o.status = "rejected"
             return
-        if w.credit_held():
-            yield from self._hold(o, SELECTION, "credit hold", w.credit_hold_time(),
+        if s.credit_held():
+            yield from self._hold(o, SELECTION, "credit hold", s.credit_hold_time(),
                                   self.dept["selection"].code, REASON_CODE["credit hold"])
 
     def scheduling(self, o):
-        yield from self._task(o, SCHEDULING, "schedule", self.w.step_time["scheduling"]())
+        yield from self._task(o, SCHEDULING, "schedule", self.s.step_time["scheduling"]())
 
     def fulfillment(self, o):
-        """Allocate stock at the decoupling point (waiting as a backorder if there is none), then
-        the stages downstream of it work on this order."""
+        """Design it if it has no decoupling stock; take stock at its decoupling point (waiting as
+        a backorder if there is none) and do the work downstream of it, at every site on its way;
+        ship it on the lane to its region."""
         w = self.w
-        sp = w.codp_stock
-        if sp is not None:
-            queued = w.env.now
-            events = []
-            for item, qty in w.codp_needs(o):
-                event, served = sp.take(item, qty, o.priority)
-                o.units_requested += qty
-                o.units_from_stock += served
-                if event is not None:
-                    events.append(event)
-            if events:
-                yield w.env.all_of(events)
-            w.order_log.add(o.id, FULFILLMENT, self.stock_activity[sp.name], w.buffer_codes[sp.name],
-                            REASON_CODE["stock-out" if events else "none"], queued, w.env.now,
-                            w.env.now)
-        for stage, units, _ in w.order_plan(o.product, o.quantity):
-            yield from w.work(w.order_log, o.id, FULFILLMENT, w.stage_activity[stage],
-                              w.stages[stage], w.stage_time(stage, units), o.priority)
+        plan = self.plan
+        region = plan.regions[o.region]
+        if plan.designs(o.product):
+            yield from self.flow.carry(o.id, w.order_log, plan.engineering, o.quantity, o.priority)
+        yield from self.flow.obtain(o.id, w.order_log, o.product, region.site, o.product,
+                                    o.quantity, o.priority, o)
+        yield from self.flow.carry(o.id, w.order_log, region.lane, o.quantity, o.priority)
 
     def billing(self, o):
-        w = self.w
-        yield from self._task(o, BILLING, "invoice", w.step_time["billing"]())
+        w, s = self.w, self.s
+        yield from self._task(o, BILLING, "invoice", s.step_time["billing"]())
         o.invoiced = w.env.now
         if o.invoice_error:
-            yield from self._hold(o, BILLING, "invoice dispute", w.dispute_delay(),
+            yield from self._hold(o, BILLING, "invoice dispute", s.dispute_delay(),
                                   w.customer_code, REASON_CODE["invoice error"])
-            yield from self._task(o, BILLING, "invoice correction", w.correction_time())
-        yield from self._hold(o, BILLING, "payment", w.payment_wait(), w.customer_code,
+            yield from self._task(o, BILLING, "invoice correction", s.correction_time())
+        yield from self._hold(o, BILLING, "payment", s.payment_wait(), w.customer_code,
                               REASON_CODE["payment terms"])
-        w.pay(o)
+        o.paid = w.env.now
 
     def after_sales(self, o):
         """Returns and claims (step 9) and postsales service (step 10), after delivery."""
-        w = self.w
+        w, s = self.w, self.s
         if o.returned:
-            yield from self._hold(o, RETURNS, "return in transit", w.return_delay(), w.customer_code,
+            yield from self._hold(o, RETURNS, "return in transit", s.return_delay(), w.customer_code,
                                   REASON_CODE["scheduled"])
-            yield from self._task(o, RETURNS, "handle return", w.step_time["returns"]())
-            w.settle_return(o)
+            yield from self._task(o, RETURNS, "handle return", s.step_time["returns"]())
+            self.demand.settle_return(o)
         for _ in range(o.visits):
-            yield from self._hold(o, SERVICE, "wait for visit", w.visit_delay(), w.customer_code,
+            yield from self._hold(o, SERVICE, "wait for visit", s.visit_delay(), w.customer_code,
                                   REASON_CODE["scheduled"])
-            yield from self._task(o, SERVICE, "service visit", w.step_time["service"]())
+            yield from self._task(o, SERVICE, "service visit", s.step_time["service"]())
 
     # ------------------------------------------------------------------ helpers
 
     def _task(self, o, step, activity, duration, reason=None):
         """Staff of the step's department work on the order for ``duration`` days."""
-        return self.w.work(self.w.order_log, o.id, step, self.a[activity], self.dept[STEPS[step]],
-                           duration, o.priority, reason)
+        return work(self.w.env, self.w.order_log, o.id, step, self.a[activity],
+                    self.dept[STEPS[step]], duration, o.priority, reason)
 
     def _hold(self, o, step, activity, duration, resource, reason):
         """The order waits ``duration`` days, held by ``resource`` (the customer, a department)."""

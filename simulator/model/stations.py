@@ -1,7 +1,9 @@
-"""Stations: the departments and fulfilment stages that hold an order while they work on it.
+"""Stations: the departments, work centres and lanes that hold an order while they work on it.
 
 A station is a SimPy resource (or nothing, for an unlimited one) plus what the records need:
-its code, and when it was last down for repair (so a wait can be blamed on a breakdown).
+its code, its calendar's clock (if it keeps office hours or shifts), and when it was last down for
+repair (so a wait can be blamed on a breakdown). :func:`work` is the one primitive by which a
+station works on a case and the step log records it.
 
 Queues cost O(log n) per request however long they grow (an overloaded station's backlog
 grows without bound): SimPy's PriorityResource re-sorts its whole queue at every request and
@@ -19,6 +21,10 @@ from heapq import heapify, heappop, heappush
 import simpy
 from simpy.core import BoundClass
 from simpy.resources.resource import Request
+
+from ..records import REASON_CODE, StepLog
+
+NO_WAIT, QUEUE, BREAKDOWN, CLOSED = (REASON_CODE[r] for r in ("none", "queue", "breakdown", "closed"))
 
 # A repair jumps the queue of orders (it waits for the job in hand: failures are non-preemptive).
 REPAIR_PRIORITY = -1e300
@@ -109,13 +115,14 @@ class FifoResource(simpy.Resource):
 
 
 class Station:
-    __slots__ = ("capacity", "code", "down", "last_repair_end", "name", "resource")
+    __slots__ = ("capacity", "clock", "code", "down", "last_repair_end", "name", "resource")
 
     def __init__(self, env: simpy.Environment, name: str, capacity: int | None,
-                 code: int, prioritised: bool = True):
+                 code: int, prioritised: bool = True, clock=None):
         self.name = name
         self.capacity = capacity  # None: unlimited
         self.code = code
+        self.clock = clock  # a plan.Clock, or None: open around the clock
         queue = PriorityQueueResource if prioritised else FifoResource
         self.resource = queue(env, capacity) if capacity else None
         self.down = 0
@@ -125,3 +132,39 @@ class Station:
         """Jobs queued or in service (0 for an unlimited station: nothing queues there)."""
         r = self.resource
         return 0 if r is None else r.count + len(r.queue)
+
+
+def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: int,
+         station: Station, duration: float, priority: float, reason: int | None = None):
+    """``station`` works on ``case`` for ``duration`` days, after waiting for it to open (if it
+    keeps a calendar) and queueing for a server by ``priority`` (lower first, ties first come);
+    work pauses while it is closed. Appends one record when done."""
+    queued = env.now
+    resource = station.resource
+    clock = station.clock
+    opened = queued
+    if clock is not None:
+        opened = clock.next_open(queued)
+        if opened > queued:
+            yield env.timeout(opened - queued)
+    req = None
+    if resource is not None:
+        req = resource.request(priority)
+        yield req
+    start = env.now
+    if clock is not None:
+        end = clock.finish(start, duration)
+        if end > start:
+            yield env.timeout(end - start)
+    elif req is not None or duration > 0:
+        yield env.timeout(duration)
+    if req is not None:
+        resource.release(req)
+    if reason is None:  # the longer of the two waits names the reason
+        if opened - queued >= start - opened > 0 or start == opened > queued:
+            reason = CLOSED
+        elif start > opened:
+            reason = BREAKDOWN if station.down or station.last_repair_end > queued else QUEUE
+        else:
+            reason = NO_WAIT
+    log.add(case, step, activity, station.code, reason, queued, start, env.now)

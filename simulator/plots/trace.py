@@ -115,9 +115,12 @@ def lanes(result: RunResult) -> list[str]:
         if s == "planning":
             continue
         if s == "fulfillment":
-            if sc.codp != "none":
-                out.append(sc.codp)
-            out += list(sc.order_stages)
+            plan = result.plan
+            for product in sc.products:
+                for region in plan.regions:
+                    takes, ops = plan.order_route(product, region, 1)
+                    out += [sp for sp, _, _ in takes]
+                    out += [station for station, _ in ops if station is not None]
             continue
         out.append(getattr(sc.steps, s).department)
         if s == "billing":

@@ -1,0 +1,166 @@
+"""Demand and orders: inquiries arriving (step 2), what each one is, its quote (step 3), and the
+milestones an order passes (received, due, delivered, paid)."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from ..distributions import batched
+
+if TYPE_CHECKING:
+    from .world import World
+
+ORDER_COLUMNS = (
+    "id", "inquiry", "channel", "customer_class", "customer", "region", "product", "quantity",
+    "demand_lead_time", "priority", "quote", "received", "due", "delivered", "invoiced", "paid",
+    "status", "units_requested", "units_from_stock", "invoice_error", "returned", "visits",
+)
+
+
+class Order:
+    """One inquiry and, if it becomes one, the order: its attributes and milestones (days)."""
+
+    __slots__ = (*ORDER_COLUMNS,)
+    NAN = float("nan")
+
+    def __init__(self, *, id, inquiry, channel, customer_class, customer, region, product,
+                 quantity, demand_lead_time, invoice_error, returned, visits, priority):
+        self.id = id
+        self.inquiry = inquiry
+        self.channel = channel
+        self.customer_class = customer_class
+        self.customer = customer
+        self.region = region
+        self.product = product
+        self.quantity = quantity
+        self.demand_lead_time = demand_lead_time
+        self.invoice_error = invoice_error
+        self.returned = returned
+        self.visits = visits
+        self.priority = priority
+        self.status = "open"
+        self.quote = self.received = self.due = self.delivered = self.NAN
+        self.invoiced = self.paid = self.NAN
+        self.units_requested = 0
+        self.units_from_stock = 0
+
+
+class Demand:
+    def __init__(self, world: World):
+        self.world = world
+        self.plan = world.plan
+        self.orders: list[Order] = []
+        steps = world.scenario.steps
+        self._admin_lead_time = sum(
+            getattr(steps, s).time.mean() for s in ("entry", "selection", "scheduling")
+        ) + steps.pricing.quote_margin_days
+        self._routes: dict[tuple, tuple] = {}
+
+    # ------------------------------------------------------------------ step 2
+
+    def inquiries(self, channel: str):
+        """Step 2: a (seasonal) Poisson stream of inquiries through one channel, by thinning."""
+        w = self.world
+        env = w.env
+        sc = w.scenario
+        season = sc.steps.generation.seasonality
+        rate = sc.steps.generation.channels[channel].rate_per_day
+        peak = rate * (1 + season.amplitude)
+        rng = w.samplers.streams(f"demand.arrivals.{channel}")
+        gap = batched(lambda n: rng.exponential(1 / peak, n))
+        thinning_rng = w.samplers.streams(f"demand.thinning.{channel}")
+        keep = batched(lambda n: thinning_rng.random(n))
+        two_pi = 2 * math.pi
+        while True:
+            yield env.timeout(gap())
+            if season.amplitude > 0:
+                factor = 1 + season.amplitude * math.sin(
+                    two_pi * (env.now - season.phase_days) / season.period_days)
+                if keep() * (1 + season.amplitude) > factor:
+                    continue
+            env.process(w.cycle.order(self.new_order(channel)))
+
+    def new_order(self, channel: str) -> Order:
+        w = self.world
+        sc = w.scenario
+        s = w.samplers
+        cls = s.customer_class()
+        spec = sc.customers[cls]
+        product = s.product()
+        quantity = max(1, round(s.size[product]()))
+        lead = s.lead_time[cls]()
+        customer = f"{cls}-{int(s.customer_index() * spec.count):03d}"
+        visits = sc.steps.service.visits if s.serviced() else 0
+        now = w.env.now
+        rule = sc.priority_rule
+        priority = now + lead if rule == "edd" else (spec.priority if rule == "priority" else 0)
+        o = Order(id=len(self.orders), inquiry=now, channel=channel, customer_class=cls,
+                  customer=customer, region=s.region(), product=product, quantity=quantity,
+                  demand_lead_time=lead, invoice_error=s.invoice_error(), returned=s.returned(),
+                  visits=visits, priority=priority)
+        self.orders.append(o)
+        return o
+
+    # ------------------------------------------------------------------ step 3
+
+    def route(self, o: Order) -> tuple:
+        """(takes, ops) of an order of its product and size from its region, memoised: the
+        stock it takes at its decoupling point as (stock point, item, units), and the work done
+        for it along the longest expected path as (station, expected days)."""
+        key = (o.product, o.region, o.quantity)
+        route = self._routes.get(key)
+        if route is None:
+            route = self._routes[key] = self.plan.order_route(o.product, o.region, o.quantity)
+        return route
+
+    def quoted_lead_time(self, o: Order) -> float:
+        """Step 3's promise: planned admin time, a replenishment lead time if the decoupling stock
+        cannot cover the order now, and each station's time on the order's longest path given
+        the work queued there."""
+        w = self.world
+        quote = self._admin_lead_time
+        takes, ops = self.route(o)
+        short = 0.0
+        for sp_name, item, units in takes:
+            sp = w.stock[sp_name]
+            if sp.on_hand[item] < units or sp.waiting_orders(item):
+                short = max(short, self.plan.source_time(sp.site, item, o.quantity))
+        quote += short
+        for station_name, mean in ops:
+            if station_name is None:  # a supplier's lead time: no queue of ours
+                quote += mean
+                continue
+            station = w.stations[station_name]
+            c = station.capacity
+            queued_ahead = max(0, station.in_system() - c + 1) if c else 0
+            quote += mean * (1 + (queued_ahead / c if c else 0))
+        return quote
+
+    # ------------------------------------------------------------------ milestones
+
+    def receive(self, o: Order) -> None:
+        o.received = self.world.env.now
+        o.due = o.received + o.demand_lead_time
+        if self.world.scenario.priority_rule == "edd":
+            o.priority = o.due
+
+    def deliver(self, o: Order) -> None:
+        o.status = "delivered"
+        o.delivered = self.world.env.now
+
+    def settle_return(self, o: Order) -> None:
+        """A returned order is restocked where the product is held at its region's site, if it
+        is held there (the decoupling stock of a make-to-stock product); else it leaves the model."""
+        w = self.world
+        site = self.plan.regions[o.region].site
+        sp = self.plan.takes_stock(o.product, site, o.product)
+        if w.samplers.restocked() and sp is not None:
+            w.stock[sp].restock(o.product, o.quantity)
+
+    def columns(self) -> dict[str, list]:
+        orders = self.orders
+        return {c: [getattr(o, c) for o in orders] for c in ORDER_COLUMNS}
+
+
+__all__ = ["ORDER_COLUMNS", "Demand", "Order"]

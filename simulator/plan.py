@@ -1,0 +1,569 @@
+"""The compiled plan of a scenario: every fact derived from it, computed once, in one place.
+
+A scenario describes its fulfilment side as a ``network:`` or as the ``chain:`` shorthand; both
+compile here into the same plan: stations (departments, work centres, lanes) with their calendars,
+the source of every (site, item) node (make, buy, transfer), stock points and which of their items
+are replenished, each product's decoupling point and the nodes its orders take stock from, the
+expected times behind quotes and planning, P and the run window. The model, planning, quoting,
+the load check, KPIs, traces and notebooks read these facts; none re-derives them.
+
+Everything here is a pure function of the scenario (:func:`compile_plan` is memoised per scenario).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+from .distributions import Distribution
+from .fields import Stage
+from .network import (
+    LEVELS,
+    WEEKDAYS,
+    Calendar,
+    Engineering,
+    Item,
+    Lane,
+    Network,
+    Region,
+    Site,
+    SiteRouting,
+    StockPoint,
+    WorkCenter,
+)
+from .scenario import BUFFERS, STAGES, STRATEGIES, Buffer, Scenario
+
+CHAIN_SITE = "plant"
+"""The one site of the ``chain:`` shorthand."""
+CHAIN_REGION = "customers"
+"""The one region of the ``chain:`` shorthand, served by the lane ``distribution``."""
+
+
+class Kind(StrEnum):
+    """What holds an order or a job (a record's resource)."""
+
+    DEPARTMENT = "department"
+    WORK_CENTER = "work_center"
+    LANE = "lane"
+    STOCK_POINT = "stock_point"
+    SUPPLIER = "supplier"
+    CUSTOMER = "customer"
+
+
+class How(StrEnum):
+    MAKE = "make"
+    BUY = "buy"
+    TRANSFER = "transfer"
+
+
+def raw_item(component: str) -> str:
+    """The chain's raw material for one component (one unit per component unit)."""
+    return f"{component}.raw"
+
+
+# ---------------------------------------------------------------- calendars
+
+
+class Clock:
+    """Open hours of a calendar, as time in days from time 0 (start_date at 00:00)."""
+
+    def __init__(self, calendar: Calendar, start_date: dt.date):
+        first = start_date.weekday()
+        working = {WEEKDAYS.index(d) for d in calendar.days}
+        self._working_weekday = [((first + k) % 7) in working for k in range(7)]
+        self._holidays = {(h - start_date).days for h in calendar.holidays}
+        self._hours = [(a / 24, b / 24) for a, b in calendar.hours]
+        week = sum(b - a for a, b in self._hours) * len(working) / 7
+        self.open_share = week  # long-run share of time open (holidays aside)
+
+    def _open_day(self, day: int) -> bool:
+        return self._working_weekday[day % 7] and day not in self._holidays
+
+    def next_open(self, t: float) -> float:
+        """The first open instant at or after ``t``."""
+        day = math.floor(t)
+        for _ in range(3700):  # any calendar opens within ten years (holidays are finite)
+            if self._open_day(day):
+                for a, b in self._hours:
+                    if t < day + b:
+                        return max(t, day + a)
+            day += 1
+            t = float(day)
+        raise ValueError("calendar never opens")
+
+    def open_time(self, a: float, b: float) -> float:
+        """Open days between ``a`` and ``b``."""
+        total = 0.0
+        day = math.floor(a)
+        while day < b:
+            if self._open_day(day):
+                for h0, h1 in self._hours:
+                    total += max(0.0, min(b, day + h1) - max(a, day + h0))
+            day += 1
+        return total
+
+    def finish(self, t: float, work: float) -> float:
+        """When ``work`` days of open time started at ``t`` are done (work pauses while closed)."""
+        t = self.next_open(t)
+        while True:
+            day = math.floor(t)
+            for a, b in self._hours:
+                end = day + b
+                if t < end:
+                    t = max(t, day + a)
+                    if t + work <= end:
+                        return t + work
+                    work -= end - t
+                    t = end
+            t = self.next_open(float(day + 1))
+
+
+# ---------------------------------------------------------------- the compiled facts
+
+
+@dataclass(frozen=True)
+class Station:
+    """A department, work centre or lane: servers doing timed work on one case at a time."""
+
+    name: str
+    kind: Kind
+    site: str | None
+    servers: int | None
+    time: Distribution | None  # None for a department: its steps bring their own times
+    per_unit: bool = False
+    setup_time: Distribution | None = None
+    breakdowns: object | None = None
+    cost_per_hour: float = 0.0
+    calendar: str | None = None
+    cost_per_unit: float = 0.0
+
+    def expected_time(self, units: float = 1.0) -> float:
+        setup = 0.0 if self.setup_time is None else self.setup_time.mean()
+        return setup + self.time.mean() * (units if self.per_unit else 1.0)
+
+
+@dataclass(frozen=True)
+class Source:
+    """How a site obtains an item: made at a work centre from inputs, bought, or transferred."""
+
+    how: How
+    station: str | None  # the work centre (make) or the lane (transfer; buy, if any)
+    inputs: tuple[tuple[str, int], ...] = ()  # (item, units per unit) for make
+    time: Distribution | None = None  # make: this item's time, if not the work centre's
+    supplier: str | None = None
+    from_site: str | None = None
+
+
+@dataclass(frozen=True)
+class StockPointPlan:
+    name: str
+    site: str
+    items: tuple[str, ...]  # every item it holds
+    active: tuple[str, ...]  # the items replenished in this run (at or upstream of a decoupling point)
+    policy: str
+    target: dict  # item -> units or "auto" (None where the policy has none)
+    reorder_point: dict
+    order_quantity: int | None
+    review_period: float | None
+    lot_size: int
+    holding_cost: float
+    unit_value: dict  # item -> value
+    planned_lead_time: float | None
+
+
+@dataclass(frozen=True)
+class Supplier:
+    name: str
+    lead_time: Distribution
+    reliability: float
+    late_by: Distribution
+
+
+@dataclass(frozen=True)
+class RegionPlan:
+    name: str
+    share: float
+    site: str
+    lane: str
+
+
+@dataclass
+class Plan:
+    scenario: Scenario
+    network: Network
+    stations: dict[str, Station]
+    sources: dict[tuple[str, str], Source]
+    stock_points: dict[str, StockPointPlan]
+    holder: dict[tuple[str, str], str]  # (site, item) -> stock point, active items only
+    suppliers: dict[str, Supplier]
+    regions: dict[str, RegionPlan]
+    engineering: str | None
+    bom: dict[str, tuple[tuple[str, int], ...]]  # product or item -> inputs
+    codp: dict[str, str]  # product -> its decoupling point (level or stock point)
+    closure: dict[str, frozenset[str]]  # product -> items its orders may take from stock
+    clocks: dict[str, Clock] = field(default_factory=dict)
+
+    # ---- the run window
+
+    @property
+    def start(self) -> float:
+        return self.scenario.warmup_days
+
+    @property
+    def end(self) -> float:
+        return self.scenario.warmup_days + self.scenario.horizon_days
+
+    # ---- nodes
+
+    def takes_stock(self, product: str | None, site: str, item: str) -> str | None:
+        """The stock point an order of ``product`` (None: a replenishment job) takes ``item`` from
+        at ``site``, or None if it is obtained by its source."""
+        sp = self.holder.get((site, item))
+        if sp is None or (product is not None and item not in self.closure[product]):
+            return None
+        return sp
+
+    def source(self, site: str, item: str) -> Source:
+        return self.sources[site, item]
+
+    def item_units(self, item: str, quantity: float) -> tuple[tuple[str, float], ...]:
+        return tuple((i, u * quantity) for i, u in self.bom.get(item, ()))
+
+    # ---- expected times (no queueing): quotes, planning, P
+
+    def source_time(self, site: str, item: str, units: float) -> float:
+        """Expected time of the source operation of (site, item) for ``units`` (no inputs)."""
+        src = self.sources[site, item]
+        if src.how is How.MAKE:
+            st = self.stations[src.station]
+            base = st.time if src.time is None else src.time
+            setup = 0.0 if st.setup_time is None else st.setup_time.mean()
+            return setup + base.mean() * (units if st.per_unit else 1.0)
+        lane = 0.0 if src.station is None else self.stations[src.station].expected_time(units)
+        if src.how is How.BUY:
+            sup = self.suppliers[src.supplier]
+            return sup.lead_time.mean() + (1 - sup.reliability) * sup.late_by.mean() + lane
+        return lane
+
+    def path_time(self, product: str | None, site: str, item: str, units: float) -> float:
+        """Longest expected path to obtain ``units`` of ``item`` at ``site`` (no queueing); an
+        order of ``product`` stops at its stock (None: stop at no stock: the whole routing)."""
+        if product is not None and self.takes_stock(product, site, item) is not None:
+            return 0.0
+        src = self.sources[site, item]
+        own = self.source_time(site, item, units)
+        if src.how is How.MAKE:
+            below = max((self.path_time(product, site, i, u) for i, u in self.item_units(item, units)),
+                        default=0.0)
+        elif src.how is How.TRANSFER:
+            below = self.path_time(product, src.from_site, item, units)
+        else:
+            below = 0.0
+        return below + own
+
+    def order_route(self, product: str, region: str, quantity: int) -> tuple[tuple, tuple]:
+        """What an order of ``quantity`` units of ``product`` from ``region`` takes and passes:
+        (takes, ops). ``takes``: (stock point, item, units) at its decoupling stock; ``ops``:
+        (station, expected days) along its longest expected path, design and shipping included."""
+        site = self.regions[region].site
+        takes: list[tuple[str, str, float]] = []
+
+        def walk(s, item, units) -> tuple[float, list]:
+            sp = self.takes_stock(product, s, item)
+            if sp is not None:
+                takes.append((sp, item, units))
+                return 0.0, []
+            src = self.sources[s, item]
+            own = (src.station, self.source_time(s, item, units))
+            if src.how is How.MAKE:
+                below = [walk(s, i, u) for i, u in self.item_units(item, units)]
+                longest = max(below, key=lambda b: b[0], default=(0.0, []))
+            elif src.how is How.TRANSFER:
+                longest = walk(src.from_site, item, units)
+            else:
+                longest = (0.0, [])  # bought: the supplier (station None) and its lane, if any
+            return longest[0] + own[1], [*longest[1], own]
+
+        _, ops = walk(site, product, quantity)
+        lane = self.regions[region].lane
+        ops = [*ops, (lane, self.stations[lane].expected_time(quantity))]
+        if self.designs(product):
+            ops.insert(0, (self.engineering, self.stations[self.engineering].expected_time(quantity)))
+        return tuple(takes), tuple(ops)
+
+    @cached_property
+    def production_lead_time(self) -> float:
+        """P: the longest expected path through each product's routing and bill of materials,
+        transport to the customer included, without queueing; averaged over the product mix,
+        regions and order sizes at their means."""
+        sc = self.scenario
+        total = 0.0
+        for pname, share in sc.product_shares().items():
+            q = sc.mean_order_size(pname)
+            for region in self.regions.values():
+                eng = (self.stations[self.engineering].expected_time(q)
+                       if self.engineering is not None else 0.0)
+                p = (eng + self.path_time(None, region.site, pname, q)
+                     + self.stations[region.lane].expected_time(q))
+                total += share * region.share * p
+        return total / sum(r.share for r in self.regions.values())
+
+    @property
+    def pd_ratio(self) -> float:
+        d = self.scenario.mean_demand_lead_time
+        return self.production_lead_time / d if d > 0 else float("inf")
+
+    @cached_property
+    def codp_points(self) -> dict[str, tuple[str, ...]]:
+        """Stock point -> the items orders take from it: the decoupling stock."""
+        out: dict[str, set[str]] = {}
+        for pname in self.scenario.products:
+            for region in self.regions.values():
+                self._walk(pname, region.site, pname, out)
+        return {sp: tuple(sorted(items)) for sp, items in out.items()}
+
+    def _walk(self, product, site, item, out):
+        sp = self.takes_stock(product, site, item)
+        if sp is not None:
+            out.setdefault(sp, set()).add(item)
+            return
+        src = self.sources[site, item]
+        if src.how is How.MAKE:
+            for i, _ in src.inputs:
+                self._walk(product, site, i, out)
+        elif src.how is How.TRANSFER:
+            self._walk(product, src.from_site, item, out)
+
+    @cached_property
+    def node_demand(self) -> dict[tuple[str, str], tuple[float, float, float]]:
+        """(site, item) -> (rate, variance rate, units per order) of units that orders pull
+        through the node, as compound Poisson: inquiries x acceptance x product mix x region x
+        order size x bill of materials, along every routing down to the bought items (whatever is
+        stocked on the way: one demand upstream replaces one demand downstream)."""
+        sc = self.scenario
+        rate = sc.inquiry_rate * (1 - sc.steps.selection.credit_reject_rate)
+        total_share = sum(r.share for r in self.regions.values())
+        acc: dict[tuple[str, str], list[float]] = {}
+
+        def walk(site, item, mult, r, m, second):
+            a = acc.setdefault((site, item), [0.0, 0.0, 0.0])
+            a[0] += r * mult * m
+            a[1] += r * mult * mult * second
+            a[2] += r
+            src = self.sources[site, item]
+            if src.how is How.MAKE:
+                for i, u in src.inputs:
+                    walk(site, i, mult * u, r, m, second)
+            elif src.how is How.TRANSFER:
+                walk(src.from_site, item, mult, r, m, second)
+
+        for pname, share in sc.product_shares().items():
+            size = sc.products[pname].order_size
+            m = max(1.0, size.mean())
+            second = size.variance() + m * m
+            for region in self.regions.values():
+                walk(region.site, pname, 1, rate * share * region.share / total_share, m, second)
+        return {k: (a[0], a[1], a[0] / a[2] if a[2] else 1.0) for k, a in acc.items()}
+
+    def planned_lead_time(self, stock_point: str, item: str) -> float:
+        """The replenishment lead time planning assumes at a stock point: given, or the source's
+        expected time (no queueing) for a typical job: the units an order pulls through, or
+        the policy's lot if larger."""
+        sp = self.stock_points[stock_point]
+        if sp.planned_lead_time is not None:
+            return sp.planned_lead_time
+        rate, _, units = self.node_demand.get((sp.site, item), (0.0, 0.0, 1.0))
+        lot = {"base_stock": sp.lot_size, "RQ": sp.order_quantity or 1,
+               "sS": sp.order_quantity or 1,
+               "TS": rate * (sp.review_period or 0.0)}[sp.policy]
+        return self.source_time(sp.site, item, max(units, lot))
+
+    def designs(self, product: str) -> bool:
+        """Orders of ``product`` are engineered first (no decoupling stock, a design station)."""
+        return self.engineering is not None and self.codp[product] == "none"
+
+    def item_value(self, stock_point: str, item: str) -> float:
+        return self.stock_points[stock_point].unit_value[item]
+
+
+# ---------------------------------------------------------------- compiling
+
+
+def chain_network(sc: Scenario) -> Network:
+    """The ``chain:`` shorthand as a network: one site ``plant``; work centres named after the
+    stages; raw material ``<component>.raw`` made at procurement, components at fabrication, products
+    at assembly; stock points raw_material, components, finished_goods; the lane ``distribution``
+    from the plant to the region ``customers``; engineering designs orders with no stock."""
+    chain = sc.chain
+    comps = sorted(sc.component_names)
+
+    def wc(name: str) -> WorkCenter:
+        return WorkCenter(site=CHAIN_SITE, **chain.stages[name].model_dump())
+
+    dist = chain.stages["distribution"].model_dump()
+    dist["source"], dist["to"] = CHAIN_SITE, CHAIN_REGION
+    lanes = {"distribution": Lane(**dist)}
+    items = {c: Item(value=sc.components.get(c, 0.0), bill_of_materials={raw_item(c): 1}) for c in comps}
+    items.update({raw_item(c): Item() for c in comps})
+    routing = SiteRouting(
+        make={**dict.fromkeys(sc.products, "assembly"), **dict.fromkeys(comps, "fabrication"),
+              **{raw_item(c): "procurement" for c in comps}})
+
+    def stock_point(buffer: str, held: list[str], rename=lambda i: i) -> StockPoint:
+        b = chain.buffers.get(buffer, Buffer())
+        target = ({rename(i): v for i, v in b.target.items()} if isinstance(b.target, dict)
+                  else b.target)
+        return StockPoint(site=CHAIN_SITE, items=held, policy="base_stock", target=target,
+                          lot_size=b.lot_size, holding_cost=b.holding_cost, unit_value=b.unit_value,
+                          planned_lead_time=b.planned_lead_time)
+
+    return Network(
+        sites={CHAIN_SITE: Site(kind="plant")},
+        work_centers={s: wc(s) for s in STAGES if s != "distribution"},
+        items=items,
+        routings={CHAIN_SITE: routing},
+        lanes=lanes,
+        regions={CHAIN_REGION: Region(share=1, served_from=CHAIN_SITE)},
+        stock_points={
+            "raw_material": stock_point("raw_material", [raw_item(c) for c in comps], raw_item),
+            "components": stock_point("components", comps),
+            "finished_goods": stock_point("finished_goods", list(sc.products)),
+        },
+        engineering=Engineering(work_center="engineering"),
+    )
+
+
+def _station(name: str, kind: Kind, site: str | None, spec: Stage, cost_per_unit: float = 0.0) -> Station:
+    return Station(name=name, kind=kind, site=site, servers=spec.servers, time=spec.time,
+                   per_unit=spec.per == "unit",
+                   setup_time=None if spec.setup_time.is_zero() else spec.setup_time,
+                   breakdowns=spec.breakdowns, cost_per_hour=spec.cost_per_hour,
+                   calendar=spec.calendar, cost_per_unit=cost_per_unit)
+
+
+def _frontier(level: str, product: str, bom, held_by: dict[str, set[str]]) -> set[str]:
+    """The items an order of ``product`` takes stock of, at its decoupling point ``level``."""
+    def tree(item):
+        out = {item}
+        for i, _ in bom.get(item, ()):
+            out |= tree(i)
+        return out
+
+    level = STRATEGIES.get(level, level)
+    if level == "none":
+        return set()
+    if level == "finished_goods":
+        return {product}
+    if level == "components":
+        return {i for i, _ in bom[product]}
+    if level == "raw_material":
+        return {i for i in tree(product) if not bom.get(i)}
+    return held_by[level] & tree(product)  # a stock point: the product's items held there
+
+
+def _closure(items: set[str], bom) -> frozenset[str]:
+    out = set()
+    stack = list(items)
+    while stack:
+        i = stack.pop()
+        if i not in out:
+            out.add(i)
+            stack += [j for j, _ in bom.get(i, ())]
+    return frozenset(out)
+
+
+_PLANS: OrderedDict[int, Plan] = OrderedDict()
+
+
+def compile_plan(sc: Scenario) -> Plan:
+    """Compile ``sc`` into its plan, memoised: a scenario is immutable (the plan keeps its
+    scenario alive, so an id is never reused while it is cached)."""
+    plan = _PLANS.get(id(sc))
+    if plan is None or plan.scenario is not sc:
+        plan = _PLANS[id(sc)] = _compile(sc)
+        if len(_PLANS) > 64:
+            _PLANS.popitem(last=False)
+    return plan
+
+
+def _compile(sc: Scenario) -> Plan:
+    net = sc.network if sc.network is not None else chain_network(sc)
+    is_chain = sc.network is None
+    bom: dict[str, tuple[tuple[str, int], ...]] = {
+        p: tuple(spec.bill_of_materials.items()) for p, spec in sc.products.items()}
+    bom.update({i: tuple(spec.bill_of_materials.items()) for i, spec in net.items.items()})
+
+    stations: dict[str, Station] = {}
+    for name, d in sc.departments.items():
+        stations[name] = Station(name=name, kind=Kind.DEPARTMENT, site=None, servers=d.staff,
+                                 time=None,
+                                 cost_per_hour=d.cost_per_hour, calendar=d.calendar)
+    for name, w in net.work_centers.items():
+        spec = w if w.calendar is not None else w.model_copy(
+            update={"calendar": net.sites[w.site].calendar})
+        stations[name] = _station(name, Kind.WORK_CENTER, w.site, spec)
+    for name, ln in net.lanes.items():
+        stations[name] = _station(name, Kind.LANE, ln.source, ln, ln.cost_per_unit)
+
+    lane_of = {(ln.source, ln.to): name for name, ln in net.lanes.items()}
+    sources: dict[tuple[str, str], Source] = {}
+    for site, routing in net.routings.items():
+        for item, how in routing.make.items():
+            wc = how if isinstance(how, str) else how.work_center
+            sources[site, item] = Source(How.MAKE, wc, bom.get(item, ()),
+                                         None if isinstance(how, str) else how.time)
+        for item, supplier in routing.buy.items():
+            sources[site, item] = Source(How.BUY, lane_of.get((supplier, site)), supplier=supplier)
+        for item, src in routing.transfer.items():
+            sources[site, item] = Source(How.TRANSFER, lane_of[src, site], from_site=src)
+
+    held_by = {n: set(sp.items) for n, sp in net.stock_points.items()}
+    codp = {p: spec.decoupling_point or sc.decoupling_point for p, spec in sc.products.items()}
+    closure = {p: _closure(_frontier(codp[p], p, bom, held_by), bom) for p in sc.products}
+    used = set().union(*closure.values())
+
+    stock_points: dict[str, StockPointPlan] = {}
+    holder: dict[tuple[str, str], str] = {}
+    for name, sp in net.stock_points.items():
+        active = tuple(i for i in sp.items if i in used)
+        for i in active:
+            holder[sp.site, i] = name
+
+        def per_item(level, default, items=sp.items):
+            level = default if level is None else level
+            if isinstance(level, dict):
+                return {i: level.get(i, 0) for i in items}
+            return dict.fromkeys(items, level)
+
+        target_default = {"base_stock": "auto", "TS": "auto", "sS": "auto", "RQ": None}[sp.policy]
+        reorder_default = "auto" if sp.policy in ("sS", "RQ") else None
+        values = {i: (sp.unit_value if sp.unit_value is not None
+                      else (net.items[i].value if i in net.items else sc.products[i].price))
+                  for i in sp.items}
+        if is_chain:
+            # 0.1's chain: a buffer's unit_value, except components, valued from `components:`.
+            values = {i: (sc.components.get(i, sp.unit_value) if name == "components"
+                          else sp.unit_value) for i in sp.items}
+        stock_points[name] = StockPointPlan(
+            name=name, site=sp.site, items=tuple(sp.items), active=active, policy=sp.policy,
+            target=per_item(sp.target, target_default),
+            reorder_point=per_item(sp.reorder_point, reorder_default),
+            order_quantity=sp.order_quantity, review_period=sp.review_period, lot_size=sp.lot_size,
+            holding_cost=sp.holding_cost, unit_value=values, planned_lead_time=sp.planned_lead_time)
+
+    suppliers = {n: Supplier(n, s.lead_time, s.reliability, s.late_by)
+                 for n, s in net.sites.items() if s.kind == "supplier"}
+    regions = {n: RegionPlan(n, r.share, r.served_from, lane_of[r.served_from, n])
+               for n, r in net.regions.items()}
+    clocks = {n: Clock(c, sc.start_date) for n, c in sc.calendars.items()}
+    return Plan(scenario=sc, network=net, stations=stations, sources=sources,
+                stock_points=stock_points, holder=holder, suppliers=suppliers, regions=regions,
+                engineering=None if net.engineering is None else net.engineering.work_center,
+                bom=bom, codp=codp, closure=closure, clocks=clocks)
+
+
+__all__ = ["BUFFERS", "LEVELS", "Clock", "Kind", "Plan", "Station", "compile_plan"]
