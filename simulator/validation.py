@@ -37,6 +37,7 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 from .distributions import Distribution
+from .records import time_average
 from .result import RunResult, simulate
 from .scenario import Scenario, load_scenario
 from .theory import (
@@ -122,14 +123,34 @@ METRICS: dict[str, tuple[str, Callable[[RunResult], float]]] = {
 }
 
 
-def stock_point_kpi(r: RunResult, point: str, kpi: str) -> float:
-    """One stock point's KPI (``by_stock_point`` of the run's KPIs)."""
-    return r.kpis["by_stock_point"][point][kpi]
+def stock_point_figures(r: RunResult, point: str) -> dict[str, float]:
+    """Unit fill rate, time-average backorders and on hand at one stock point (all its items)
+    in the KPI window, from the level log. Only a demand lowers on hand, so the units a demand
+    got at once are the falls of on hand and the units it had to wait for the rises of backorders
+    (a receipt lowers backorders or raises on hand). Customer orders and replenishment jobs of
+    stock points downstream are both demand here."""
+    t0, t1 = _window(r)
+    lv = r.level_columns
+    served = short = on_hand = backorders = 0.0
+    for key, (buffer, item) in enumerate(r.level_keys):
+        if buffer != point:
+            continue
+        sel = lv["key"] == key
+        times, held, back = lv["time"][sel], lv["on_hand"][sel], lv["backordered"][sel]
+        initial = r.initial_stock[buffer][item]
+        inside = (times >= t0) & (times <= t1)
+        served += float(np.sum(np.maximum(-np.diff(held, prepend=initial), 0)[inside]))
+        short += float(np.sum(np.maximum(np.diff(back, prepend=0.0), 0)[inside]))
+        on_hand += time_average(times, held, initial, t0, t1)[0]
+        backorders += time_average(times, back, 0.0, t0, t1)[0]
+    demanded = served + short
+    return {"fill_rate": served / demanded if demanded else float("nan"),
+            "backorders_mean": backorders, "on_hand_mean": on_hand}
 
 
-def open_utilization(r: RunResult, department: str) -> float:
-    """Busy staff-time over the staff-time the department's calendar is open in the window."""
-    return r.kpis["utilization_open"][department]
+def open_utilization(r: RunResult, station: str) -> float:
+    """Busy share of a department's or work centre's open time (the ``utilization`` KPI)."""
+    return r.kpis["utilization"][station]
 
 
 STOCK_POINT_KPIS = {"fill_rate": "unit fill rate", "backorders_mean": "E[B], backorders (units)",
@@ -138,7 +159,7 @@ FAMILIES: dict[str, Callable[[str], tuple[str, Callable[[RunResult], float]]]] =
     # "family.argument" metrics, e.g. "stock_point.fg.fill_rate", "queue_wait.credit check"
     "stock_point": lambda arg: (
         f"{STOCK_POINT_KPIS[arg.rsplit('.', 1)[1]]} at {arg.rsplit('.', 1)[0]}",
-        lambda r: stock_point_kpi(r, *arg.rsplit(".", 1))),
+        lambda r: stock_point_figures(r, arg.rsplit(".", 1)[0])[arg.rsplit(".", 1)[1]]),
     "queue_wait": lambda arg: (f"Wq, wait at {arg} (days)", lambda r: queue_wait(r, arg)),
     "open_utilization": lambda arg: (f"busy share of open time, {arg}",
                                      lambda r: open_utilization(r, arg)),
@@ -314,7 +335,8 @@ def _rq(name: str, arrival_rate: float, lead_time: float, r: int, q: int, horizo
 
 
 def _ss(name: str, arrival_rate: float, lead_time: float, s: int, big_s: int, horizon: float) -> Case:
-    return _policy("(s,S)", name, arrival_rate, lead_time, {"reorder_point": s, "target": big_s},
+    return _policy("(s,S)", name, arrival_rate, lead_time,
+                   {"reorder_point": s, "order_quantity": big_s - s},  # target auto: S = s + Q
                    ss_poisson(arrival_rate, lead_time, s, big_s), horizon)
 
 
