@@ -153,7 +153,7 @@ def open_utilization(r: RunResult, station: str) -> float:
     return r.kpis["utilization"][station]
 
 
-STOCK_POINT_KPIS = {"fill_rate": "unit fill rate", "backorders_mean": "E[B], backorders (units)",
+STOCK_POINT_KPIS = {"fill_rate": "unit fill rate", "backorders_mean": "E[B] (units)",
                     "on_hand_mean": "E[on hand] (units)"}
 FAMILIES: dict[str, Callable[[str], tuple[str, Callable[[RunResult], float]]]] = {
     # "family.argument" metrics, e.g. "stock_point.fg.fill_rate", "queue_wait.credit check"
@@ -441,9 +441,9 @@ def _catalogue() -> tuple[Case, ...]:
         _two_echelon("two-echelon-S0-3-S1-4", 1.0, 5.0, 3, 2.0, 4, horizon=5000),
         _two_echelon("two-echelon-S0-8-S1-3", 2.0, 3.0, 8, 1.0, 3, horizon=5000),
         # E[S] = 5 days of open time, five daily cycles: the fast-alternation limit is within 0.3%.
-        _calendar_desk("calendar-desk-half-days", 0.06, 5.0, "half_days", horizon=40000, warmup=1000),
-        _calendar_unlimited("calendar-unlimited-office", _exp(0.5), "office", horizon=5000),
-        _calendar_unlimited("calendar-unlimited-week", {"dist": "gamma", "mean": 2.0, "cv": 0.5},
+        _calendar_desk("calendar-desk-f0.5", 0.06, 5.0, "half_days", horizon=36000, warmup=1000),
+        _calendar_unlimited("calendar-inf-office", _exp(0.5), "office", horizon=5000),
+        _calendar_unlimited("calendar-inf-week", {"dist": "gamma", "mean": 2.0, "cv": 0.5},
                             "working_week", horizon=5000),
         # Whole years, also in quick runs: the (seasonal) window starts and ends in one season.
         Case(name="little-default", family="Little",

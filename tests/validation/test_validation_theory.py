@@ -117,22 +117,15 @@ def test_unknown_metric_is_refused_with_the_choices():
 
 
 def test_calendar_intervals_match_the_calendars_of_the_scenario():
-    # simulator.theory takes a calendar as open intervals of its cycle: they must be the
-    # scenario's days and hours (time 0 is its start_date, a Monday, 00:00).
-    import datetime
+    # simulator.theory takes a calendar as open intervals of its cycle: they must be when the
+    # model's clock (from the scenario's days, hours and start_date) is open.
+    from simulator.plan import compile_plan
 
-    import yaml
-
-    from simulator.scenario import resolve_path
-
-    raw = yaml.safe_load(resolve_path("validation/calendar").read_text())
-    assert datetime.date.fromisoformat(str(raw["start_date"])).weekday() == 0
-    weekdays = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    clocks = compile_plan(v.case("calendar-desk-f0.5").build(quick=True)).clocks
+    rng = np.random.default_rng(5)
     for name, (intervals, cycle) in v.CALENDARS.items():
-        spec = raw["network"]["calendars"][name]
-        days = [weekdays.index(d) for d in spec["days"]]
-        expected = [(d + a / 24, d + b / 24) for d in days for a, b in spec["hours"]]
-        if cycle == 1.0:  # every day alike: one day is the period
-            assert days == list(range(7))
-            expected = [(a / 24, b / 24) for a, b in spec["hours"]]
-        assert np.asarray(intervals) == pytest.approx(np.asarray(expected)), name
+        def open_time(a, b, intervals=intervals, cycle=cycle):
+            return sum(max(0.0, min(b, k * cycle + hi) - max(a, k * cycle + lo))
+                       for k in range(int(b // cycle) + 1) for lo, hi in intervals)
+        for a, b in np.sort(rng.uniform(0, 21, (50, 2)), axis=1):
+            assert clocks[name].open_time(a, b) == pytest.approx(open_time(a, b), abs=1e-12), name
