@@ -7,8 +7,7 @@ The public API::
     result.kpis, result.orders, result.steps, result.timeseries
 """
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .result import simulate
 from .scenario import (
     STAGES,

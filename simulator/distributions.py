@@ -74,8 +74,10 @@ class _Spec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True,
                               allow_inf_nan=False)
 
-    _no_booleans = model_validator(mode="before")(classmethod(
-        lambda cls, data: refuse_booleans(data)))
+    @model_validator(mode="before")
+    @classmethod
+    def _no_booleans(cls, data):
+        return refuse_booleans(data)
 
     def mean(self) -> float:
         raise NotImplementedError

@@ -34,6 +34,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from ._version import __version__
 from .plan import compile_plan
 from .records import REASONS
 from .scenario import STEPS
@@ -245,7 +246,7 @@ def _xes_chunks(result: RunResult, rec: _Records):
     sc = result.scenario
     yield _XES_HEAD
     yield (f'<string key="concept:name" value={quoteattr(sc.name)}/>\n'
-           f'<string key="source" value={quoteattr("omcsim " + _version())}/>\n'
+           f'<string key="source" value={quoteattr("omcsim " + __version__)}/>\n'
            f'<string key="seed" value={quoteattr(format_seed(result.seed))}/>\n'
            f'<date key="start_date" value="{sc.start_date.isoformat()}T00:00:00.000Z"/>\n')
     rows, life, time = rec.events()
@@ -437,9 +438,3 @@ def _capacity(sc, name: str) -> str:
         return "stock"
     staff = station.servers
     return str(staff) if staff else "unlimited"
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__

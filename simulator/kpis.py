@@ -27,7 +27,7 @@ from .load import offered_load
 from .records import REASON_CODE, time_average
 
 if TYPE_CHECKING:
-    from .result import RunResult
+    from .records import RunView
 
 BACKLOG_MIN_CASES = 10
 BACKLOG_SHARE = 0.1
@@ -141,7 +141,7 @@ def _quantile(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q)) if len(values) else float("nan")
 
 
-def compute_kpis(r: RunResult) -> dict:
+def compute_kpis(r: RunView) -> dict:
     sc = r.scenario
     t0, t1 = sc.warmup_days, sc.warmup_days + sc.horizon_days
     length = t1 - t0
@@ -189,7 +189,7 @@ def compute_kpis(r: RunResult) -> dict:
     plan = r.plan
     codp_points = plan.codp_points
     back_mean = waiting_mean = 0.0
-    inventory = {}
+    inventory: dict[str, float] = {}
     codp_inventory = 0.0
     value = 0.0
     for key, (buffer, item) in enumerate(r.level_keys):
@@ -284,7 +284,7 @@ def load_warnings(scenario, acceptance: float | None = None) -> list[dict]:
     return out
 
 
-def quote_acceptance(r: RunResult) -> float:
+def quote_acceptance(r: RunView) -> float:
     """Share of the window's quoted inquiries whose quote was accepted (1 if none was quoted)."""
     cohort = r.orders[r.orders["inquiry"] >= r.scenario.warmup_days]
     lost = int((cohort["status"] == "lost").sum())
@@ -292,7 +292,7 @@ def quote_acceptance(r: RunResult) -> float:
     return 1 - lost / quoted if quoted else 1.0
 
 
-def run_warnings(r: RunResult, k: dict) -> list[dict]:
+def run_warnings(r: RunView, k: dict) -> list[dict]:
     """Every warning about one run (see :data:`WARNING_CODES`)."""
     sc = r.scenario
     t0, t1 = sc.warmup_days, sc.warmup_days + sc.horizon_days
@@ -321,7 +321,7 @@ def run_warnings(r: RunResult, k: dict) -> list[dict]:
     return out
 
 
-def _served(r: RunResult, t0: float, t1: float) -> dict[str, int]:
+def _served(r: RunView, t0: float, t1: float) -> dict[str, int]:
     """Cases each department and stage finished working on inside the window."""
     count = np.zeros(len(r.resource_names), dtype=np.int64)
     repair = r.activity_names.index("repair") if "repair" in r.activity_names else -2
@@ -332,7 +332,7 @@ def _served(r: RunResult, t0: float, t1: float) -> dict[str, int]:
     return {name: int(count[i]) for i, name in enumerate(r.resource_names)}
 
 
-def _overdue_unit_days(r: RunResult, t0: float, t1: float) -> float:
+def _overdue_unit_days(r: RunView, t0: float, t1: float) -> float:
     """Units x days past the requested date inside the window [t0, t1] of every order and inquiry
     still open at the end (whenever it arrived); an order waiting for decoupling stock at the end
     counts only until that wait began (the wait is in the backorder cost)."""
@@ -353,7 +353,7 @@ def _overdue_unit_days(r: RunResult, t0: float, t1: float) -> float:
     return float(np.dot(days, o["quantity"].to_numpy()[open_]))
 
 
-def _codp_backorder_max(r: RunResult, t0: float, t1: float) -> float:
+def _codp_backorder_max(r: RunView, t0: float, t1: float) -> float:
     """Exact maximum of total backordered units at the decoupling buffer over the window."""
     lv = r.level_columns
     points = r.plan.codp_points
@@ -371,7 +371,7 @@ def _codp_backorder_max(r: RunResult, t0: float, t1: float) -> float:
     return time_average(times, total, 0.0, t0, t1)[1]
 
 
-def _utilisation_and_labour(r: RunResult, t0: float, t1: float) -> tuple[dict, float]:
+def _utilisation_and_labour(r: RunView, t0: float, t1: float) -> tuple[dict, float]:
     """Busy share of each station's open time in the window (a station with a calendar counts
     only its open hours, busy and available), and labour cost."""
     sc = r.scenario

@@ -78,17 +78,18 @@ class Load:
     @property
     def utilization(self) -> float:
         """Expected busy share of the servers (repairs excluded, as the ``utilization`` KPI)."""
-        return self.work_per_day / self.servers if self.limited else math.nan
+        return self.work_per_day / self.servers if self.servers is not None else math.nan
 
     @property
     def load(self) -> float:
         """Offered load: work / available server capacity; NaN for unlimited resources."""
-        return self.work_per_day / (self.servers * self.availability) if self.limited else math.nan
+        return (self.work_per_day / (self.servers * self.availability) if self.servers is not None
+                else math.nan)
 
     @property
     def peak_load(self) -> float:
-        return (self.peak_work_per_day / (self.servers * self.availability) if self.limited
-                else math.nan)
+        return (self.peak_work_per_day / (self.servers * self.availability)
+                if self.servers is not None else math.nan)
 
     @property
     def main_flow(self) -> Flow | None:
@@ -165,7 +166,7 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
             for inp, u in plan.item_units(item, units):
                 walk(product, site, inp, u, rate, what)
         elif src.how is How.TRANSFER:
-            walk(product, src.from_site, item, units, rate, what)
+            walk(product, src.source, item, units, rate, what)
         if src.station is not None:
             flows[src.station].append(Flow(what, rate, plan.source_time(site, item, units)
                                             if src.how is How.MAKE
@@ -175,7 +176,7 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
         for q, p in quantity_pmf(sc.products[pname].order_size):
             for rname, region in plan.regions.items():
                 rate = orders * share * p * region_share[rname]
-                if plan.designs(pname):
+                if plan.engineering is not None and plan.designs(pname):
                     flows[plan.engineering].append(
                         Flow("orders", rate, plan.stations[plan.engineering].expected_time(q)))
                 walk(pname, region.site, pname, q, rate, "orders")
@@ -190,10 +191,10 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
         sp = plan.stock_points[sp_name]
         if item in sc.products:
             rate *= 1 - restock
-        if sp.policy == "TS":
+        if sp.review_period is not None:  # TS
             jobs, job_size = 1 / sp.review_period, rate * size * sp.review_period
         else:
-            lot = sp.lot_size if sp.policy == "base_stock" else sp.order_quantity
+            lot = sp.order_quantity if sp.order_quantity is not None else sp.lot_size
             jobs, job_size = rate * min(1.0, size / lot), max(size, lot)
         if jobs <= 0 or job_size <= 0:
             continue
@@ -241,9 +242,9 @@ def quantity_pmf(order_size) -> list[tuple[int, float]]:
     else:
         # No closed form for the rounding of every family: a fixed-seed sample keeps this a pure
         # function of the scenario.
-        values = order_size.sampler(np.random.default_rng(0))
-        values = [values() for _ in range(_QUANTITY_SAMPLE)]
-        p = np.full(len(values), 1 / len(values))
+        draw = order_size.sampler(np.random.default_rng(0))
+        values = [draw() for _ in range(_QUANTITY_SAMPLE)]
+        p = [1 / len(values)] * len(values)
     pmf: dict[int, float] = defaultdict(float)
     for v, w in zip(values, p, strict=True):
         pmf[max(1, round(v))] += float(w)

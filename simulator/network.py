@@ -293,13 +293,13 @@ def check_network(net: Network, products: dict, calendars: dict) -> list[str]:
                                   "one routing per item and site")
                 seen[item] = how
                 if how == "make":
-                    wc = source if isinstance(source, str) else source.work_center
-                    if wc not in net.work_centers:
-                        errors.append(f"{path}: work centre {wc!r} is not defined; defined: "
+                    work_center = source if isinstance(source, str) else source.work_center
+                    if work_center not in net.work_centers:
+                        errors.append(f"{path}: work centre {work_center!r} is not defined; defined: "
                                       f"{sorted(net.work_centers)}")
-                    elif net.work_centers[wc].site != s:
-                        errors.append(f"{path}: work centre {wc} is at "
-                                      f"{net.work_centers[wc].site}, not at {s}")
+                    elif net.work_centers[work_center].site != s:
+                        errors.append(f"{path}: work centre {work_center} is at "
+                                      f"{net.work_centers[work_center].site}, not at {s}")
                 elif how == "buy" and source not in suppliers:
                     errors.append(f"{path}: {source!r} is not a supplier; suppliers: {sorted(suppliers)}")
                 elif how == "transfer":
@@ -339,24 +339,25 @@ def check_network(net: Network, products: dict, calendars: dict) -> list[str]:
                 return how, getattr(r, how)[item]
         return None
 
-    needed = [(region.served_from, p, f"ordered by region {r}")
-              for r, region in net.regions.items() for p in products]
+    needed: list[tuple[str, str, str]] = [
+        (region.served_from, p, f"ordered by region {r}")
+        for r, region in net.regions.items() for p in products]
     needed += [(sp.site, i, f"held by stock point {n}")
                for n, sp in net.stock_points.items() for i in sp.items]
     done: set[tuple[str, str]] = set()
     while needed:
-        site, item, why = needed.pop()
-        if (site, item) in done:
+        at, item, why = needed.pop()
+        if (at, item) in done:
             continue
-        done.add((site, item))
-        route = routing_of(site, item)
+        done.add((at, item))
+        route = routing_of(at, item)
         if route is None:
-            errors.append(f"network.routings.{site}: {item} is needed there ({why}) but has no "
+            errors.append(f"network.routings.{at}: {item} is needed there ({why}) but has no "
                           "routing (make, buy or transfer)")
             continue
         how, source = route
         if how == "make":
-            needed += [(site, inp, f"an input of {item}, made there") for inp in bom(item)]
+            needed += [(at, inp, f"an input of {item}, made there") for inp in bom(item)]
         elif how == "transfer":
-            needed.append((source, item, f"transferred to {site}"))
+            needed.append((str(source), item, f"transferred to {at}"))
     return errors

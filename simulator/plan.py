@@ -16,11 +16,11 @@ import datetime as dt
 import math
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum
 from functools import cached_property
 
 from .distributions import Distribution
-from .fields import Stage
+from .fields import Breakdowns, Stage
 from .network import (
     LEVELS,
     WEEKDAYS,
@@ -43,7 +43,7 @@ CHAIN_REGION = "customers"
 """The one region of the ``chain:`` shorthand, served by the lane ``distribution``."""
 
 
-class Kind(StrEnum):
+class Kind(str, Enum):
     """What holds an order or a job (a record's resource)."""
 
     DEPARTMENT = "department"
@@ -54,7 +54,7 @@ class Kind(StrEnum):
     CUSTOMER = "customer"
 
 
-class How(StrEnum):
+class How(str, Enum):
     MAKE = "make"
     BUY = "buy"
     TRANSFER = "transfer"
@@ -136,26 +136,34 @@ class Station:
     time: Distribution | None  # None for a department: its steps bring their own times
     per_unit: bool = False
     setup_time: Distribution | None = None
-    breakdowns: object | None = None
+    breakdowns: Breakdowns | None = None
     cost_per_hour: float = 0.0
     calendar: str | None = None
     cost_per_unit: float = 0.0
 
     def expected_time(self, units: float = 1.0) -> float:
+        if self.time is None:  # a department: its steps bring their own times
+            return 0.0
         setup = 0.0 if self.setup_time is None else self.setup_time.mean()
         return setup + self.time.mean() * (units if self.per_unit else 1.0)
 
 
 @dataclass(frozen=True)
 class Source:
-    """How a site obtains an item: made at a work centre from inputs, bought, or transferred."""
+    """How a site obtains an item: made at a work centre from inputs, bought from a supplier,
+    or transferred from another site."""
 
     how: How
-    station: str | None  # the work centre (make) or the lane (transfer; buy, if any)
+    station: str | None  # where the work happens: the work centre (make), the lane (transfer;
+    #                      buy, if a lane from the supplier is given)
+    source: str = ""  # the supplier (buy) or the site it comes from (transfer)
     inputs: tuple[tuple[str, int], ...] = ()  # (item, units per unit) for make
     time: Distribution | None = None  # make: this item's time, if not the work centre's
-    supplier: str | None = None
-    from_site: str | None = None
+
+    @property
+    def work_center(self) -> str:
+        assert self.how is How.MAKE and self.station is not None
+        return self.station
 
 
 @dataclass(frozen=True)
@@ -239,13 +247,13 @@ class Plan:
         """Expected time of the source operation of (site, item) for ``units`` (no inputs)."""
         src = self.sources[site, item]
         if src.how is How.MAKE:
-            st = self.stations[src.station]
+            st = self.stations[src.work_center]
             base = st.time if src.time is None else src.time
             setup = 0.0 if st.setup_time is None else st.setup_time.mean()
-            return setup + base.mean() * (units if st.per_unit else 1.0)
+            return setup + (0.0 if base is None else base.mean()) * (units if st.per_unit else 1.0)
         lane = 0.0 if src.station is None else self.stations[src.station].expected_time(units)
         if src.how is How.BUY:
-            sup = self.suppliers[src.supplier]
+            sup = self.suppliers[src.source]
             return sup.lead_time.mean() + (1 - sup.reliability) * sup.late_by.mean() + lane
         return lane
 
@@ -260,7 +268,7 @@ class Plan:
             below = max((self.path_time(product, site, i, u) for i, u in self.item_units(item, units)),
                         default=0.0)
         elif src.how is How.TRANSFER:
-            below = self.path_time(product, src.from_site, item, units)
+            below = self.path_time(product, src.source, item, units)
         else:
             below = 0.0
         return below + own
@@ -283,7 +291,7 @@ class Plan:
                 below = [walk(s, i, u) for i, u in self.item_units(item, units)]
                 longest = max(below, key=lambda b: b[0], default=(0.0, []))
             elif src.how is How.TRANSFER:
-                longest = walk(src.from_site, item, units)
+                longest = walk(src.source, item, units)
             else:
                 longest = (0.0, [])  # bought: the supplier (station None) and its lane, if any
             return longest[0] + own[1], [*longest[1], own]
@@ -291,7 +299,7 @@ class Plan:
         _, ops = walk(site, product, quantity)
         lane = self.regions[region].lane
         ops = [*ops, (lane, self.stations[lane].expected_time(quantity))]
-        if self.designs(product):
+        if self.engineering is not None and self.designs(product):
             ops.insert(0, (self.engineering, self.stations[self.engineering].expected_time(quantity)))
         return tuple(takes), tuple(ops)
 
@@ -336,7 +344,7 @@ class Plan:
             for i, _ in src.inputs:
                 self._walk(product, site, i, out)
         elif src.how is How.TRANSFER:
-            self._walk(product, src.from_site, item, out)
+            self._walk(product, src.source, item, out)
 
     @cached_property
     def node_demand(self) -> dict[tuple[str, str], tuple[float, float, float]]:
@@ -359,7 +367,7 @@ class Plan:
                 for i, u in src.inputs:
                     walk(site, i, mult * u, r, m, second)
             elif src.how is How.TRANSFER:
-                walk(src.from_site, item, mult, r, m, second)
+                walk(src.source, item, mult, r, m, second)
 
         for pname, share in sc.product_shares().items():
             size = sc.products[pname].order_size
@@ -399,6 +407,7 @@ def chain_network(sc: Scenario) -> Network:
     at assembly; stock points raw_material, components, finished_goods; the lane ``distribution``
     from the plant to the region ``customers``; engineering designs orders with no stock."""
     chain = sc.chain
+    assert chain is not None
     comps = sorted(sc.component_names)
 
     def wc(name: str) -> WorkCenter:
@@ -514,12 +523,12 @@ def _compile(sc: Scenario) -> Plan:
     for site, routing in net.routings.items():
         for item, how in routing.make.items():
             wc = how if isinstance(how, str) else how.work_center
-            sources[site, item] = Source(How.MAKE, wc, bom.get(item, ()),
-                                         None if isinstance(how, str) else how.time)
+            sources[site, item] = Source(How.MAKE, wc, inputs=bom.get(item, ()),
+                                         time=None if isinstance(how, str) else how.time)
         for item, supplier in routing.buy.items():
-            sources[site, item] = Source(How.BUY, lane_of.get((supplier, site)), supplier=supplier)
+            sources[site, item] = Source(How.BUY, lane_of.get((supplier, site)), source=supplier)
         for item, src in routing.transfer.items():
-            sources[site, item] = Source(How.TRANSFER, lane_of[src, site], from_site=src)
+            sources[site, item] = Source(How.TRANSFER, lane_of[src, site], source=src)
 
     held_by = {n: set(sp.items) for n, sp in net.stock_points.items()}
     codp = {p: spec.decoupling_point or sc.decoupling_point for p, spec in sc.products.items()}
@@ -541,13 +550,15 @@ def _compile(sc: Scenario) -> Plan:
 
         target_default = {"base_stock": "auto", "TS": "auto", "sS": "auto", "RQ": None}[sp.policy]
         reorder_default = "auto" if sp.policy in ("sS", "RQ") else None
-        values = {i: (sp.unit_value if sp.unit_value is not None
-                      else (net.items[i].value if i in net.items else sc.products[i].price))
-                  for i in sp.items}
+        values: dict[str, float] = {
+            i: (sp.unit_value if sp.unit_value is not None
+                else (net.items[i].value if i in net.items else sc.products[i].price))
+            for i in sp.items}
         if is_chain:
             # 0.1's chain: a buffer's unit_value, except components, valued from `components:`.
-            values = {i: (sc.components.get(i, sp.unit_value) if name == "components"
-                          else sp.unit_value) for i in sp.items}
+            own = sp.unit_value or 0.0
+            values = {i: (sc.components.get(i, own) if name == "components" else own)
+                      for i in sp.items}
         stock_points[name] = StockPointPlan(
             name=name, site=sp.site, items=tuple(sp.items), active=active, policy=sp.policy,
             target=per_item(sp.target, target_default),
@@ -556,7 +567,7 @@ def _compile(sc: Scenario) -> Plan:
             holding_cost=sp.holding_cost, unit_value=values, planned_lead_time=sp.planned_lead_time)
 
     suppliers = {n: Supplier(n, s.lead_time, s.reliability, s.late_by)
-                 for n, s in net.sites.items() if s.kind == "supplier"}
+                 for n, s in net.sites.items() if s.lead_time is not None}  # suppliers have one
     regions = {n: RegionPlan(n, r.share, r.served_from, lane_of[r.served_from, n])
                for n, r in net.regions.items()}
     clocks = {n: Clock(c, sc.start_date) for n, c in sc.calendars.items()}

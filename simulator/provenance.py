@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 
 PACKAGES = ("simpy", "numpy", "pandas", "scipy", "pydantic", "pyarrow")
 """The libraries whose versions can change a result or how it is stored."""

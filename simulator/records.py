@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:
+    from .plan import Plan
+    from .scenario import Scenario
+    from .streams import Seed
 
 # Why an order waited before a piece of work started.
 REASONS = (
@@ -106,7 +111,7 @@ class StepLog(_PackedRows):
     def columns(self) -> dict[str, np.ndarray]:
         """Raw numpy columns (codes, not names): cheap, for KPI arithmetic."""
         rows = np.frombuffer(self._records, dtype=self.DTYPE)
-        return {c: rows[c] for c in self.DTYPE.names}
+        return {c: rows[c] for c in (*self.INT_COLUMNS, *self.FLOAT_COLUMNS)}
 
     def frame(self, case_name: str = "case") -> pd.DataFrame:
         c = self.columns()
@@ -213,3 +218,31 @@ class RunRecords:
     open_work: dict[str, int]
     sim_events: int
     wall_seconds: float
+
+
+class RunView(Protocol):
+    """What a run's results offer the modules that read them (KPIs, traces):
+    :class:`simulator.result.RunResult` is one. They depend on this view, not on the class, so
+    the results layer sits above them."""
+
+    scenario: Scenario
+    plan: Plan
+    seed: Seed
+    orders: pd.DataFrame
+    step_columns: dict[str, np.ndarray]
+    job_columns: dict[str, np.ndarray]
+    level_columns: dict[str, np.ndarray]
+    level_keys: list[tuple[str, str]]
+    initial_stock: dict[str, dict[str, int]]
+    resource_names: list[str]
+    resource_kinds: list[str]
+    activity_names: list[str]
+    open_work: dict[str, int]
+    sim_events: int
+    wall_seconds: float
+
+    @property
+    def steps(self) -> pd.DataFrame: ...
+
+    @property
+    def planning(self) -> pd.DataFrame: ...

@@ -17,6 +17,7 @@ from .provenance import provenance
 from .records import RunRecords, step_values_at
 from .scenario import STEPS, Scenario
 from .streams import Seed, format_seed
+from .trace import TraceFrame, WhereTimeGoes, trace, where_time_goes
 
 
 class RunResult:
@@ -117,7 +118,7 @@ class RunResult:
         days = np.arange(1, int(np.floor(end)) + 1, dtype=float)
         out = {"day": days}
         lv = self.level_columns
-        on_hand = {}
+        on_hand: dict[str, np.ndarray] = {}
         back = np.zeros(len(days))
         waiting = np.zeros(len(days))
         for key, (buffer, item) in enumerate(self.level_keys):
@@ -154,18 +155,14 @@ class RunResult:
 
     # ------------------------------------------------------------------ staple yourself to an order
 
-    def trace(self, order_id: int):
+    def trace(self, order_id: int) -> TraceFrame:
         """One order's journey: a :class:`simulator.trace.TraceFrame` (one row per step and
         sub-step, with ``.order``, ``.planning`` and ``.narrative()``)."""
-        from .trace import trace
-
         return trace(self, order_id)
 
-    def where_time_goes(self, scope: str = "cycle"):
+    def where_time_goes(self, scope: str = "cycle") -> WhereTimeGoes:
         """Mean waiting vs working per step and per department, and the top delay causes
         (:func:`simulator.trace.where_time_goes`)."""
-        from .trace import where_time_goes
-
         return where_time_goes(self, scope)
 
     # ------------------------------------------------------------------ output

@@ -444,7 +444,7 @@ class Scenario(SpecModel):
                       **{f"network.lanes.{n}": ln for n, ln in self.network.lanes.items()}})
         for name, stage in processes.items():
             b = stage.breakdowns
-            if b is None:
+            if b is None or stage.servers is None:  # breakdowns need servers (a Stage check)
                 continue
             cycle = b.time_between_failures.mean() + b.repair_time.mean()
             failures = stage.servers * days / cycle if cycle > 0 else float("inf")

@@ -38,7 +38,7 @@ from .scenario import STEPS
 from .streams import Streams
 
 if TYPE_CHECKING:
-    from .result import RunResult
+    from .records import RunView
 
 PHASE = {
     "planning": "planning", "generation": "inquiry", "pricing": "inquiry", "entry": "cycle",
@@ -97,7 +97,7 @@ class TraceFrame(pd.DataFrame):
 _CHAIN_WORDS = {"work_center": "stage", "lane": "stage", "stock_point": "buffer"}
 
 
-def holder_kinds(result: RunResult) -> dict[str, str]:
+def holder_kinds(result: RunView) -> dict[str, str]:
     """Who each holder is: department, work centre, lane, stock point, supplier or customer
     (stage and buffer in a ``chain:`` scenario)."""
     chain = result.scenario.chain is not None
@@ -105,7 +105,7 @@ def holder_kinds(result: RunResult) -> dict[str, str]:
             for name, kind in zip(result.resource_names, result.resource_kinds, strict=True)}
 
 
-def holder_sites(result: RunResult) -> dict[str, str]:
+def holder_sites(result: RunView) -> dict[str, str]:
     """The site of each holder that has one (work centres, lanes from a site, stock points,
     suppliers); departments and the customer have none."""
     plan = result.plan
@@ -115,7 +115,7 @@ def holder_sites(result: RunResult) -> dict[str, str]:
     return sites
 
 
-def trace(result: RunResult, order_id: int) -> TraceFrame:
+def trace(result: RunView, order_id: int) -> TraceFrame:
     """The journey of order ``order_id`` (its row number in ``result.orders``)."""
     orders = result.orders
     try:
@@ -152,14 +152,14 @@ def trace(result: RunResult, order_id: int) -> TraceFrame:
     return out
 
 
-def _order_records(result: RunResult, oid: int) -> pd.DataFrame:
+def _order_records(result: RunView, oid: int) -> pd.DataFrame:
     steps = result.steps  # sorted by order, queued, end
     ids = steps["order"].to_numpy()
     lo, hi = np.searchsorted(ids, oid, side="left"), np.searchsorted(ids, oid, side="right")
     return steps.iloc[lo:hi]
 
 
-def _header(result: RunResult, o: pd.Series, rows: pd.DataFrame) -> dict:
+def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
     sc = result.scenario
     received, delivered, due, paid = (float(o[c]) for c in ("received", "delivered", "due", "paid"))
     cycle = rows[rows["phase"] == "cycle"]
@@ -203,18 +203,18 @@ def _header(result: RunResult, o: pd.Series, rows: pd.DataFrame) -> dict:
     return head
 
 
-def _end_time(result: RunResult) -> float:
+def _end_time(result: RunView) -> float:
     return result.scenario.warmup_days + result.scenario.horizon_days
 
 
-def needs_at_codp(result: RunResult, oid: int) -> list[tuple[str, str, float]]:
+def needs_at_codp(result: RunView, oid: int) -> list[tuple[str, str, float]]:
     """(stock point, item, units) order ``oid`` takes at its decoupling point (empty without one)."""
     o = result.orders.iloc[oid]
     takes, _ = result.plan.order_route(str(o["product"]), str(o["region"]), int(o["quantity"]))
     return [(sp, item, units) for sp, item, units in takes]
 
 
-def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
+def planning_context(result: RunView, oid: int) -> pd.DataFrame:
     """Forecast and stock target in force at the order's decoupling stock, per item it needs,
     when the order was received (or, if it never was, when the inquiry arrived); and the units
     on hand just before the order asked for them (NaN if it never did)."""
@@ -244,7 +244,7 @@ def planning_context(result: RunResult, oid: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _stock_request_time(result: RunResult, oid: int) -> float | None:
+def _stock_request_time(result: RunView, oid: int) -> float | None:
     steps = _order_records(result, oid)
     stock = {n for n, k in zip(result.resource_names, result.resource_kinds, strict=True)
              if k == "stock_point"}
@@ -252,7 +252,7 @@ def _stock_request_time(result: RunResult, oid: int) -> float | None:
     return float(steps.loc[sel, "queued"].iloc[0]) if sel.any() else None
 
 
-def _level_at(result: RunResult, buffer: str, item: str, t: float, column: str,
+def _level_at(result: RunView, buffer: str, item: str, t: float, column: str,
               before: bool) -> float:
     """A buffer item's level just before (or just after) the changes made at time ``t``."""
     key = result.level_keys.index((buffer, item))
@@ -265,7 +265,7 @@ def _level_at(result: RunResult, buffer: str, item: str, t: float, column: str,
     return float(lv[column][sel][i - 1])
 
 
-def _detail(result: RunResult, r, o: pd.Series, planning: pd.DataFrame) -> str:
+def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     """Why the record waited (or what it was), in words."""
     sc = result.scenario
     reason = r.reason
@@ -300,7 +300,7 @@ def _detail(result: RunResult, r, o: pd.Series, planning: pd.DataFrame) -> str:
     return reason
 
 
-def _capacity_text(result: RunResult, holder: str) -> str:
+def _capacity_text(result: RunView, holder: str) -> str:
     sc = result.scenario
     if holder in sc.departments:
         staff = sc.departments[holder].staff
@@ -315,7 +315,7 @@ def _capacity_text(result: RunResult, holder: str) -> str:
 # ---------------------------------------------------------------- picking an order
 
 
-def pick_order(result: RunResult, how: str) -> int:
+def pick_order(result: RunView, how: str) -> int:
     """An order id: ``slowest`` (longest cycle time), ``late`` (latest against its due date) or
     ``random`` (uniformly among delivered orders, drawn from the run's seed: reproducible).
 
@@ -401,7 +401,7 @@ class WhereTimeGoes:
         return self.render()
 
 
-def where_time_goes(result: RunResult, scope: str = "cycle") -> WhereTimeGoes:
+def where_time_goes(result: RunView, scope: str = "cycle") -> WhereTimeGoes:
     """Mean waiting vs working per step and per holder, and the top delay causes.
 
     ``scope``: ``cycle`` (receipt to delivery, the SCOR cycle time) or ``cash`` (receipt to

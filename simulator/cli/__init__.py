@@ -1,7 +1,8 @@
 """The ``omcsim`` command. Each subcommand lives in its own module with ``register(subparsers)``.
 
 Bad input (scenario, override or argument) ends with one readable message on stderr and exit
-code 2, never a traceback.
+code 2, never a traceback. Figures are imported only by the handlers that draw one: matplotlib
+takes about half a second to import, which `omcsim run` without a figure should not pay.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ import argparse
 import importlib
 import sys
 
+from .._version import __version__
 from ..scenario import ScenarioError
+from .common import UsageError
 
 # Subcommand modules, in the order `omcsim --help` lists them.
 COMMANDS = ("run", "trace", "scenarios", "dashboard", "experiment", "validate_model")
-
-
-class UsageError(Exception):
-    """A command-line value is invalid (exit code 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -28,8 +27,6 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .. import __version__
-
     parser = _Parser(
         prog="omcsim",
         description="Discrete-event simulation of the order management cycle.",

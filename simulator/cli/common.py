@@ -20,6 +20,10 @@ from ..scenario import (
 from ..streams import parse_seed
 
 
+class UsageError(Exception):
+    """A command-line value is invalid (exit code 2)."""
+
+
 def run_seed(text: str) -> int | tuple[int, ...]:
     """The seed of one run: 7, or 1:3 for replication 3 of an experiment with base seed 1."""
     try:
@@ -111,8 +115,6 @@ def check_output_file(path: str | None, option: str, formats: tuple[str, ...] = 
     created when the file is written)."""
     if path is None:
         return
-    from . import UsageError
-
     p = Path(path)
     if formats and p.suffix.lower() not in formats:
         raise UsageError(f"{option} {path}: unknown figure format; use a file name ending in "
@@ -127,8 +129,6 @@ def check_output_dir(path: str | None, option: str) -> None:
     names a file, or lies under a file or an unwritable folder (missing folders are created)."""
     if path is None:
         return
-    from . import UsageError
-
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise UsageError(f"{option} {path}: exists and is not a folder; give a folder for the "
@@ -138,8 +138,6 @@ def check_output_dir(path: str | None, option: str) -> None:
 
 def _check_folder(folder: Path, option: str, path: str) -> None:
     """The nearest existing folder at or above ``folder`` must be a folder we can write in."""
-    from . import UsageError
-
     existing = next((a for a in (folder, *folder.parents) if a.exists()), Path("."))
     if not existing.is_dir():
         raise UsageError(f"{option} {path}: {existing} is a file, not a folder")
@@ -147,8 +145,6 @@ def _check_folder(folder: Path, option: str, path: str) -> None:
 
 
 def _check_writable(folder: Path, option: str, path: str) -> None:
-    from . import UsageError
-
     try:
         with tempfile.TemporaryFile(dir=folder):
             pass
@@ -161,8 +157,6 @@ def scenario_overrides(args: argparse.Namespace) -> dict:
     """The CLI options as dotted-path overrides of the scenario file."""
     out = {}
     if args.strategy and args.codp:
-        from . import UsageError
-
         raise UsageError("give --strategy or --codp, not both (both set the decoupling point)")
     if args.strategy or args.codp:
         out["decoupling_point"] = args.strategy or args.codp

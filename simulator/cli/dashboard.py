@@ -8,6 +8,8 @@ import os
 import sys
 from pathlib import Path
 
+from .common import UsageError
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
 # The dashboard's settings (address, upload cap, usage statistics): Streamlit reads this file from
@@ -46,8 +48,6 @@ def streamlit_command(port: int, address: str = DEFAULT_ADDRESS) -> list[str]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from . import UsageError
-
     if importlib.util.find_spec("streamlit") is None:
         raise UsageError("streamlit is not installed; install the dashboard extra: "
                          "pip install 'omcsim[dashboard]'")

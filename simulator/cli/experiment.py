@@ -27,9 +27,9 @@ from ..experiment import (
 )
 from ..kpis import KPI_DEFINITIONS, finite_or_none
 from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_override
-from . import UsageError
 from .common import (
     FIGURE_FORMATS,
+    UsageError,
     add_scenario_arguments,
     check_output_dir,
     check_output_file,

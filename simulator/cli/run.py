@@ -6,10 +6,12 @@ import argparse
 import math
 from pathlib import Path
 
+from ..eventlog import EventLogError, event_format, write_event_log
 from ..kpis import KPI_DEFINITIONS
 from ..result import simulate
 from ..streams import format_seed
 from .common import (
+    UsageError,
     add_scenario_arguments,
     check_output_dir,
     check_output_file,
@@ -34,13 +36,9 @@ def register(sub) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     if args.events:
-        from ..eventlog import EventLogError, event_format
-
         try:
             event_format(args.events)  # a bad extension fails before the run, not after
         except EventLogError as err:
-            from . import UsageError
-
             raise UsageError(f"--events {err}") from None
     check_output_dir(args.out, "--out")
     check_output_file(args.events, "--events")
@@ -49,8 +47,6 @@ def handle(args: argparse.Namespace) -> int:
     if args.out:
         result.save(args.out)
     if args.events:
-        from ..eventlog import write_event_log
-
         Path(args.events).parent.mkdir(parents=True, exist_ok=True)
         write_event_log(result, args.events)
     if args.json:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 from ..result import simulate
 from ..trace import PICKS, TraceError, pick_order
-from .common import FIGURE_FORMATS, add_scenario_arguments, check_output_file, scenario_from_args
+from .common import (
+    FIGURE_FORMATS,
+    UsageError,
+    add_scenario_arguments,
+    check_output_file,
+    scenario_from_args,
+)
 
 
 def register(sub) -> None:
@@ -40,8 +46,6 @@ def register(sub) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from . import UsageError
-
     check_output_file(args.plot, "--plot", FIGURE_FORMATS)
     check_output_file(args.war_room, "--war-room", FIGURE_FORMATS)
     if args.order is not None:

@@ -9,8 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 
 from .. import validation
-from . import UsageError
-from .common import base_seed, whole
+from .common import UsageError, base_seed, whole
 
 COLUMNS = (("case", 22, "<"), ("quantity", 36, "<"), ("theory", 9, ">"), ("mean", 9, ">"),
            ("95% interval", 21, ">"), ("simult. +-", 10, ">"), ("result", 6, ">"))

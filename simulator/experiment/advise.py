@@ -137,7 +137,7 @@ def assess(runs: pd.DataFrame, target_otif: float,
     return pd.DataFrame(rows), recommendations
 
 
-def _aligned(a: pd.DataFrame, b: pd.DataFrame, kpi: str):
+def _aligned(a: pd.DataFrame, b: pd.DataFrame, kpi: str) -> tuple[pd.Series, pd.Series]:
     both = a.index.intersection(b.index)
     return a.loc[both, kpi], b.loc[both, kpi]
 

@@ -124,7 +124,7 @@ def compare(
     names = list(scenarios)
     index = {name: i for i, name in enumerate(names)}
 
-    def seed_of(name: str, r: int):
+    def seed_of(name: str, r: int) -> tuple[int, ...]:
         base = replication_seed(seed, r)
         return base if common_random_numbers or index[name] == 0 else (*base, index[name])
 

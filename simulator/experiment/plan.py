@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 from tqdm import tqdm
@@ -23,6 +23,9 @@ from ..scenario import Scenario
 from ..streams import Seed, format_seed
 from .runners import ExperimentError, Measure, Outcome, Runner, Task, make_runner
 from .stats import replications_needed
+
+CellKey = TypeVar("CellKey", bound=Hashable)
+"""What names a cell of an experiment: an alternative's name, a sweep's Cell, None."""
 
 PRECISION_KPIS = ("otif", "cycle_time_mean", "cost_total")
 """KPIs whose relative half-width ``precision`` stopping watches by default."""
@@ -78,22 +81,22 @@ def replication_seed(base_seed: int, replication: int) -> tuple[int, int]:
 
 
 def run_cells(
-    cells: Mapping[Hashable, Scenario],
+    cells: Mapping[CellKey, Scenario],
     reps: int,
     seed: int = 1,
     *,
     runner: Runner,
     measure: Measure = run_once,
-    seed_of: Callable[[Hashable, int], Seed] | None = None,
+    seed_of: Callable[[CellKey, int], Seed] | None = None,
     precision: float | None = None,
     precision_kpis: Sequence[str] = PRECISION_KPIS,
     max_reps: int = 100,
     confidence: float = 0.95,
-    known: Callable[[Hashable, int], Outcome | None] | None = None,
+    known: Callable[[CellKey, int], Outcome | None] | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     progress: bool = False,
     desc: str = "runs",
-) -> tuple[dict[tuple[Hashable, int], Outcome], dict[Hashable, int]]:
+) -> tuple[dict[tuple[CellKey, int], Outcome], dict[CellKey, int]]:
     """Run ``reps`` replications of every cell; returns outcomes by (cell, replication) and the
     number of replications each cell ended with.
 
@@ -109,7 +112,7 @@ def run_cells(
         raise ExperimentError(f"precision: expected a relative half-width > 0, got {precision}")
     seed_of = seed_of or (lambda cell, r: replication_seed(seed, r))
     target = dict.fromkeys(cells, reps)
-    outcomes: dict[tuple[Hashable, int], Outcome] = {}
+    outcomes: dict[tuple[CellKey, int], Outcome] = {}
     with ProgressBar(total=0, unit="run", desc=desc, disable=None if progress else True,
                      file=sys.stderr, dynamic_ncols=True, smoothing=0.05) as bar:
         while True:
@@ -123,11 +126,11 @@ def run_cells(
                     earlier = known(cell, r) if known else None
                     if earlier is not None:
                         outcomes[(cell, r)] = earlier
-                        bar.total += 1
+                        bar.total = (bar.total or 0) + 1
                         bar.update(1)
                     else:
                         todo.append(Task((cell, r), scenario, seed_of(cell, r)))
-            bar.total += len(todo)
+            bar.total = (bar.total or 0) + len(todo)
             bar.refresh()
             for outcome in runner.imap(todo, measure):
                 outcomes[outcome.key] = outcome
@@ -157,10 +160,10 @@ def _needed(cell, n: int, outcomes, precision, kpis, confidence, max_reps) -> in
     return min(need, max(max_reps, n))
 
 
-def outcomes_frame(outcomes: Mapping[tuple[Hashable, int], Outcome], cells: Iterable[Hashable],
-                   replications: Mapping[Hashable, Iterable[int]],
-                   cell_columns: Callable[[Hashable], dict],
-                   seed_of: Callable[[Hashable, int], Seed]) -> pd.DataFrame:
+def outcomes_frame(outcomes: Mapping[tuple[CellKey, int], Outcome], cells: Iterable[CellKey],
+                   replications: Mapping[CellKey, Iterable[int]],
+                   cell_columns: Callable[[CellKey], dict],
+                   seed_of: Callable[[CellKey, int], Seed]) -> pd.DataFrame:
     """One row per run, cells in the given order then replications: the cell's columns,
     replication, seed (as ``omcsim run --seed`` takes it, e.g. 1:3), error (None when the run
     succeeded) and every KPI. Replications

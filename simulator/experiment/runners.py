@@ -19,14 +19,19 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..scenario import Scenario
 from ..streams import Seed
+
+if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
+
+    from distributed import Client, LocalCluster
 
 Measure = Callable[[Scenario, Seed], Any]
 """What a task computes from (scenario, seed): a top-level function, so workers can import it."""
@@ -42,14 +47,14 @@ class ExperimentError(ValueError):
 
 @dataclass(frozen=True)
 class Task:
-    key: Hashable
+    key: Any  # the caller's (hashable) key, handed back unchanged in the Outcome
     scenario: Scenario
     seed: Seed
 
 
 @dataclass(frozen=True)
 class Outcome:
-    key: Hashable
+    key: Any  # the Task's key
     value: Any
     error: str | None
     seconds: float
@@ -177,7 +182,7 @@ class ProcessRunner:
     def __init__(self, workers: int | None = None):
         self.workers = workers or available_cores()
         self._pool: ProcessPoolExecutor | None = None
-        self._ctx = None
+        self._ctx: ForkContext | ForkServerContext | SpawnContext | None = None
 
     def __enter__(self) -> ProcessRunner:
         # fork starts a worker in milliseconds (spawn and forkserver re-import numpy, pandas and
@@ -240,9 +245,12 @@ class ProcessRunner:
     def _alone(self, task: Task, measure: Measure) -> Outcome:
         """Run ``task`` in a process of its own: its result, or how that process died."""
         start = time.perf_counter()
-        receive, send = self._ctx.Pipe(duplex=False)
-        process = self._ctx.Process(target=_execute_alone, args=(task, measure, send, os.getpid()),
-                                    daemon=True)
+        ctx = self._ctx
+        if ctx is None:
+            raise RuntimeError("use the runner in a with block")
+        receive, send = ctx.Pipe(duplex=False)
+        process = ctx.Process(target=_execute_alone, args=(task, measure, send, os.getpid()),
+                              daemon=True)
         process.start()
         send.close()
         try:
@@ -268,8 +276,8 @@ class DaskRunner:
         self.address = None if address in (None, "local") else address
         self.workers = workers or available_cores()
         self.scheduler_address: str | None = None
-        self._cluster = None
-        self._client = None
+        self._cluster: LocalCluster | None = None
+        self._client: Client | None = None
 
     def __enter__(self) -> DaskRunner:
         try:
@@ -297,6 +305,7 @@ class DaskRunner:
                     f"--dask {self.address}: cannot reach a Dask scheduler there ({err})") from None
             self.workers = max(1, sum(
                 w["nthreads"] for w in self._client.scheduler_info()["workers"].values()))
+        assert self._client.scheduler is not None  # a connected client has one
         self.scheduler_address = self._client.scheduler.address
         return self
 

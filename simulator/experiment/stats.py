@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy import stats
 
 
@@ -139,14 +140,14 @@ def _number(x: float, digits: int, sign: str) -> str:
 # ---------------------------------------------------------------- warm-up
 
 
-def welch_moving_average(y: Sequence[float], window: int) -> np.ndarray:
+def welch_moving_average(y: ArrayLike, window: int) -> np.ndarray:
     """Welch's centred moving average: the mean of y[i-w..i+w], shrinking the window near the
     start (y[0..2i]) so the transient is not smeared; NaN for the last w points."""
-    y = np.asarray(y, dtype=float)
-    n = len(y)
-    ok = np.isfinite(y)
+    x = np.asarray(y, dtype=float)
+    n = len(x)
+    ok = np.isfinite(x)
     # Prefix sums of the defined values and of their count: each window's mean in O(1).
-    total = np.concatenate([[0.0], np.cumsum(np.where(ok, y, 0.0))])
+    total = np.concatenate([[0.0], np.cumsum(np.where(ok, x, 0.0))])
     count = np.concatenate([[0], np.cumsum(ok)])
     out = np.full(n, np.nan)
     for i in range(max(0, n - window)):
@@ -157,7 +158,7 @@ def welch_moving_average(y: Sequence[float], window: int) -> np.ndarray:
     return out
 
 
-def mser(y: Sequence[float], batch: int = 5) -> tuple[int, bool]:
+def mser(y: ArrayLike, batch: int = 5) -> tuple[int, bool]:
     """MSER-``batch`` truncation point (White 1997; MSER-5 with ``batch=5``).
 
     Batch means z_1..z_k of ``batch`` observations each; the truncation d (in batches) minimises
@@ -165,9 +166,9 @@ def mser(y: Sequence[float], batch: int = 5) -> tuple[int, bool]:
     Returns (observations to delete, settled): ``settled`` is False when the minimum lies at
     the k/2 limit, the sign that the run is too short to reach steady state.
     """
-    y = np.asarray(y, dtype=float)
-    k = len(y) // batch
-    rows = y[: k * batch].reshape(k, batch)
+    x = np.asarray(y, dtype=float)
+    k = len(x) // batch
+    rows = x[: k * batch].reshape(k, batch)
     defined = np.isfinite(rows).any(axis=1)
     # Batches without a single value (no order that day) are skipped, positions kept.
     start = np.flatnonzero(defined)

@@ -15,17 +15,16 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 
-from .. import __version__
+from .._version import __version__
 from ..provenance import code_digest
 from ..scenario import Scenario
-from ..streams import Seed
-from .plan import json_row, outcomes_frame, run_cells, run_once
+from .plan import CellKey, json_row, outcomes_frame, run_cells, run_once
 from .runners import ExperimentError, Measure, Outcome, Runner, make_runner
 
 JOURNAL = "runs.journal.jsonl"
@@ -53,7 +52,7 @@ class RunStore:
         self._index: dict[tuple[str, tuple], dict] = {}
         # Bytes of whole lines: a line cut off by a kill is dropped, and cut from the file
         # before the next append (which would otherwise continue it).
-        self._whole = None
+        self._whole: int | None = None
         if self.path.exists():
             data = self.path.read_bytes()
             self._whole = data.rfind(b"\n") + 1
@@ -63,7 +62,7 @@ class RunStore:
                 log.warning("%s: dropped its last line, cut off by a kill while it was written "
                             "(%d bytes); that run will be run again", self.path,
                             len(data) - self._whole)
-        self._file = None
+        self._file: IO[str] | None = None
 
     def _read(self, line: bytes, number: int) -> None:
         try:
@@ -80,13 +79,13 @@ class RunStore:
     def recorded(self) -> int:
         return len(self._index)
 
-    def lookup(self, digest: str, seed: Seed) -> Outcome | None:
+    def lookup(self, digest: str, seed: Sequence[int]) -> Outcome | None:
         rec = self._index.get((digest, tuple(seed)))
         if rec is None:
             return None
         return Outcome(None, rec["value"], None, rec["seconds"])
 
-    def append(self, digest: str, seed: Seed, cell: dict[str, Any], replication: int,
+    def append(self, digest: str, seed: Sequence[int], cell: dict[str, Any], replication: int,
                outcome: Outcome) -> None:
         rec = {"scenario_digest": digest, "seed": list(seed), "measure": self.measure,
                "version": __version__, "code": code_digest(), "cell": json_row(cell),
@@ -115,12 +114,13 @@ def write_parquet(df: pd.DataFrame, path: Path) -> None:
 
 
 def collect(
-    cells: Mapping[Hashable, Scenario],
-    cell_columns: Callable[[Hashable], dict],
+    cells: Mapping[CellKey, Scenario],
+    cell_columns: Callable[[CellKey], dict],
     reps: int,
     seed: int,
     *,
-    seed_of: Callable[[Hashable, int], Seed],
+    # A replication's seed as a sequence: the journal keys runs by it.
+    seed_of: Callable[[CellKey, int], Sequence[int]],
     out: str | Path | None = None,
     runner: Runner | None = None,
     workers: int | None = None,
@@ -130,7 +130,7 @@ def collect(
     desc: str = "runs",
     flush_seconds: float = 2.0,
     **plan: Any,
-) -> tuple[pd.DataFrame, dict[Hashable, int], int]:
+) -> tuple[pd.DataFrame, dict[CellKey, int], int]:
     """Run the cells (see :func:`run_cells`, whose options ``plan`` passes on) and return the
     runs table, the replications per cell and how many runs were reused from ``out``.
 
@@ -140,17 +140,20 @@ def collect(
     """
     store = RunStore(out, measure) if out is not None else None
     digests = {cell: scenario_digest(sc) for cell, sc in cells.items()} if store else {}
-    finished: dict[tuple[Hashable, int], Outcome] = {}
+    finished: dict[tuple[CellKey, int], Outcome] = {}
     reused = 0
     last_flush = time.monotonic()
 
+    # flush, known and on_outcome are used only with a journal (``out``).
     def flush() -> None:
+        assert store is not None
         have = {cell: {r for (c, r) in finished if c == cell} for cell in cells}
         frame = outcomes_frame(finished, cells, have, cell_columns, seed_of)
         write_parquet(frame, store.directory / "runs.parquet")
 
     def known(cell, r):
         nonlocal reused
+        assert store is not None
         earlier = store.lookup(digests[cell], seed_of(cell, r))
         if earlier is not None:
             reused += 1
@@ -159,6 +162,7 @@ def collect(
 
     def on_outcome(outcome: Outcome) -> None:
         nonlocal last_flush
+        assert store is not None
         cell, r = outcome.key
         finished[outcome.key] = outcome
         store.append(digests[cell], seed_of(cell, r), cell_columns(cell), r, outcome)

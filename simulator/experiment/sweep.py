@@ -115,7 +115,7 @@ def sweep_cells(scenario: Scenario, pd_ratios: Sequence[float] | None = None, *,
     cells = {}
     for strategy in strategy_list(strategies):
         for d in demand_lead_times(scenario, pd_ratios, lead_times):
-            changes = {"decoupling_point": strategy}
+            changes: dict[str, str | float] = {"decoupling_point": strategy}
             if d is not None:
                 changes["customers.*.demand_lead_time"] = d
             cells[Cell(strategy, d)] = scenario.with_overrides(**changes)

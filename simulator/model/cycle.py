@@ -14,15 +14,15 @@ from ..scenario import STEPS
 from .stations import work
 
 if TYPE_CHECKING:
+    from .context import RunContext
     from .orders import Order
-    from .world import World
 
 (PLANNING, GENERATION, PRICING, ENTRY, SELECTION, SCHEDULING, FULFILLMENT, BILLING, RETURNS,
  SERVICE) = range(len(STEPS))
 
 
 class OrderCycle:
-    def __init__(self, world: World):
+    def __init__(self, world: RunContext):
         self.w = world
         self.sc = world.scenario
         act = world.activities

@@ -16,8 +16,8 @@ from ..records import REASON_CODE
 from .stations import REPAIR_PRIORITY, work
 
 if TYPE_CHECKING:
+    from .context import RunContext
     from .stock import StockPoint
-    from .world import World
 
 FULFILLMENT = 6  # index of "fulfillment" in STEPS
 
@@ -27,7 +27,7 @@ REPLENISHMENT, PLANNING_RUN, REPAIR = range(len(JOB_KINDS))
 
 
 class Flow:
-    def __init__(self, world: World):
+    def __init__(self, world: RunContext):
         self.world = world
         self.plan = world.plan
         self.jobs: list[tuple] = []  # job id -> (kind, stock point, item, quantity, released)
@@ -59,11 +59,12 @@ class Flow:
         src = self.plan.source(site, item)
         if src.how is How.MAKE:
             yield from self._inputs(case, log, product, site, item, qty, priority, order)
-            yield from work(w.env, log, case, FULFILLMENT, self._station_activity[src.station],
-                            w.stations[src.station], w.samplers.make_time(site, item, qty),
+            yield from work(w.env, log, case, FULFILLMENT, self._station_activity[src.work_center],
+                            w.stations[src.work_center], w.samplers.make_time(site, item, qty),
                             priority)
         elif src.how is How.TRANSFER:
-            yield from self.obtain(case, log, product, src.from_site, item, qty, priority, order)
+            yield from self.obtain(case, log, product, src.source, item, qty, priority, order)
+            assert src.station is not None  # a transfer always has its lane
             yield from self.carry(case, log, src.station, qty, priority)
         else:
             yield from self._buy(case, log, src, qty, priority)
@@ -78,9 +79,9 @@ class Flow:
         w = self.world
         env = w.env
         queued = env.now
-        yield env.timeout(w.samplers.supplier_delay(src.supplier))
-        log.add(case, FULFILLMENT, self._delivery_activity[src.supplier],
-                w.supplier_codes[src.supplier], REASON_CODE["supplier"], queued, queued, env.now, qty)
+        yield env.timeout(w.samplers.supplier_delay(src.source))
+        log.add(case, FULFILLMENT, self._delivery_activity[src.source],
+                w.supplier_codes[src.source], REASON_CODE["supplier"], queued, queued, env.now, qty)
         if src.station is not None:
             yield from self.carry(case, log, src.station, qty, priority)
 

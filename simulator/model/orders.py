@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..distributions import batched
 
 if TYPE_CHECKING:
-    from .world import World
+    from .context import RunContext
 
 ORDER_COLUMNS = (
     "id", "inquiry", "channel", "customer_class", "customer", "region", "product", "quantity",
@@ -47,7 +47,7 @@ class Order:
 
 
 class Demand:
-    def __init__(self, world: World):
+    def __init__(self, world: RunContext):
         self.world = world
         self.plan = world.plan
         self.orders: list[Order] = []

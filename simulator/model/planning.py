@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
+from functools import partial
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
@@ -28,14 +30,25 @@ from .stations import work
 
 if TYPE_CHECKING:
     from ..plan import StockPointPlan
-    from .world import World
+    from .context import RunContext
 
 PLANNING = 0  # index of "planning" in STEPS
 MIN_ERRORS = 3
 
 
+def _sd_from_prior(variance_rate: float, days: float) -> float:
+    """Standard deviation of compound-Poisson demand over ``days``."""
+    return math.sqrt(variance_rate * days)
+
+
+def _sd_from_errors(rmse: float, period: float, days: float) -> float:
+    """Standard deviation of demand over ``days`` from the forecast errors' root mean square
+    (of rates per day, measured over periods of ``period`` days)."""
+    return rmse * math.sqrt(period * days)
+
+
 class Planner:
-    def __init__(self, world: World):
+    def __init__(self, world: RunContext):
         self.world = world
         self.plan = plan = world.plan
         self.cfg = world.scenario.steps.planning
@@ -61,24 +74,26 @@ class Planner:
     def _auto(spec: StockPointPlan, item: str) -> bool:
         return spec.target.get(item) == "auto" or spec.reorder_point.get(item) == "auto"
 
-    def _horizon(self, spec: StockPointPlan, lead: float) -> float:
-        return lead + (spec.review_period if spec.policy == "TS" else 0.0)
-
-    def _levels(self, spec: StockPointPlan, item: str, forecast: float, sd_over,
-                lead: float) -> tuple[int | None, int | None]:
+    def _levels(self, spec: StockPointPlan, item: str, forecast: float,
+                sd_over: Callable[[float], float], lead: float) -> tuple[int | None, int | None]:
         """(target, reorder point) for ``item``: automatic ones from the forecast and the
         standard deviation of demand over a horizon (``sd_over(days)``), fixed ones kept."""
-        h = self._horizon(spec, lead)
+        h = lead + (spec.review_period or 0.0)  # TS covers a review period too
         level = max(0, math.ceil(forecast * h + self.z * sd_over(h)))
-        target, reorder = spec.target.get(item), spec.reorder_point.get(item)
-        if spec.policy in ("RQ", "sS") and reorder == "auto":
+        given_target, given_reorder = spec.target.get(item), spec.reorder_point.get(item)
+        reorder: int | None = None
+        if given_reorder == "auto":
             reorder = max(0, level - 1)
-        if target == "auto":
-            target = level if spec.policy in ("base_stock", "TS") else reorder + spec.order_quantity
-        if spec.policy == "sS" and target is None:
-            target = reorder + spec.order_quantity
-        return (None if target is None else math.ceil(target),
-                None if reorder is None else math.ceil(reorder))
+        elif given_reorder is not None:
+            reorder = math.ceil(given_reorder)
+        target: int | None = None
+        if given_target not in (None, "auto"):
+            target = math.ceil(given_target)
+        elif spec.policy in ("base_stock", "TS"):
+            target = level
+        elif spec.policy == "sS" and reorder is not None and spec.order_quantity is not None:
+            target = reorder + spec.order_quantity  # S = s + Q
+        return target, reorder
 
     def initial_levels(self, spec: StockPointPlan) -> tuple[dict[str, int], dict[str, int]]:
         """Levels in force at time 0: fixed ones from the scenario, automatic ones from the prior."""
@@ -86,10 +101,9 @@ class Planner:
         for item in spec.active:
             st = self.state.get((spec.name, item))
             if st is None:
-                t, r = self._levels(spec, item, 0.0, lambda h: 0.0, 0.0)
+                t, r = self._levels(spec, item, 0.0, partial(_sd_from_prior, 0.0), 0.0)
             else:
-                var = st["prior_var"]
-                t, r = self._levels(spec, item, st["base"], lambda h, v=var: math.sqrt(v * h),
+                t, r = self._levels(spec, item, st["base"], partial(_sd_from_prior, st["prior_var"]),
                                     st["lead"])
             targets[item] = 0 if t is None else t
             reorders[item] = 0 if r is None else r
@@ -139,13 +153,9 @@ class Planner:
             errors = st["errors"]
             if len(errors) >= MIN_ERRORS:
                 rmse = math.sqrt(sum(e * e for e in errors) / len(errors))
-                period = cfg.period_days
-
-                def sd_over(h, rmse=rmse, period=period):
-                    return rmse * math.sqrt(period * h)
+                sd_over = partial(_sd_from_errors, rmse, cfg.period_days)
             else:
-                def sd_over(h, var=st["prior_var"]):
-                    return math.sqrt(var * h)
+                sd_over = partial(_sd_from_prior, st["prior_var"])
             target, reorder = self._levels(sp.spec, item, forecast, sd_over, lead)
             sp.set_levels(item, target, reorder)
             self.rows.append((now, sp_name, item, forecast, target if target is not None

@@ -21,7 +21,7 @@ def bernoulli(rng: np.random.Generator, p: float):
 def choice(rng: np.random.Generator, names: list[str], weights: list[float]):
     p = np.asarray(weights, dtype=float) / sum(weights)
     draw = batched(lambda n: rng.choice(len(names), n, p=p))
-    return lambda: names[draw()]
+    return lambda: names[int(draw())]
 
 
 class Samplers:
@@ -50,9 +50,10 @@ class Samplers:
         self._make = {}
         for (site, item), src in plan.sources.items():
             if src.how is How.MAKE:
-                draw = (self._time[src.station] if src.time is None
-                        else src.time.sampler(streams(f"stage.{src.station}.{item}")))
-                self._make[site, item] = (src.station, draw)
+                wc = src.work_center
+                draw = (self._time[wc] if src.time is None
+                        else src.time.sampler(streams(f"stage.{wc}.{item}")))
+                self._make[site, item] = (wc, draw)
         self._supplier = {}
         for name, sup in plan.suppliers.items():
             lead = sup.lead_time.sampler(streams(f"supplier.{name}.lead_time"))

@@ -158,7 +158,7 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
             yield env.timeout(end - start)
     elif req is not None or duration > 0:
         yield env.timeout(duration)
-    if req is not None:
+    if resource is not None and req is not None:
         resource.release(req)
     if reason is None:  # the longer of the two waits names the reason
         if opened - queued >= start - opened > 0 or start == opened > queued:

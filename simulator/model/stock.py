@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..plan import StockPointPlan
-    from .world import World
+    from .context import RunContext
 
 
 def initial_stock(policy: str, target: int, reorder_point: int, quantity: int | None) -> int:
     """Units on hand at time 0: the order-up-to level, or R + Q under (R, Q)."""
-    return reorder_point + quantity if policy == "RQ" else target
+    return reorder_point + quantity if quantity is not None and policy == "RQ" else target
 
 
 class StockPoint:
-    def __init__(self, world: World, spec: StockPointPlan, code: int,
+    def __init__(self, world: RunContext, spec: StockPointPlan, code: int,
                  targets: dict[str, int], reorder_points: dict[str, int]):
         self.world = world
         self.spec = spec
@@ -36,7 +36,7 @@ class StockPoint:
         self.site = spec.site
         self.policy = spec.policy
         self.lot_size = spec.lot_size
-        self.quantity = spec.order_quantity
+        self.quantity = spec.order_quantity or 1
         items = self.items = list(spec.active)
         self.target = dict(targets)
         self.reorder = dict(reorder_points)

@@ -77,10 +77,10 @@ class World:
         for channel in self.scenario.steps.generation.channels:
             env.process(self.demand.inquiries(channel))
         for sp in self.stock.values():
-            if sp.policy == "TS":
+            if sp.spec.review_period is not None:  # (T, S)
                 env.process(sp.periodic_review(sp.spec.review_period))
         for name, st in self.plan.stations.items():
-            if st.breakdowns is not None:
+            if st.breakdowns is not None and st.servers is not None:
                 for server in range(st.servers):
                     env.process(self.flow.breakdowns(
                         self.stations[name], *self.samplers.breakdown_samplers(name, server,

@@ -13,9 +13,11 @@ import pandas as pd
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import EngFormatter, FixedLocator, NullLocator
 
+from ..experiment.compare import MAIN_KPIS
 from ..experiment.runwarnings import UNSTABLE
 from ..experiment.stats import format_interval
 from ..experiment.sweep import STRATEGY_ORDER, SWEEP_KPIS
+from ..experiment.warmup import WARMUP_SERIES
 from ..kpis import KPI_DEFINITIONS
 from .style import PALETTE, new_figure
 
@@ -183,8 +185,6 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
 
     ``summary`` is :attr:`Comparison.summary`; ``warnings`` :attr:`Comparison.warnings`."""
     flags = _flags(warnings, ["alternative"])
-    from ..experiment.compare import MAIN_KPIS
-
     kpis = [k for k in (kpis or MAIN_KPIS) if k in set(summary["kpi"])]
     alternatives = list(dict.fromkeys(summary["alternative"]))
     ncols = min(3, len(kpis))
@@ -239,8 +239,6 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
 def welch_plot(result: WarmupResult, title: str | None = None) -> Figure:
     """One panel per daily series: the mean over replications, Welch's moving average, the
     MSER-5 truncation point and the scenario's own warm-up."""
-    from ..experiment.warmup import WARMUP_SERIES
-
     kpis = list(result.truncation["kpi"])
     fig, axes = new_figure(7.5, 2.3 * max(1, len(kpis)), nrows=max(1, len(kpis)), sharex=True,
                            squeeze=False)

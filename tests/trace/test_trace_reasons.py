@@ -172,6 +172,14 @@ def test_planning_context_is_the_plan_in_force_at_receipt(default_run):
     assert eto.trace(pick_order(eto, "random")).planning.empty  # no decoupling stock
 
 
+def test_planning_context_shows_a_fixed_target_from_the_run():
+    # Fixed targets are never re-planned; the trace reads them from the run, not from planning code.
+    r = run(**{"chain.buffers.components.target": 7.5})
+    t = r.trace(pick_order(r, "random"))
+    assert len(t.planning) and (t.planning["target"] == 8).all()  # a fractional target rounds up
+    assert t.planning["forecast_per_day"].isna().all() and (t.planning["set_at"] == 0).all()
+
+
 def test_where_time_goes_adds_up_and_ranks_the_causes(default_run):
     w = default_run.where_time_goes()
     assert math.isclose(w.by_step["total"].sum(), w.mean_time, rel_tol=1e-9)
