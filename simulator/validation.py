@@ -422,7 +422,7 @@ def _catalogue() -> tuple[Case, ...]:
         _mg1("md1-rho0.9", 0.9, 1.0, horizon=24000, warmup=3000),
         _mg1("mg1-gamma-rho0.8", 0.8, {"dist": "gamma", "mean": 1.0, "cv": 0.5}, horizon=20000),
         _mg1("mg1-lognormal-rho0.7", 0.7, {"dist": "lognormal", "mean": 1.0, "cv": 1.5},
-             horizon=40000),
+             horizon=36000),
         _base_stock("base-stock-S3", 1.0, 5.0, 3, horizon=5000),
         _base_stock("base-stock-S6", 1.0, 5.0, 6, horizon=5000),
         _base_stock("base-stock-S10", 2.0, 4.0, 10, horizon=5000),

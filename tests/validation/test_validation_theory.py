@@ -88,6 +88,7 @@ def test_catalogue_covers_every_family_with_several_points_and_heavy_load():
 def test_each_case_builds_its_reduced_scenario(case):
     sc = case.build(quick=True)
     assert sc.horizon_days == pytest.approx(case.horizon_days * v.QUICK_FACTOR)
+    assert case.build().horizon_days == case.horizon_days  # the full run is within the bounds too
     for check in case.checks:
         assert v.metric(check.metric)[0]  # a known metric, with a label
         assert math.isfinite(check.theory)
