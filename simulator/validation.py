@@ -3,8 +3,8 @@ reproduce the closed forms of ``shared/DOMAIN.md`` ("Theory the model must repro
 
 A :class:`Case` is one parameter point of one family: a scenario file from
 ``scenarios/validation/`` (or any named scenario), dotted-path overrides, and the checks to
-make (:class:`Check`: a measured quantity and its theoretical value, computed here from the
-formulas below). :func:`run_case` runs independent replications (seeds ``(seed, r)``), and
+make (:class:`Check`: a measured quantity and its theoretical value, computed from the closed
+forms of :mod:`simulator.theory`). :func:`run_case` runs independent replications (seeds ``(seed, r)``), and
 :func:`evaluate` decides each check.
 
 The decision rule
@@ -37,90 +37,27 @@ from pydantic import TypeAdapter
 from scipy import stats
 
 from .distributions import Distribution
+from .records import time_average
 from .result import RunResult, simulate
 from .scenario import Scenario, load_scenario
+from .theory import (
+    base_stock_poisson,
+    calendar_busy_share,
+    calendar_sojourn,
+    calendar_wait_fast,
+    mg1_wait,
+    mm1_base_stock,
+    mm1_within,
+    mmc_wait,
+    rq_poisson,
+    ss_poisson,
+    ts_poisson,
+    two_echelon_poisson,
+)
 
 CONFIDENCE = 0.95
 QUICK_FACTOR = 0.2
 """``quick`` runs simulate this share of each case's horizon (intervals about twice as wide)."""
-
-
-# ---------------------------------------------------------------- closed forms (DOMAIN.md)
-
-
-def erlang_c(servers: int, offered: float) -> float:
-    """Probability that an arrival waits in an M/M/c queue (Erlang C), ``offered`` = lambda/mu."""
-    rho = offered / servers
-    if not 0 <= rho < 1:
-        raise ValueError(f"M/M/c needs rho = lambda / (c mu) < 1, got {rho:g}")
-    term = 1.0
-    total = 0.0
-    for k in range(servers):
-        total += term
-        term *= offered / (k + 1)
-    tail = term / (1 - rho)  # a^c / (c! (1 - rho))
-    return tail / (total + tail)
-
-
-def mmc_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
-    """Mean wait in queue Wq of M/M/c: C(c, a) / (c mu - lambda)."""
-    return erlang_c(servers, arrival_rate / service_rate) / (servers * service_rate - arrival_rate)
-
-
-def mg1_wait(arrival_rate: float, service_mean: float, service_scv: float) -> float:
-    """Pollaczek-Khinchine mean wait in queue of M/G/1:
-    Wq = rho / (1 - rho) * (1 + cs^2) / 2 * E[S], with cs^2 the squared coefficient of variation."""
-    rho = arrival_rate * service_mean
-    if not 0 <= rho < 1:
-        raise ValueError(f"M/G/1 needs rho < 1, got {rho:g}")
-    return rho / (1 - rho) * (1 + service_scv) / 2 * service_mean
-
-
-def base_stock_poisson(arrival_rate: float, lead_time: float, base_stock: int) -> dict[str, float]:
-    """Continuous-review base stock S, Poisson unit demand, constant lead time L.
-
-    Lead-time demand D_L ~ Poisson(lambda L). Unit fill rate = P(D_L <= S - 1) (by PASTA, an
-    arrival finds stock on hand iff fewer than S units are on order); E[B] = E[(D_L - S)+];
-    E[on hand] = E[(S - D_L)+]; mean backorder delay per demand = E[B] / lambda (Little)."""
-    mean = arrival_rate * lead_time
-    k = np.arange(base_stock)
-    on_hand = float(np.sum((base_stock - k) * stats.poisson.pmf(k, mean)))
-    backorders = on_hand - (base_stock - mean)  # (D-S)+ - (S-D)+ = D - S
-    return {
-        "fill_rate": float(stats.poisson.cdf(base_stock - 1, mean)),
-        "backorders_mean": backorders,
-        "inventory_codp_mean": on_hand,
-        "backorder_delay_mean": backorders / arrival_rate,
-    }
-
-
-def mm1_base_stock(arrival_rate: float, service_rate: float, base_stock: int,
-                   demand_lead_time: float) -> dict[str, float]:
-    """Make-to-stock at one exponential stage (production-inventory M/M/1 queue, base stock S).
-
-    Jobs at the stage N are geometric, P(N >= n) = rho^n: fill rate = 1 - rho^S,
-    E[B] = E[(N - S)+] = rho^(S+1) / (1 - rho), E[on hand] = E[(S - N)+] = S - rho (1 - rho^S) /
-    (1 - rho), mean delay = E[B] / lambda, P(delay <= D) = 1 - rho^S exp(-(mu - lambda) D)."""
-    rho = arrival_rate / service_rate
-    if not 0 <= rho < 1:
-        raise ValueError(f"M/M/1 needs rho < 1, got {rho:g}")
-    s = base_stock
-    backorders = rho ** (s + 1) / (1 - rho)
-    return {
-        "fill_rate": 1 - rho**s,
-        "backorders_mean": backorders,
-        "inventory_codp_mean": s - rho * (1 - rho**s) / (1 - rho),
-        "backorder_delay_mean": backorders / arrival_rate,
-        "otif": 1 - rho**s * math.exp(-(service_rate - arrival_rate) * demand_lead_time),
-    }
-
-
-def mm1_within(arrival_rate: float, service_rate: float, demand_lead_time: float) -> float:
-    """Make-to-order at one exponential stage: time in system ~ Exp(mu - lambda), so the share
-    delivered within D is 1 - exp(-(mu - lambda) D)."""
-    if arrival_rate >= service_rate:
-        raise ValueError("M/M/1 needs lambda < mu")
-    return 1 - math.exp(-(service_rate - arrival_rate) * demand_lead_time)
 
 
 # ---------------------------------------------------------------- measured quantities
@@ -186,8 +123,62 @@ METRICS: dict[str, tuple[str, Callable[[RunResult], float]]] = {
 }
 
 
+def stock_point_figures(r: RunResult, point: str) -> dict[str, float]:
+    """Unit fill rate, time-average backorders and on hand at one stock point (all its items)
+    in the KPI window, from the level log. Only a demand lowers on hand, so the units a demand
+    got at once are the falls of on hand and the units it had to wait for the rises of backorders
+    (a receipt lowers backorders or raises on hand). Customer orders and replenishment jobs of
+    stock points downstream are both demand here."""
+    t0, t1 = _window(r)
+    lv = r.level_columns
+    served = short = on_hand = backorders = 0.0
+    for key, (buffer, item) in enumerate(r.level_keys):
+        if buffer != point:
+            continue
+        sel = lv["key"] == key
+        times, held, back = lv["time"][sel], lv["on_hand"][sel], lv["backordered"][sel]
+        initial = r.initial_stock[buffer][item]
+        inside = (times >= t0) & (times <= t1)
+        served += float(np.sum(np.maximum(-np.diff(held, prepend=initial), 0)[inside]))
+        short += float(np.sum(np.maximum(np.diff(back, prepend=0.0), 0)[inside]))
+        on_hand += time_average(times, held, initial, t0, t1)[0]
+        backorders += time_average(times, back, 0.0, t0, t1)[0]
+    demanded = served + short
+    return {"fill_rate": served / demanded if demanded else float("nan"),
+            "backorders_mean": backorders, "on_hand_mean": on_hand}
+
+
+def open_utilization(r: RunResult, station: str) -> float:
+    """Busy share of a department's or work centre's open time (the ``utilization`` KPI)."""
+    return r.kpis["utilization"][station]
+
+
+STOCK_POINT_KPIS = {"fill_rate": "unit fill rate", "backorders_mean": "E[B] (units)",
+                    "on_hand_mean": "E[on hand] (units)"}
+FAMILIES: dict[str, Callable[[str], tuple[str, Callable[[RunResult], float]]]] = {
+    # "family.argument" metrics, e.g. "stock_point.fg.fill_rate", "queue_wait.credit check"
+    "stock_point": lambda arg: (
+        f"{STOCK_POINT_KPIS[arg.rsplit('.', 1)[1]]} at {arg.rsplit('.', 1)[0]}",
+        lambda r: stock_point_figures(r, arg.rsplit(".", 1)[0])[arg.rsplit(".", 1)[1]]),
+    "queue_wait": lambda arg: (f"Wq, wait at {arg} (days)", lambda r: queue_wait(r, arg)),
+    "open_utilization": lambda arg: (f"busy share of open time, {arg}",
+                                     lambda r: open_utilization(r, arg)),
+}
+
+
+def metric(name: str) -> tuple[str, Callable[[RunResult], float]]:
+    """(what it is, how to measure it in one run) for a name of METRICS or a family metric."""
+    if name in METRICS:
+        return METRICS[name]
+    family, _, arg = name.partition(".")
+    if family not in FAMILIES or not arg:
+        raise KeyError(f"no metric {name!r}; metrics: {', '.join(METRICS)}, or "
+                       f"{', '.join(f + '.<name>' for f in FAMILIES)}")
+    return FAMILIES[family](arg)
+
+
 def measure(r: RunResult, metrics: Iterable[str]) -> dict[str, float]:
-    return {m: float(METRICS[m][1](r)) for m in metrics}
+    return {m: float(metric(m)[1](r)) for m in metrics}
 
 
 # ---------------------------------------------------------------- cases
@@ -200,7 +191,7 @@ class Check:
 
     @property
     def label(self) -> str:
-        return METRICS[self.metric][0]
+        return metric(self.metric)[0]
 
 
 @dataclass(frozen=True)
@@ -230,8 +221,8 @@ class Case:
         changes = dict(self.overrides)
         if self.warmup_days is not None:
             changes["warmup_days"] = self.warmup_days
-        sets = " ".join(f"--set '{k}={json.dumps(v)}'" if isinstance(v, dict) else
-                        f"--set {k}={v}" for k, v in changes.items())
+        sets = " ".join(f"--set '{k}={json.dumps(v)}'" if isinstance(v, dict | list) or v is None
+                        or " " in str(v) else f"--set {k}={v}" for k, v in changes.items())
         days = self.horizon_days * (QUICK_FACTOR if quick else 1.0)
         return f"omcsim run {self.scenario} --days {days:g} {sets}".rstrip()
 
@@ -319,6 +310,103 @@ def _mts(name: str, arrival_rate: float, s: int, d: float, horizon: float,
     )
 
 
+def _stock_checks(point: str, theory: dict[str, float], prefix: str = "") -> tuple[Check, ...]:
+    return tuple(Check(f"stock_point.{point}.{k}", theory[prefix + k]) for k in STOCK_POINT_KPIS)
+
+
+def _policy(family: str, name: str, arrival_rate: float, lead_time: float, policy: dict,
+            theory: dict[str, float], horizon: float) -> Case:
+    """A depot stock point ``fg`` under ``policy``, bought from a supplier with constant lead time."""
+    return Case(
+        name=name, family=family,
+        system=f"{family} {' '.join(f'{k}={v:g}' for k, v in policy.items())} "
+        f"lambda={arrival_rate:g} L={lead_time:g}",
+        scenario=f"validation/{family.strip('()').replace(',', '').lower()}",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "network.sites.vendor.lead_time": lead_time,
+                   **{f"network.stock_points.fg.{k}": v for k, v in policy.items()}},
+        checks=_stock_checks("fg", theory), horizon_days=horizon,
+    )
+
+
+def _rq(name: str, arrival_rate: float, lead_time: float, r: int, q: int, horizon: float) -> Case:
+    return _policy("(R,Q)", name, arrival_rate, lead_time, {"reorder_point": r, "order_quantity": q},
+                   rq_poisson(arrival_rate, lead_time, r, q), horizon)
+
+
+def _ss(name: str, arrival_rate: float, lead_time: float, s: int, big_s: int, horizon: float) -> Case:
+    return _policy("(s,S)", name, arrival_rate, lead_time,
+                   {"reorder_point": s, "order_quantity": big_s - s},  # target auto: S = s + Q
+                   ss_poisson(arrival_rate, lead_time, s, big_s), horizon)
+
+
+def _ts(name: str, arrival_rate: float, lead_time: float, period: float, big_s: int,
+        horizon: float) -> Case:
+    return _policy("(T,S)", name, arrival_rate, lead_time, {"review_period": period, "target": big_s},
+                   ts_poisson(arrival_rate, lead_time, period, big_s), horizon)
+
+
+def _two_echelon(name: str, arrival_rate: float, plant_lead_time: float, s0: int, transit: float,
+                 s1: int, horizon: float) -> Case:
+    theory = two_echelon_poisson(arrival_rate, plant_lead_time, s0, transit, s1)
+    return Case(
+        name=name, family="two-echelon",
+        system=f"DC S1={s1} L1={transit:g} fed by plant S0={s0} L0={plant_lead_time:g} "
+        f"lambda={arrival_rate:g}",
+        scenario="validation/two_echelon",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "network.sites.vendor.lead_time": plant_lead_time,
+                   "network.lanes.plant_to_dc.transit": transit,
+                   "network.stock_points.plant_stock.target": s0,
+                   "network.stock_points.dc_stock.target": s1},
+        checks=_stock_checks("dc_stock", theory) + _stock_checks("plant_stock", theory, "plant_"),
+        horizon_days=horizon,
+    )
+
+
+# The calendars of scenarios/validation/calendar.yaml as open intervals of their cycle (days from
+# time 0, a Monday 00:00), the form simulator.theory takes.
+CALENDARS = {
+    "half_days": ([(0.0, 0.5)], 1.0),
+    "office": ([(8 / 24, 12 / 24), (13 / 24, 17 / 24)], 1.0),
+    "working_week": ([(d + 8 / 24, d + 17 / 24) for d in range(5)], 7.0),
+}
+
+
+def _calendar_desk(name: str, arrival_rate: float, work_mean: float, calendar: str,
+                   horizon: float, warmup: float) -> Case:
+    """One person working to ``calendar``: exact busy share, fast-alternation wait."""
+    f = sum(b - a for a, b in CALENDARS[calendar][0]) / CALENDARS[calendar][1]
+    return Case(
+        name=name, family="calendar",
+        system=f"M/M/1 open f={f:.3g} ({calendar}) lambda={arrival_rate:g} E[S]={work_mean:g}",
+        scenario="validation/calendar",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "steps.selection.time": _exp(work_mean), "departments.desk.calendar": calendar},
+        checks=(Check("open_utilization.desk", calendar_busy_share(arrival_rate, work_mean, f)),
+                Check("queue_wait.credit check",
+                      calendar_wait_fast(arrival_rate, work_mean, 1.0, f))),
+        horizon_days=horizon, warmup_days=warmup,
+    )
+
+
+def _calendar_unlimited(name: str, work: dict, calendar: str, horizon: float) -> Case:
+    """Unlimited staff working to ``calendar``: the exact mean time at the desk."""
+    spec = TypeAdapter(Distribution).validate_python(work)
+    shape = 1 / spec.cv() ** 2  # exponential (cv 1) or gamma: the survival function of the work
+    sojourn = calendar_sojourn(spec.mean(),
+                               lambda x: stats.gamma.sf(x, shape, scale=spec.mean() / shape),
+                               *CALENDARS[calendar])
+    return Case(
+        name=name, family="calendar",
+        system=f"M/G/inf {calendar} E[S]={spec.mean():g} cv={spec.cv():g}",
+        scenario="validation/calendar",
+        overrides={"steps.generation.channels.web.rate_per_day": 1.0, "steps.selection.time": work,
+                   "departments.desk.staff": None, "departments.desk.calendar": calendar},
+        checks=(Check("cycle_time_mean", sojourn),), horizon_days=horizon, warmup_days=50,
+    )
+
+
 def _catalogue() -> tuple[Case, ...]:
     # Heavier load needs longer runs: the variance of a queue's averages grows like 1/(1-rho)^4
     # and its relaxation time (the warm-up) like 1/(c (1-sqrt(rho))^2) mean services, 380 for
@@ -334,7 +422,7 @@ def _catalogue() -> tuple[Case, ...]:
         _mg1("md1-rho0.9", 0.9, 1.0, horizon=24000, warmup=3000),
         _mg1("mg1-gamma-rho0.8", 0.8, {"dist": "gamma", "mean": 1.0, "cv": 0.5}, horizon=20000),
         _mg1("mg1-lognormal-rho0.7", 0.7, {"dist": "lognormal", "mean": 1.0, "cv": 1.5},
-             horizon=40000),
+             horizon=36000),
         _base_stock("base-stock-S3", 1.0, 5.0, 3, horizon=5000),
         _base_stock("base-stock-S6", 1.0, 5.0, 6, horizon=5000),
         _base_stock("base-stock-S10", 2.0, 4.0, 10, horizon=5000),
@@ -344,6 +432,19 @@ def _catalogue() -> tuple[Case, ...]:
         _mts("mts-rho0.5-S2", 0.5, 2, 1.0, horizon=10000),
         _mts("mts-rho0.8-S5", 0.8, 5, 2.0, horizon=20000, warmup=800, little=True),
         _mts("mts-rho0.9-S10", 0.9, 10, 5.0, horizon=24000, warmup=3000),
+        _rq("rq-R3-Q4", 1.0, 5.0, 3, 4, horizon=5000),
+        _rq("rq-R8-Q10", 2.0, 3.0, 8, 10, horizon=5000),
+        _ss("ss-s4-S9", 1.0, 5.0, 4, 9, horizon=5000),
+        _ss("ss-s1-S8", 1.5, 2.0, 1, 8, horizon=5000),
+        _ts("ts-T7-S12", 1.0, 5.0, 7.0, 12, horizon=5000),
+        _ts("ts-T0.5-S5", 2.0, 1.5, 0.5, 5, horizon=5000),
+        _two_echelon("two-echelon-S0-3-S1-4", 1.0, 5.0, 3, 2.0, 4, horizon=5000),
+        _two_echelon("two-echelon-S0-8-S1-3", 2.0, 3.0, 8, 1.0, 3, horizon=5000),
+        # E[S] = 5 days of open time, five daily cycles: the fast-alternation limit is within 0.3%.
+        _calendar_desk("calendar-desk-f0.5", 0.06, 5.0, "half_days", horizon=36000, warmup=1000),
+        _calendar_unlimited("calendar-inf-office", _exp(0.5), "office", horizon=5000),
+        _calendar_unlimited("calendar-inf-week", {"dist": "gamma", "mean": 2.0, "cv": 0.5},
+                            "working_week", horizon=5000),
         # Whole years, also in quick runs: the (seasonal) window starts and ends in one season.
         Case(name="little-default", family="Little",
              system="default scenario (ATO, all ten steps)", scenario="default",

@@ -65,7 +65,7 @@ import pandas as pd
 
 from simulator import load_scenario, plots, simulate
 from simulator.experiment import replicate, summarize
-from simulator.validation import base_stock_poisson
+from simulator.theory import base_stock_poisson
 
 SEED = 1  # every run below is reproducible from this seed
 REPS = 5  # replications per design: enough for 95% intervals of a few percent
@@ -367,7 +367,7 @@ print(f"pooled fill rate at {RATE * 10:g} orders/day: {fr['mean']:.3f} ± {fr['h
 # 95% on time needs $D = \ln 20 / (\mu - \lambda)$.
 
 # %%
-from simulator.validation import mm1_within
+from simulator.theory import mm1_within
 
 mu = 1 / ASSEMBLY["mean"]
 d95 = np.log(20) / (mu - RATE)

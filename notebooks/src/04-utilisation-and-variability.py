@@ -59,7 +59,8 @@ import pandas as pd
 from simulator import load_scenario, plots, simulate
 from simulator.experiment import replications_needed, summarize
 from simulator.plan import compile_plan
-from simulator.validation import mg1_wait, mm1_within, mmc_wait, queue_wait
+from simulator.theory import mg1_wait, mm1_within, mmc_wait
+from simulator.validation import queue_wait
 
 SEED = 1  # every run below is reproducible from this seed
 REPS = 5  # replications per cell

@@ -52,7 +52,7 @@ from scipy import stats
 from simulator import load_scenario, plots, simulate
 from simulator.experiment import replicate, summarize, t_half_width
 from simulator.plan import compile_plan
-from simulator.validation import base_stock_poisson, mm1_base_stock
+from simulator.theory import base_stock_poisson, mm1_base_stock
 
 SEED = 1  # every run below is reproducible from this seed
 REPS = 5  # replications per base-stock level

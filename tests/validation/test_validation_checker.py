@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from simulator import theory
 from simulator import validation as v
 
 
@@ -73,3 +74,52 @@ def test_replications_are_reproducible_and_independent():
     assert a == v.run_case(case, reps=3)  # same seeds, same values
     assert a[0] != a[1]  # replications use different seeds
     assert a != v.run_case(case, reps=3, seed=2)
+
+
+@pytest.fixture(scope="module")
+def rq_runs():
+    case = v.case("rq-R3-Q4")
+    return case, v.run_case(case, quick=True)
+
+
+def _at(point: str, figures: dict) -> dict:
+    return {f"stock_point.{point}.{k}": figures[k] for k in v.STOCK_POINT_KPIS}
+
+
+def test_rq_passes_and_fails_with_the_position_one_unit_low(rq_runs):
+    case, runs = rq_runs
+    assert all(verdict.passed for verdict in v.evaluate(case, runs))
+    # Ordering when the position falls *below* R puts it on R, ..., R+Q-1: (R-1, Q).
+    wrong = v.evaluate(case, runs, theory=_at("fg", theory.rq_poisson(1.0, 5.0, 2, 4)))
+    assert not any(verdict.passed for verdict in wrong)
+
+
+def test_ts_fails_when_the_review_period_is_forgotten():
+    case = v.case("ts-T7-S12")
+    runs = v.run_case(case, quick=True)
+    assert all(verdict.passed for verdict in v.evaluate(case, runs))
+    # Continuous review with the same S: covers demand over L only, not L + t.
+    base = theory.base_stock_poisson(1.0, 5.0, 12)
+    base["on_hand_mean"] = base.pop("inventory_codp_mean")
+    assert not any(verdict.passed for verdict in v.evaluate(case, runs, theory=_at("fg", base)))
+
+
+def test_two_echelon_fails_when_the_plant_delay_is_forgotten():
+    case = v.case("two-echelon-S0-3-S1-4")
+    runs = v.run_case(case, quick=True)
+    assert all(verdict.passed for verdict in v.evaluate(case, runs))
+    # The DC as one echelon with the transit time alone (as if the plant never ran out).
+    single = theory.base_stock_poisson(1.0, 2.0, 4)
+    single["on_hand_mean"] = single.pop("inventory_codp_mean")
+    wrong = v.evaluate(case, runs, theory=_at("dc_stock", single))
+    assert not any(verdict.passed for verdict in wrong[:3])
+
+
+def test_calendar_desk_fails_as_if_it_were_always_open():
+    case = v.case("calendar-desk-f0.5")
+    runs = v.run_case(case, quick=True)
+    assert all(verdict.passed for verdict in v.evaluate(case, runs))
+    # Utilisation over all hours, and the M/M/1 wait of a desk that never closes.
+    wrong = v.evaluate(case, runs, theory={"open_utilization.desk": 0.06 * 5.0,
+                                           "queue_wait.credit check": theory.mmc_wait(0.06, 0.2, 1)})
+    assert not any(verdict.passed for verdict in wrong)
