@@ -400,7 +400,11 @@ def run_warnings(r: RunView, k: dict) -> list[dict]:
     served = _served(r, t0, t1)
     for name, open_cases in r.open_work.items():
         n = served.get(name, 0)
-        if open_cases >= BACKLOG_MIN_CASES and open_cases > BACKLOG_SHARE * n:
+        # A station that keeps a calendar gathers a closure's arrivals (a weekend's) by right.
+        st = r.plan.stations.get(name)
+        closed = r.plan.clocks[st.calendar].longest_closure if st and st.calendar else 0.0
+        allowed = BACKLOG_SHARE * n + n / (t1 - t0) * closed
+        if open_cases >= BACKLOG_MIN_CASES and open_cases > allowed:
             out.append(_warning("backlog", name, open_cases,
                                 f"{name}: {open_cases:,} cases waiting or in work at the end of the "
                                 f"run, against {n:,} finished in the {t1 - t0:g}-day window"))

@@ -166,10 +166,9 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
             made(product, site, plan.item_units(item, units), rate, what)
         elif src.how is How.TRANSFER:
             walk(product, src.source, item, units, rate, what)
-        if src.station is not None:
-            flows[src.station].append(Flow(what, rate, plan.source_time(site, item, units)
-                                            if src.how is How.MAKE
-                                            else plan.stations[src.station].expected_time(units)))
+        if src.station is not None:  # working time: the calendar is in the availability
+            flows[src.station].append(Flow(what, rate, plan.stations[src.station].work_time(
+                units, src.time)))
 
     def made(product, site, needs, rate, what):
         """The inputs of work at ``site``: stock taken, items made or brought (kits as one job)."""
@@ -183,7 +182,7 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
             else:
                 made(product, site, plan.kit_needs(site, items), rate, what)
                 flows[wc].append(Flow(what, rate,
-                                      plan.stations[wc].expected_time(sum(u for _, u in items))))
+                                      plan.stations[wc].work_time(sum(u for _, u in items))))
 
     for pname, share in sc.product_shares().items():
         for q, p in quantity_pmf(sc.products[pname].order_size):
@@ -191,10 +190,10 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
                 rate = orders * share * p * region_share[rname]
                 if plan.engineering is not None and plan.designs(pname):
                     flows[plan.engineering].append(
-                        Flow("orders", rate, plan.stations[plan.engineering].expected_time(q)))
+                        Flow("orders", rate, plan.stations[plan.engineering].work_time(q)))
                 walk(pname, region.site, pname, q, rate, "orders")
                 flows[region.lane].append(Flow("orders", rate,
-                                               plan.stations[region.lane].expected_time(q)))
+                                               plan.stations[region.lane].work_time(q)))
 
     # Replenishment jobs, from the decoupling stock upstream (restocked returns replace what
     # the product's own stock would have made).
@@ -207,7 +206,11 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
         if sp.review_period is not None:  # TS
             jobs, job_size = 1 / sp.review_period, rate * size * sp.review_period
         else:
-            lot = sp.order_quantity if sp.order_quantity is not None else sp.lot_size
+            lot = float(sp.order_quantity or sp.lot_size)
+            s_, big_s = sp.reorder_point.get(item), sp.target.get(item)
+            if sp.policy == "sS" and sp.order_quantity is None and isinstance(s_, (int, float)) \
+                    and isinstance(big_s, (int, float)):
+                lot = max(1.0, big_s - s_)  # fixed levels: each order is about S - s
             jobs, job_size = rate * min(1.0, size / lot), max(size, lot)
         if jobs <= 0 or job_size <= 0:
             continue

@@ -138,7 +138,8 @@ class StockPoint(SpecModel):
     items: list[str] = Field(min_length=1)
     policy: Literal[POLICIES] = Field(
         "base_stock", description="base_stock (order up to target after each demand), sS "
-        "(below reorder_point order up to target), RQ (at reorder_point order order_quantity), "
+        "(at or below reorder_point order up to target), RQ (at or below reorder_point order "
+        "order_quantity), "
         "TS (every review_period order up to target).")
     target: StockLevel | None = Field(
         None, description="Order-up-to level S (base_stock, sS, TS); default auto (sS: "

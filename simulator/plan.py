@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
+from itertools import pairwise
 
 from .distributions import Distribution
 from .fields import Breakdowns, Stage
@@ -95,6 +96,15 @@ class Clock:
             t = float(day)
         raise ValueError("calendar never opens")
 
+    @property
+    def longest_closure(self) -> float:
+        """The longest stretch closed in a week of the calendar (a weekend, a night), days;
+        holidays aside."""
+        opens = [(day + a, day + b) for day in range(14) if self._working_weekday[day % 7]
+                 for a, b in self._hours]
+        gaps = [nxt[0] - cur[1] for cur, nxt in pairwise(opens)]
+        return max(gaps, default=0.0)
+
     def open_time(self, a: float, b: float) -> float:
         """Open days between ``a`` and ``b``."""
         total = 0.0
@@ -141,12 +151,20 @@ class Station:
     calendar: str | None = None
     cost_per_unit: float = 0.0
     kit: bool = False  # a work centre making one case's to-order items as one job
+    open_share: float = 1.0  # share of time its calendar is open: work takes 1 / that longer
 
-    def expected_time(self, units: float = 1.0) -> float:
-        if self.time is None:  # a department: its steps bring their own times
+    def work_time(self, units: float = 1.0, time: Distribution | None = None) -> float:
+        """Expected working days of one job: set-up and work (``time``: an item's own)."""
+        time = self.time if time is None else time
+        if time is None:  # a department: its steps bring their own times
             return 0.0
         setup = 0.0 if self.setup_time is None else self.setup_time.mean()
-        return setup + self.time.mean() * (units if self.per_unit else 1.0)
+        return setup + time.mean() * (units if self.per_unit else 1.0)
+
+    def expected_time(self, units: float = 1.0) -> float:
+        """Expected elapsed days of one job (no queueing): its work, stretched by the hours its
+        calendar is closed."""
+        return self.work_time(units) / self.open_share
 
 
 @dataclass(frozen=True)
@@ -245,9 +263,7 @@ class Plan:
         src = self.sources[site, item]
         if src.how is How.MAKE:
             st = self.stations[src.work_center]
-            base = st.time if src.time is None else src.time
-            setup = 0.0 if st.setup_time is None else st.setup_time.mean()
-            return setup + (0.0 if base is None else base.mean()) * (units if st.per_unit else 1.0)
+            return st.work_time(units, src.time) / st.open_share
         lane = 0.0 if src.station is None else self.stations[src.station].expected_time(units)
         if src.how is How.BUY:
             sup = self.suppliers[src.source]
@@ -490,12 +506,13 @@ def chain_network(sc: Scenario) -> Network:
 
 
 def _station(name: str, kind: Kind, site: str | None, spec: Stage, cost_per_unit: float = 0.0,
-             kit: bool = False) -> Station:
+             kit: bool = False, open_share: float = 1.0) -> Station:
     return Station(name=name, kind=kind, site=site, servers=spec.servers, time=spec.time,
                    per_unit=spec.per == "unit",
                    setup_time=None if spec.setup_time.is_zero() else spec.setup_time,
                    breakdowns=spec.breakdowns, cost_per_hour=spec.cost_per_hour,
-                   calendar=spec.calendar, cost_per_unit=cost_per_unit, kit=kit)
+                   calendar=spec.calendar, cost_per_unit=cost_per_unit, kit=kit,
+                   open_share=open_share)
 
 
 def _frontier(level: str, product: str, bom, held_by: dict[str, set[str]]) -> set[str]:
@@ -549,17 +566,25 @@ def _compile(sc: Scenario) -> Plan:
         p: tuple(spec.bill_of_materials.items()) for p, spec in sc.products.items()}
     bom.update({i: tuple(spec.bill_of_materials.items()) for i, spec in net.items.items()})
 
+    clocks = {n: Clock(c, sc.start_date) for n, c in sc.calendars.items()}
+
+    def open_share(calendar: str | None) -> float:
+        return 1.0 if calendar is None else clocks[calendar].open_share
+
     stations: dict[str, Station] = {}
     for name, d in sc.departments.items():
         stations[name] = Station(name=name, kind=Kind.DEPARTMENT, site=None, servers=d.staff,
                                  time=None,
-                                 cost_per_hour=d.cost_per_hour, calendar=d.calendar)
+                                 cost_per_hour=d.cost_per_hour, calendar=d.calendar,
+                                 open_share=open_share(d.calendar))
     for name, w in net.work_centers.items():
         spec = w if w.calendar is not None else w.model_copy(
             update={"calendar": net.sites[w.site].calendar})
-        stations[name] = _station(name, Kind.WORK_CENTER, w.site, spec, kit=w.jobs == "kit")
+        stations[name] = _station(name, Kind.WORK_CENTER, w.site, spec, kit=w.jobs == "kit",
+                                  open_share=open_share(spec.calendar))
     for name, ln in net.lanes.items():
-        stations[name] = _station(name, Kind.LANE, ln.source, ln, ln.cost_per_unit)
+        stations[name] = _station(name, Kind.LANE, ln.source, ln, ln.cost_per_unit,
+                                  open_share=open_share(ln.calendar))
 
     lane_of = {(ln.source, ln.to): name for name, ln in net.lanes.items()}
     sources: dict[tuple[str, str], Source] = {}
@@ -610,7 +635,6 @@ def _compile(sc: Scenario) -> Plan:
                  for n, s in net.sites.items() if s.lead_time is not None}  # suppliers have one
     regions = {n: RegionPlan(n, r.share, r.served_from, lane_of[r.served_from, n])
                for n, r in net.regions.items()}
-    clocks = {n: Clock(c, sc.start_date) for n, c in sc.calendars.items()}
     return Plan(scenario=sc, network=net, stations=stations, sources=sources,
                 stock_points=stock_points, holder=holder, suppliers=suppliers, regions=regions,
                 engineering=None if net.engineering is None else net.engineering.work_center,

@@ -592,13 +592,16 @@ def render_narrative(t: TraceFrame) -> str:
     p = t.planning
     if len(p):
         set_at = p["set_at"].max()
-        lines += ["", f"Planning in force at {p['buffer'].iloc[0]} when the order arrived "
+        points = list(dict.fromkeys(p["buffer"].astype(str)))
+        lines += ["", f"Planning in force at {', '.join(points)} when the order arrived "
                   f"(targets set day {set_at:.2f}):",
-                  f"  {'item':<16}{'needed':>7}{'forecast/day':>14}{'target':>8}{'on hand':>9}"]
+                  f"  {'item':<16}{'needed':>7}{'forecast/day':>14}{'target':>8}{'on hand':>9}"
+                  + ("  at" if len(points) > 1 else "")]
         for r in p.itertuples(index=False):
             fc = f"{r.forecast_per_day:.2f}" if math.isfinite(r.forecast_per_day) else "fixed"
             oh = f"{r.on_hand:g}" if math.isfinite(r.on_hand) else "-"
-            lines.append(f"  {r.item:<16}{r.units_needed:>7}{fc:>14}{r.target:>8g}{oh:>9}")
+            at = f"  {r.buffer}" if len(points) > 1 else ""
+            lines.append(f"  {r.item:<16}{r.units_needed:>7g}{fc:>14}{r.target:>8g}{oh:>9}{at}")
     lines += ["", f"  {'step':<12}{'activity':<22}{'held by':<18}{'queued':>9}{'start':>9}"
               f"{'end':>9}{'wait':>9}{'work':>9}  why"]
     phase = None
