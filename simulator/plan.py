@@ -80,17 +80,23 @@ class Clock:
         self._hours = [(a / 24, b / 24) for a, b in calendar.hours]
         week = sum(b - a for a, b in self._hours) * len(working) / 7
         self.open_share = week  # long-run share of time open (holidays aside)
+        # The open interval found last: most calls fall inside it (a memo of a pure function).
+        self._interval = (0.0, 0.0)
 
     def _open_day(self, day: int) -> bool:
         return self._working_weekday[day % 7] and day not in self._holidays
 
     def next_open(self, t: float) -> float:
         """The first open instant at or after ``t``."""
+        lo, hi = self._interval
+        if lo <= t < hi:
+            return t
         day = math.floor(t)
         for _ in range(3700):  # any calendar opens within ten years (holidays are finite)
             if self._open_day(day):
                 for a, b in self._hours:
                     if t < day + b:
+                        self._interval = (day + a, day + b)
                         return max(t, day + a)
             day += 1
             t = float(day)
@@ -118,6 +124,9 @@ class Clock:
 
     def finish(self, t: float, work: float) -> float:
         """When ``work`` days of open time started at ``t`` are done (work pauses while closed)."""
+        lo, hi = self._interval
+        if lo <= t and t + work <= hi:
+            return t + work
         t = self.next_open(t)
         while True:
             day = math.floor(t)

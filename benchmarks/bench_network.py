@@ -1,0 +1,102 @@
+"""What the network costs: events/s of the shipped scenarios against the hand-written SimPy
+ten-station flow, and how run time grows with the horizon and the size of the network.
+
+    .venv/bin/python benchmarks/bench_network.py [--rounds 3] [--days 30]
+
+1. Events/s of the model (the run alone: ``World`` and ``env.run``) on ``default`` (one site,
+   3 products, assemble-to-order), ``multi-site`` (2 plants, 3 DCs, 24 products, calendars) and
+   ``large`` (4 plants, 8 DCs, 240 products, ten times multi-site's demand), each for ``--days``
+   simulated days after a ``--days``-day warm-up, against the hand-written ten-station flow of
+   bench_speed.py measured in the same rounds. Goals (issue 11): default >= 0.45 x hand-written
+   (0.6 aimed at); large's events/s >= 0.8 x default's (cost per event does not grow with the
+   network).
+2. Horizon: large for 10, 20 and 40 days: CPU time per simulated day should stay flat.
+
+Ratios are medians over the rounds of ratios measured back to back (others share the machine);
+CPU seconds are the best of the rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_speed import network, run_reference
+
+from simulator import load_scenario
+from simulator.model.world import World
+
+HERE = Path(__file__).parent
+SCENARIOS = ("default", "multi-site", "large")
+
+
+def run_model(scenario, seed: int = 1) -> tuple[float, int, int]:
+    """(CPU seconds, SimPy events, inquiries) of one run of the model alone."""
+    start = time.process_time()
+    world = World(scenario, seed)
+    world.start()
+    world.env.run(until=world.end)
+    return time.process_time() - start, world.events_processed(), len(world.demand.orders)
+
+
+def events_per_second(rounds: int, days: float) -> None:
+    ten = load_scenario(HERE / "ten_stations.yaml")
+    rate, stations = network(ten)
+    scenarios = {n: load_scenario(n, {"horizon_days": days, "warmup_days": days})
+                 for n in SCENARIOS}
+    ref_days = 400.0
+    rates: dict[str, list[float]] = {n: [] for n in (*SCENARIOS, "hand-written")}
+    best: dict[str, tuple[float, int, int]] = {}
+    for _ in range(rounds):
+        start = time.process_time()
+        _, ref_events = run_reference(rate, stations, ref_days, 1)
+        rates["hand-written"].append(ref_events / (time.process_time() - start))
+        for name, sc in scenarios.items():
+            cpu, events, inquiries = run_model(sc)
+            rates[name].append(events / cpu)
+            if name not in best or cpu < best[name][0]:
+                best[name] = (cpu, events, inquiries)
+    print(f"1. Events/s, {days:g} days after a {days:g}-day warm-up, {rounds} rounds (seed 1)")
+    print(f"   {'scenario':<14}{'inquiries':>10}{'events':>11}{'CPU s':>8}{'events/s':>11}"
+          f"{'/ hand-written':>16}{'/ default':>11}")
+    ref = rates["hand-written"]
+    for name in SCENARIOS:
+        cpu, events, inquiries = best[name]
+        vs_ref = statistics.median(a / b for a, b in zip(rates[name], ref, strict=True))
+        vs_default = statistics.median(
+            a / b for a, b in zip(rates[name], rates["default"], strict=True))
+        print(f"   {name:<14}{inquiries:>10,}{events:>11,}{cpu:>8.2f}{events / cpu:>11,.0f}"
+              f"{vs_ref:>16.2f}{vs_default:>11.2f}")
+    print(f"   {'hand-written':<14}{'':>10}{'':>11}{'':>8}{max(ref):>11,.0f}   "
+          "(ten stations, bench_speed.py)")
+
+
+def horizon(rounds: int, days_list) -> None:
+    print("\n2. large: CPU time against the horizon (after a 10-day warm-up)")
+    per_day = []
+    for days in days_list:
+        sc = load_scenario("large", {"horizon_days": days, "warmup_days": 10})
+        cpu = min(run_model(sc)[0] for _ in range(rounds))
+        per_day.append(cpu / (days + 10))
+        print(f"   {days:>4g} days: {cpu:7.2f} s CPU, {cpu / (days + 10) * 1000:6.1f} ms per day")
+    spread = (max(per_day) - min(per_day)) / float(np.mean(per_day))
+    print(f"   CPU per simulated day varies by {spread:.0%} across horizons (flat = linear)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--days", type=float, default=30.0)
+    args = parser.parse_args()
+    events_per_second(args.rounds, args.days)
+    horizon(max(1, args.rounds - 1), (10, 20, 40))
+
+
+if __name__ == "__main__":
+    main()
