@@ -602,10 +602,14 @@ def render_narrative(t: TraceFrame) -> str:
             oh = f"{r.on_hand:g}" if math.isfinite(r.on_hand) else "-"
             at = f"  {r.buffer}" if len(points) > 1 else ""
             lines.append(f"  {r.item:<16}{r.units_needed:>7g}{fc:>14}{r.target:>8g}{oh:>9}{at}")
-    lines += ["", f"  {'step':<12}{'activity':<22}{'held by':<18}{'queued':>9}{'start':>9}"
+    frame = pd.DataFrame(t)
+    # A network's trace says where: the site of each holder that has one.
+    sites = len(set(frame["site"]) - {""}) > 1
+    at = f"{'site':<14}" if sites else ""
+    lines += ["", f"  {'step':<12}{'activity':<22}{'held by':<18}{at}{'queued':>9}{'start':>9}"
               f"{'end':>9}{'wait':>9}{'work':>9}  why"]
     phase = None
-    for r in pd.DataFrame(t).itertuples(index=False):
+    for r in frame.itertuples(index=False):
         if r.phase != phase:
             if r.phase == "cycle":
                 lines.append(f"  ── received, day {o['received']:.2f} " + "─" * 40)
@@ -614,7 +618,8 @@ def render_narrative(t: TraceFrame) -> str:
             phase = r.phase
         lines.append(
             f"  {r.step:<12}{_clip(r.activity, 21):<22}{_clip(r.department, 17):<18}"
-            f"{r.queued:>9.2f}{r.start:>9.2f}{r.end:>9.2f}{_dur(r.wait, '-'):>9}"
+            + (f"{_clip(r.site, 13):<14}" if sites else "")
+            + f"{r.queued:>9.2f}{r.start:>9.2f}{r.end:>9.2f}{_dur(r.wait, '-'):>9}"
             f"{_dur(r.work, '-'):>9}  {r.detail}".rstrip())
     if phase == "cycle" and math.isfinite(o["delivered"]):
         lines.append(f"  ── delivered, day {o['delivered']:.2f} " + "─" * 40)

@@ -78,4 +78,15 @@ def format_kpis(k: dict) -> str:
         value = format_value(row.kpi, row.value)
         note = f"  ({why_undefined(row.kpi) or 'undefined'})" if value == NA else ""
         lines.append(f"{row.kpi:<30}{value:>16}{note}")
+    sites = k.get("by_site", {})
+    if len(sites) > 1:  # a network: where the stock, the work and the transport are
+        lines += ["", f"{'site':<16}{'stock (units)':>15}{'stock value':>14}{'work centres':>14}"
+                  f"{'transport':>12}{'orders shipped':>16}"]
+        for site, s in sites.items():
+            lines.append(
+                f"{site:<16}{format_value('inventory_mean', s['inventory_mean']):>15}"
+                f"{format_value('inventory_value_mean', s['inventory_value_mean']):>14}"
+                f"{format_value('utilization', s['utilization']):>14}"
+                f"{format_value('cost_transport', s['cost_transport']):>12}"
+                f"{s['orders_shipped']:>16,}")
     return "\n".join(lines)
