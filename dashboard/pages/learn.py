@@ -121,8 +121,8 @@ with tab_pd:
         "make-to-stock when D = 0. The higher P:D, the more the firm relies on forecasts and stock."
     )
     ui.kpi_cards({"production_lead_time": p, "demand_lead_time": d,
-                  "pd_ratio": scenario.pd_ratio}, ("production_lead_time", "demand_lead_time",
-                                                  "pd_ratio"))
+                  "pd_ratio": compile_plan(scenario).pd_ratio},
+                 ("production_lead_time", "demand_lead_time", "pd_ratio"))
     st.markdown(
         "A first rule: put the CODP at the most upstream buffer whose downstream lead time still "
         "fits inside D. The rule hides what the simulator shows: queueing, variability, forecast "
