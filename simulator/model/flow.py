@@ -38,6 +38,7 @@ class Flow:
         self._delivery_activity = {s: act(f"delivery from {s}") for s in self.plan.suppliers}
         self._splits: dict[tuple, tuple] = {}  # (product, site, needs) -> (takes, branches)
         self._needs: dict[tuple, tuple] = {}  # (item, quantity) -> its inputs
+        self._lines: dict[tuple, list | None] = {}  # (product, site, item, qty) -> _line()
 
     def new_job(self, kind: int, stock_point: str | None = None, item: str | None = None,
                 quantity: int = 0) -> int:
@@ -49,15 +50,25 @@ class Flow:
     def obtain(self, case, log, product, site, item, qty, priority, order=None):
         """``case`` obtains ``qty`` of ``item`` at ``site``: from stock, or by its source.
         ``product`` is the order's product (None for a replenishment job, which takes stock
-        wherever a stock point replenishes the item)."""
+        wherever a stock point replenishes the item). Returns the generator to run (these two
+        are plain functions: a generator frame per level would cost every event a frame)."""
         sp = self.plan.takes_stock(product, site, item)
         if sp is not None:
-            yield from self._take(case, log, ((self.world.stock[sp], ((item, qty),)),), priority,
-                                  order)
-            return
-        yield from self._source(case, log, product, site, item, qty, priority, order)
+            return self._take(case, log, ((self.world.stock[sp], ((item, qty),)),), priority, order)
+        return self._source(case, log, product, site, item, qty, priority, order)
 
     def _source(self, case, log, product, site, item, qty, priority, order):
+        """The generator obtaining ``qty`` of ``item`` at ``site`` by its source."""
+        key = (product, site, item, qty)
+        steps = self._lines.get(key, False)
+        if steps is False:
+            steps = self._lines[key] = self._line(product, site, item, qty)
+        if steps is not None:  # no parallel branch: one flat sequence
+            return self._run_line(case, log, steps, priority, order)
+        return self._tree(case, log, product, site, item, qty, priority, order)
+
+    def _tree(self, case, log, product, site, item, qty, priority, order):
+        """A route that branches: inputs obtained in parallel (:meth:`_inputs`)."""
         w = self.world
         src = self.plan.sources[site, item]
         if src.how is How.MAKE:
@@ -74,6 +85,72 @@ class Flow:
             yield from self.carry(case, log, src.station, qty, priority)
         else:
             yield from self._buy(case, log, src, qty, priority)
+
+    # A route without parallel branches (the chain's, most replenishment jobs) runs as one flat
+    # sequence of steps in one generator: nested generators cost every event of the case a
+    # frame each (0.1 ran an order's stages in one loop, and so does this).
+    TAKE, MAKE, KIT, CARRY, BUY = range(5)
+
+    def _line(self, product, site, item, qty) -> list | None:
+        """The steps obtaining ``qty`` of ``item`` at ``site`` by its source, in order, or None
+        if the route branches (inputs made in parallel)."""
+        plan = self.plan
+        src = plan.sources[site, item]
+        if src.how is How.MAKE:
+            before = self._line_inputs(product, site, plan.item_units(item, qty))
+            return None if before is None else [*before, (self.MAKE, site, item, qty, src.work_center)]
+        if src.how is How.TRANSFER:
+            sp = plan.takes_stock(product, src.source, item)
+            before = ([(self.TAKE, ((self.world.stock[sp], ((item, qty),)),))] if sp is not None
+                      else self._line(product, src.source, item, qty))
+            return None if before is None else [*before, (self.CARRY, src.station, qty)]
+        return [(self.BUY, src, qty)]
+
+    def _line_inputs(self, product, site, needs) -> list | None:
+        takes, branches = self._split(product, site, tuple(needs))
+        if len(branches) > 1:
+            return None
+        steps: list = [(self.TAKE, takes)] if takes else []
+        if branches:
+            wc, items = branches[0]
+            if wc is None:
+                below = self._line(product, site, items[0][0], items[0][1])
+            else:
+                below = self._line_inputs(product, site, self.plan.kit_needs(site, items))
+                if below is not None:
+                    below = [*below, (self.KIT, wc, sum(u for _, u in items))]
+            if below is None:
+                return None
+            steps += below
+        return steps
+
+    def _run_line(self, case, log, steps, priority, order):
+        w = self.world
+        env = w.env
+        for step in steps:
+            kind = step[0]
+            if kind == self.TAKE:
+                queued = env.now
+                for sp, events in self._issue(step[1], priority, order):
+                    if events:
+                        yield env.all_of(events)
+                    self._record(case, log, sp, events, queued, order)
+            elif kind == self.MAKE:
+                _, site, item, qty, wc = step
+                yield from work(env, log, case, FULFILLMENT, self._station_activity[wc],
+                                w.stations[wc], w.samplers.make_time(site, item, qty), priority)
+            elif kind == self.KIT:
+                _, wc, units = step
+                yield from work(env, log, case, FULFILLMENT, self._station_activity[wc],
+                                w.stations[wc], w.samplers.station_time(wc, units), priority)
+            elif kind == self.CARRY:
+                _, lane, qty = step
+                station = w.stations[lane]
+                start = yield from work(env, log, case, FULFILLMENT, self._station_activity[lane],
+                                        station, w.samplers.station_time(lane, qty), priority)
+                w.shipments.add(log is w.job_log, case, station.code, qty, start, env.now)
+            else:
+                yield from self._buy(case, log, step[1], step[2], priority)
 
     def carry(self, case, log, lane, qty, priority):
         """A lane carries ``qty`` units of the case (transit per shipment or per unit)."""
