@@ -4,6 +4,7 @@ milestones an order passes (received, due, delivered, paid)."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from ..distributions import batched
@@ -11,39 +12,39 @@ from ..distributions import batched
 if TYPE_CHECKING:
     from .context import RunContext
 
-ORDER_COLUMNS = (
-    "id", "inquiry", "channel", "customer_class", "customer", "region", "product", "quantity",
-    "demand_lead_time", "priority", "quote", "received", "due", "delivered", "invoiced", "paid",
-    "status", "units_requested", "units_from_stock", "invoice_error", "returned", "visits",
-)
+NAN = float("nan")
 
 
+@dataclass(slots=True, kw_only=True)
 class Order:
     """One inquiry and, if it becomes one, the order: its attributes and milestones (days)."""
 
-    __slots__ = (*ORDER_COLUMNS,)
-    NAN = float("nan")
+    id: int
+    inquiry: float
+    channel: str
+    customer_class: str
+    customer: str
+    region: str
+    product: str
+    quantity: int
+    demand_lead_time: float
+    priority: float
+    quote: float = NAN
+    received: float = NAN
+    due: float = NAN
+    delivered: float = NAN
+    invoiced: float = NAN
+    paid: float = NAN
+    status: str = "open"
+    units_requested: int = 0
+    units_from_stock: int = 0
+    invoice_error: bool
+    returned: bool
+    visits: int
 
-    def __init__(self, *, id, inquiry, channel, customer_class, customer, region, product,
-                 quantity, demand_lead_time, invoice_error, returned, visits, priority):
-        self.id = id
-        self.inquiry = inquiry
-        self.channel = channel
-        self.customer_class = customer_class
-        self.customer = customer
-        self.region = region
-        self.product = product
-        self.quantity = quantity
-        self.demand_lead_time = demand_lead_time
-        self.invoice_error = invoice_error
-        self.returned = returned
-        self.visits = visits
-        self.priority = priority
-        self.status = "open"
-        self.quote = self.received = self.due = self.delivered = self.NAN
-        self.invoiced = self.paid = self.NAN
-        self.units_requested = 0
-        self.units_from_stock = 0
+
+ORDER_COLUMNS = tuple(f.name for f in fields(Order))
+"""The columns of ``RunResult.orders``, one per attribute of an order, in this order."""
 
 
 class Demand:
