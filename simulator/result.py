@@ -112,14 +112,18 @@ class RunResult:
 
     @cached_property
     def timeseries(self) -> pd.DataFrame:
-        """One row per day (level at the day's end): backordered units and waiting orders at the
-        decoupling buffer, units on hand per buffer, orders in progress (WIP)."""
+        """One row per day (level at the day's end): backordered units, waiting orders and units
+        on hand at the decoupling stock; units on hand and backordered per stock point; orders in
+        progress (WIP) and delivered."""
         sc = self.scenario
         end = sc.warmup_days + sc.horizon_days
         days = np.arange(1, int(np.floor(end)) + 1, dtype=float)
         out = {"day": days}
         lv = self.level_columns
         on_hand: dict[str, np.ndarray] = {}
+        backordered: dict[str, np.ndarray] = {}
+        codp_points = self.plan.codp_points
+        codp_on_hand = np.zeros(len(days))
         back = np.zeros(len(days))
         waiting = np.zeros(len(days))
         for key, (buffer, item) in enumerate(self.level_keys):
@@ -127,13 +131,20 @@ class RunResult:
             t = lv["time"][sel]
             on_hand[buffer] = on_hand.get(buffer, 0) + step_values_at(
                 t, lv["on_hand"][sel], self.initial_stock[buffer][item], days)
-            if buffer == sc.codp:
+            backordered[buffer] = backordered.get(buffer, 0) + step_values_at(
+                t, lv["backordered"][sel], 0.0, days)
+            if item in codp_points.get(buffer, ()):
                 back += step_values_at(t, lv["backordered"][sel], 0.0, days)
                 waiting += step_values_at(t, lv["waiting"][sel], 0.0, days)
+                codp_on_hand += step_values_at(t, lv["on_hand"][sel],
+                                               self.initial_stock[buffer][item], days)
         out["backorders"] = back
         out["backorder_orders"] = waiting
+        out["on_hand_codp"] = codp_on_hand
         for buffer, v in on_hand.items():
             out[f"on_hand_{buffer}"] = v
+        for buffer, v in backordered.items():
+            out[f"backordered_{buffer}"] = v
         o = self.orders
         rec = o["received"].to_numpy()
         dlv = o["delivered"].fillna(np.inf).to_numpy()

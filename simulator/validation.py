@@ -101,7 +101,8 @@ def little_backorders(r: RunResult) -> float:
     only: an order waiting for several items counts once per item in the level."""
     t0, t1 = _window(r)
     c = r.step_columns
-    rows = c["activity"] == r.activity_names.index(f"stock at {r.scenario.codp}")
+    codp = [r.resource_names.index(sp) for sp in r.plan.codp_points]
+    rows = np.isin(c["resource"], codp)
     rows &= (c["start"] >= t0) & (c["start"] <= t1)
     total = float(np.sum(c["start"][rows] - c["queued"][rows]))
     return r.kpis["backorder_orders_mean"] * (t1 - t0) / total

@@ -56,10 +56,9 @@ def daily_series(scenario: Scenario, seed: Seed) -> dict[str, list[float]]:
     ts = result.timeseries
     days = len(ts)
     out = {"wip": ts["wip"].tolist(), WARNINGS: warnings_text(result.warnings)}
-    codp = scenario.codp
-    if codp != "none":
+    if result.plan.codp_points:  # there is decoupling stock
         out["backorders"] = ts["backorders"].tolist()
-        out["inventory_codp"] = ts[f"on_hand_{codp}"].tolist()
+        out["inventory_codp"] = ts["on_hand_codp"].tolist()
     o = result.orders
     done = o[o["status"] == "delivered"]
     # The delivery day indexes the series: the first days only see the quick orders, which is

@@ -101,6 +101,11 @@ def test_every_strategy_runs_the_network_and_orders_cross_sites(strategy):
     if strategy != "mts":  # made at the plant for the order, then shipped to the DC
         assert {"plant", "dc"} <= set(t["site"]) and "plant_dc" in set(t["department"])
     assert k["cost_transport"] > 0 and k["in_transit_mean"] > 0
+    ts = r.timeseries  # the decoupling stock's series come from its stock points, by name
+    if strategy != "eto":
+        assert ts["on_hand_codp"].mean() > 0
+        assert ts["backorders"].max() <= k["backorders_max"]
+        assert {f"backordered_{sp}" for sp in k["by_stock_point"]} <= set(ts.columns)
     assert k["by_site"]["plant"]["orders_shipped"] + k["by_site"]["dc"]["orders_shipped"] \
         == round(k["throughput_per_day"] * r.scenario.horizon_days)
 
