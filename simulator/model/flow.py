@@ -54,7 +54,8 @@ class Flow:
         are plain functions: a generator frame per level would cost every event a frame)."""
         sp = self.plan.takes_stock(product, site, item)
         if sp is not None:
-            return self._take(case, log, ((self.world.stock[sp], ((item, qty),)),), priority, order)
+            take = (self.TAKE, ((self.world.stock[sp], ((item, qty),)),))
+            return self._run_line(case, log, (take,), priority, order)
         return self._source(case, log, product, site, item, qty, priority, order)
 
     def _source(self, case, log, product, site, item, qty, priority, order):
@@ -69,7 +70,6 @@ class Flow:
 
     def _tree(self, case, log, product, site, item, qty, priority, order):
         """A route that branches: inputs obtained in parallel (:meth:`_inputs`)."""
-        w = self.world
         src = self.plan.sources[site, item]
         if src.how is How.MAKE:
             wc = src.work_center
@@ -77,8 +77,8 @@ class Flow:
             if needs is None:
                 needs = self._needs[item, qty] = self.plan.item_units(item, qty)
             yield from self._inputs(case, log, product, site, needs, wc, priority, order)
-            yield from work(w.env, log, case, FULFILLMENT, self._station_activity[wc],
-                            w.stations[wc], w.samplers.make_time(site, item, qty), priority)
+            yield from self._run_line(case, log, ((self.MAKE, site, item, qty, wc),), priority,
+                                      order)
         elif src.how is How.TRANSFER:
             yield from self.obtain(case, log, product, src.source, item, qty, priority, order)
             assert src.station is not None  # a transfer always has its lane
@@ -125,6 +125,7 @@ class Flow:
         return steps
 
     def _run_line(self, case, log, steps, priority, order):
+        """Carry out ``steps`` in order: the one place a step of the flow is done."""
         w = self.world
         env = w.env
         for step in steps:
@@ -154,11 +155,7 @@ class Flow:
 
     def carry(self, case, log, lane, qty, priority):
         """A lane carries ``qty`` units of the case (transit per shipment or per unit)."""
-        w = self.world
-        station = w.stations[lane]
-        start = yield from work(w.env, log, case, FULFILLMENT, self._station_activity[lane],
-                                station, w.samplers.station_time(lane, qty), priority)
-        w.shipments.add(log is w.job_log, case, station.code, qty, start, w.env.now)
+        return self._run_line(case, log, ((self.CARRY, lane, qty),), priority, None)
 
     def _buy(self, case, log, src, qty, priority):
         w = self.world
@@ -189,13 +186,8 @@ class Flow:
                 job = self.new_job(TO_ORDER, None, branch[1][0][0], branch[1][0][1])
                 side.append(env.process(self._branch(job, w.job_log, product, site, branch,
                                                      priority, order)))
-        if takes:  # as _take, inline: this runs for every job and order that takes stock
-            queued = env.now
-            pending = self._issue(takes, priority, order)
-            for sp, events in pending:
-                if events:
-                    yield env.all_of(events)
-                self._record(case, log, sp, events, queued, order)
+        if takes:
+            yield from self._run_line(case, log, ((self.TAKE, takes),), priority, order)
         if branches:
             yield from self._branch(case, log, product, site, branches[0], priority, order)
         if side:
@@ -222,21 +214,10 @@ class Flow:
             item, units = items[0]
             yield from self._source(case, log, product, site, item, units, priority, order)
             return
-        w = self.world
         yield from self._inputs(case, log, product, site, tuple(self.plan.kit_needs(site, items)),
                                 wc, priority, order)
-        yield from work(w.env, log, case, FULFILLMENT, self._station_activity[wc], w.stations[wc],
-                        w.samplers.station_time(wc, sum(u for _, u in items)), priority)
-
-    def _take(self, case, log, takes, priority, order):
-        """Take stock, ``takes`` being ((stock point, ((item, units), ...)), ...), waiting as a
-        backorder where it is short."""
-        env = self.world.env
-        queued = env.now
-        for sp, events in self._issue(takes, priority, order):
-            if events:
-                yield env.all_of(events)
-            self._record(case, log, sp, events, queued, order)
+        yield from self._run_line(case, log, ((self.KIT, wc, sum(u for _, u in items)),),
+                                  priority, order)
 
     def _issue(self, takes, priority, order) -> list[tuple[StockPoint, list]]:
         """Demand every unit at once (so no stock point waits for another): (stock point, events

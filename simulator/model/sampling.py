@@ -109,9 +109,7 @@ class Samplers:
 
     def make_time(self, site: str, item: str, units: float) -> float:
         station, draw = self._make[site, item]
-        t = sum(draw() for _ in range(max(1, round(units)))) if self._per_unit[station] else draw()
-        setup = self._setup[station]
-        return t if setup is None else setup() + t
+        return self._job_time(station, draw, units)
 
     def _job_time(self, station, draw, units):
         t = sum(draw() for _ in range(max(1, round(units)))) if self._per_unit[station] else draw()
