@@ -206,9 +206,10 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
         if sp.review_period is not None:  # TS
             jobs, job_size = 1 / sp.review_period, rate * size * sp.review_period
         else:
-            lot = float(sp.order_quantity or sp.lot_size)
+            qty = sp.order_quantity.get(item)
+            lot = float(qty or sp.lot_size)
             s_, big_s = sp.reorder_point.get(item), sp.target.get(item)
-            if sp.policy == "sS" and sp.order_quantity is None and isinstance(s_, (int, float)) \
+            if sp.policy == "sS" and qty is None and isinstance(s_, (int, float)) \
                     and isinstance(big_s, (int, float)):
                 lot = max(1.0, big_s - s_)  # fixed levels: each order is about S - s
             jobs, job_size = rate * min(1.0, size / lot), max(size, lot)

@@ -9,7 +9,7 @@ pieces against each other and names the path of every problem.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -146,8 +146,10 @@ class StockPoint(SpecModel):
         "reorder_point + order_quantity).")
     reorder_point: StockLevel | None = Field(
         None, description="s (sS) or R (RQ); default auto.")
-    order_quantity: int | None = Field(None, ge=1, le=MAX_UNITS, description="Q (RQ; sS with an "
-                                       "automatic target: S = s + Q).")
+    order_quantity: (Annotated[int, Field(ge=1, le=MAX_UNITS)]
+                     | dict[str, Annotated[int, Field(ge=1, le=MAX_UNITS)]] | None) = Field(
+        None, description="Q (RQ; sS with an automatic target: S = s + Q): one number of units "
+        "for every item, or item -> units (every item then needs one).")
     review_period: float | None = Field(None, gt=0, le=MAX_DAYS, description="T (TS), days.")
     lot_size: int = Field(1, ge=1, le=MAX_UNITS, description="base_stock: replenish in whole lots.")
     holding_cost: float = Field(0.0, ge=0, le=MAX_MONEY, description="Cost per unit-day on hand.")
@@ -181,11 +183,15 @@ class StockPoint(SpecModel):
                              "(S = s + Q), or give target as numbers")
         if len(set(self.items)) != len(self.items):
             raise ValueError(f"items: each item once, got {self.items}")
-        for field in ("target", "reorder_point"):
+        for field in ("target", "reorder_point", "order_quantity"):
             level = getattr(self, field)
             if isinstance(level, dict) and set(level) - set(self.items):
                 raise ValueError(f"{field}: unknown items {sorted(set(level) - set(self.items))}; "
                                  f"allowed: {self.items}")
+        q = self.order_quantity
+        if isinstance(q, dict) and set(self.items) - set(q):
+            raise ValueError(f"order_quantity: no Q for {sorted(set(self.items) - set(q))}; "
+                             "give one for every item (or one number for all)")
         return self
 
 

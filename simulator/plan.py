@@ -222,7 +222,7 @@ class StockPointPlan:
     policy: str
     target: dict  # item -> units or "auto" (None where the policy has none)
     reorder_point: dict
-    order_quantity: int | None
+    order_quantity: dict  # item -> Q (None where the policy has none)
     review_period: float | None
     lot_size: int
     holding_cost: float
@@ -471,8 +471,8 @@ class Plan:
         if sp.planned_lead_time is not None:
             return sp.planned_lead_time
         rate, _, units = self.node_demand.get((sp.site, item), (0.0, 0.0, 1.0))
-        lot = {"base_stock": sp.lot_size, "RQ": sp.order_quantity or 1,
-               "sS": sp.order_quantity or 1,
+        lot = {"base_stock": sp.lot_size, "RQ": sp.order_quantity[item] or 1,
+               "sS": sp.order_quantity[item] or 1,
                "TS": rate * (sp.review_period or 0.0)}[sp.policy]
         return self.source_time(sp.site, item, max(units, lot))
 
@@ -660,7 +660,8 @@ def _compile(sc: Scenario) -> Plan:
             name=name, site=sp.site, items=tuple(sp.items), active=active, policy=sp.policy,
             target=per_item(sp.target, target_default),
             reorder_point=per_item(sp.reorder_point, reorder_default),
-            order_quantity=sp.order_quantity, review_period=sp.review_period, lot_size=sp.lot_size,
+            order_quantity=per_item(sp.order_quantity, None), review_period=sp.review_period,
+            lot_size=sp.lot_size,
             holding_cost=sp.holding_cost, unit_value=values, planned_lead_time=sp.planned_lead_time)
 
     suppliers = {n: Supplier(n, s.lead_time, s.reliability, s.late_by)

@@ -91,8 +91,8 @@ class Planner:
             target = math.ceil(given_target)
         elif spec.policy in ("base_stock", "TS"):
             target = level
-        elif spec.policy == "sS" and reorder is not None and spec.order_quantity is not None:
-            target = reorder + spec.order_quantity  # S = s + Q
+        elif spec.policy == "sS" and reorder is not None and spec.order_quantity[item] is not None:
+            target = reorder + spec.order_quantity[item]  # S = s + Q
         return target, reorder
 
     def initial_levels(self, spec: StockPointPlan) -> tuple[dict[str, int], dict[str, int]]:

@@ -36,12 +36,12 @@ class StockPoint:
         self.site = spec.site
         self.policy = spec.policy
         self.lot_size = spec.lot_size
-        self.quantity = spec.order_quantity or 1
+        self.quantity = {i: q or 1 for i, q in spec.order_quantity.items()}
         items = self.items = list(spec.active)
         self.target = dict(targets)
         self.reorder = dict(reorder_points)
         start = {i: initial_stock(self.policy, targets.get(i, 0), reorder_points.get(i, 0),
-                                  self.quantity) for i in items}
+                                  self.quantity[i]) for i in items}
         self.on_hand = dict(start)
         self.position = dict(start)
         self.initial = dict(start)
@@ -129,7 +129,7 @@ class StockPoint:
             r = self.reorder[item]
             if position > r:
                 return
-            q = self.quantity
+            q = self.quantity[item]
             qty = ((r - position) // q + 1) * q  # as many Q as bring the position above R
         elif policy == "sS":
             if position > self.reorder[item]:

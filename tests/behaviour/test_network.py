@@ -137,7 +137,7 @@ def test_policies_release_what_they_promise_and_stock_balances():
             assert sp.initial[item] + sp.received[item] - sp.issued[item] == sp.on_hand[item]
             assert sp.demanded[item] - sp.issued[item] == sp.backordered[item]
             if sp.policy == "RQ":  # whole multiples of Q, each bringing the position above R
-                assert all(q % sp.quantity == 0 for q in released[item])
+                assert all(q % sp.quantity[item] == 0 for q in released[item])
             if sp.policy == "sS":  # S - position, at least S - s
                 assert all(q >= sp.target[item] - sp.reorder[item] for q in released[item])
         if sp.policy == "TS":  # reviews only every T: at most one job per item per review
@@ -195,6 +195,9 @@ def test_p_is_the_longest_path_through_the_bill_of_materials():
     ({"network.routings.dc.transfer": {"P100": "steelco"}}, "is not another plant, dc or store"),
     ({"network.stock_points.parts.policy": "RQ", "network.stock_points.parts.order_quantity": None},
      "order_quantity: policy RQ needs Q"),
+    ({"network.stock_points.parts.order_quantity": {"housing_s": 20, "gold": 5}},
+     "order_quantity: unknown items"),
+    ({"network.stock_points.parts.order_quantity": {"housing_s": 20}}, "order_quantity: no Q for"),
     ({"network.regions.north.served_from": "steelco"}, "is not a plant, dc or store"),
     ({"departments.customer_service.calendar": "night"}, "calendar: 'night' is not defined"),
 ])
@@ -212,3 +215,20 @@ def test_run_is_reproducible_and_the_records_are_plain_data():
     assert {**json.loads(a.kpis_json()), "wall_seconds": 0} == \
         {**json.loads(b.kpis_json()), "wall_seconds": 0}
     assert np.array_equal(a.step_columns["end"], b.step_columns["end"])
+
+
+def test_an_order_quantity_per_item_orders_each_item_in_its_own_lots():
+    """(R,Q) with Q per item: every replenishment of an item is a multiple of its own Q."""
+    parts = ["housing_s", "housing_l", "impeller_s", "impeller_l", "motor_s", "motor_l",
+             "controller"]
+    q = {p: 5 + 7 * k for k, p in enumerate(parts)}
+    sc = parse_scenario(two_sites(**{"network.stock_points.parts.order_quantity": q},
+                                  decoupling_point="mts"))
+    jobs = simulate(sc, 2).jobs
+    repl = jobs[(jobs["kind"] == "replenishment") & (jobs["buffer"] == "parts")]
+    per_job = repl.drop_duplicates("job")
+    assert set(per_job["item"]) >= {"housing_s", "impeller_l", "controller"}
+    assert all(qty % q[item] == 0 for item, qty in zip(per_job["item"], per_job["quantity"],
+                                                        strict=True))
+    assert sum(qty != q[item] for item, qty in zip(per_job["item"], per_job["quantity"],
+                                                   strict=True)) < len(per_job)
