@@ -36,3 +36,4 @@ class RunContext(Protocol):
     flow: Any
     demand: Any
     cycle: Any
+    disruptions: Any  # model.disruptions.Disruptions, or None without events
