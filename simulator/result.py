@@ -15,6 +15,7 @@ from .model.world import run
 from .plan import Kind, compile_plan
 from .provenance import provenance
 from .records import RunRecords, step_values_at
+from .resilience import Resilience, around_events, events_frame, resilience
 from .scenario import STEPS, Scenario
 from .streams import Seed, format_seed
 from .trace import TraceFrame, WhereTimeGoes, trace, where_time_goes
@@ -57,7 +58,10 @@ class RunResult:
         self.resource_kinds = list(records.resource_kinds)
         self.activity_names = list(records.order_log.activities.names)
         self.orders["stock_wait"] = self._stock_wait()
+        self.events = events_frame(records.events)
         self.kpis = compute_kpis(self)
+        if self.scenario.events:  # without events the KPIs stay exactly as they were
+            self.kpis.update(self.resilience.kpis)
 
     def _stock_wait(self) -> np.ndarray:
         """Per order: days waited for stock at its decoupling point (NaN if it took none; the
@@ -156,6 +160,16 @@ class RunResult:
         out["delivered"] = np.diff(np.searchsorted(np.sort(dlv[np.isfinite(dlv)]), days,
                                                    side="right"), prepend=0).astype(float)
         return pd.DataFrame(out)
+
+    @cached_property
+    def resilience(self) -> Resilience:
+        """Resilience KPIs per disruption and per stock point (:mod:`simulator.resilience`)."""
+        return resilience(self, self.records.events, self.timeseries)
+
+    def around_events(self) -> pd.DataFrame:
+        """Daily rolling OTIF, backlog and backorders around the first disruption, by days
+        since its start (:func:`simulator.resilience.around_events`)."""
+        return around_events(self, self.records.events, self.timeseries)
 
     @property
     def recorded_steps(self) -> int:
