@@ -762,5 +762,22 @@ def load_scenario(
     return parse_scenario(data, source=str(path))
 
 
+def load_events(path: str | Path) -> dict:
+    """The ``events:`` mapping of a YAML file (an events file, or a scenario), to add to a
+    scenario; validated with it. Raises ScenarioError naming the file."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{p}: larger than {MAX_FILE_BYTES:,} bytes")
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"--disruptions {p}: cannot read as UTF-8 text ({err})") from None
+    data = read_yaml(text, str(p))
+    if not isinstance(data, dict) or not isinstance(data.get("events"), dict):
+        raise ScenarioError(f"--disruptions {p}: expected a YAML mapping with an 'events:' mapping of "
+                            "named events (see docs/events.md)")
+    return data["events"]
+
+
 def json_schema() -> str:
     return json.dumps(Scenario.model_json_schema(by_alias=True), indent=2)
