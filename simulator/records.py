@@ -267,6 +267,7 @@ class RunView(Protocol):
     open_work: dict[str, int]
     sim_events: int
     wall_seconds: float
+    events: pd.DataFrame  # the run's disruptions: event, effect, target, start, end
 
     @property
     def steps(self) -> pd.DataFrame: ...
