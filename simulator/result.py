@@ -208,6 +208,10 @@ class RunResult:
         self.jobs.to_parquet(d / "jobs.parquet", index=False)
         self.timeseries.to_parquet(d / "timeseries.parquet", index=False)
         self.planning.to_parquet(d / "planning.parquet", index=False)
+        if self.scenario.events:  # what happened, and what it did (docs/events.md)
+            self.events.to_parquet(d / "events.parquet", index=False)
+            self.resilience.occurrences.to_parquet(d / "resilience.parquet", index=False)
+            self.resilience.stock_points.to_parquet(d / "time_to_survive.parquet", index=False)
         scenario_file = d / "scenario.yaml"
         scenario_file.write_text(self.scenario.to_yaml())
         record = {
