@@ -162,3 +162,28 @@ def test_staff_away_lengthens_waits():
         return s["wait"].mean()
 
     assert wait({**base, **event}) > 2 * wait(base)
+
+
+def test_a_closed_calendar_closes_everyone_keeping_it():
+    over = {"horizon_days": 90, "calendars.office": {}, "departments.sales.calendar": "office",
+            "events": {"strike": {"effect": "closed", "target": "office", "start": 70,
+                                  "duration": 5}}}
+    steps = simulate(load_scenario("default", over), 1).steps
+    sales = steps[steps["resource"].astype(str) == "sales"]
+    worked = sales[(sales["end"] > sales["start"])]
+    assert not ((worked["start"] < 75) & (worked["end"] > 70)).any()  # nobody worked in it
+    held = sales[(sales["reason"] == "closed")]
+    assert len(held) > 0 and (held["start"] >= 75 - 1e-9).all()
+    assert not (steps[steps["resource"].astype(str) != "sales"]["reason"] == "closed").any()
+
+
+def test_a_late_supplier_delivers_extra_delay_later_only_while_it_lasts():
+    over = _outage(events={"slow": {"effect": "late", "target": "vendor", "start": START,
+                                    "duration": 20, "extra_delay": 3}})
+    jobs = simulate(load_scenario(TWO_ECHELON, over), 1).jobs
+    deliveries = jobs[jobs["resource"].astype(str) == "vendor"]
+    took = (deliveries["end"] - deliveries["queued"]).to_numpy()
+    ordered = deliveries["queued"].to_numpy()
+    inside = (ordered >= START) & (ordered < START + 20)
+    assert inside.sum() > 5
+    assert np.allclose(took[inside], 5 + 3) and np.allclose(took[~inside], 5)
