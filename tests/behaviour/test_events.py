@@ -187,3 +187,19 @@ def test_a_late_supplier_delivers_extra_delay_later_only_while_it_lasts():
     inside = (ordered >= START) & (ordered < START + 20)
     assert inside.sum() > 5
     assert np.allclose(took[inside], 5 + 3) and np.allclose(took[~inside], 5)
+
+
+def test_undefined_resilience_kpis_say_why():
+    """Never a flattering number: an outage to the horizon's end never recovers; one starting
+    right after warm-up has no pre-event band."""
+    endless = _outage(events={"fire": {"effect": "outage", "target": "vendor", "start": 150,
+                                       "duration": 500}})
+    r = simulate(load_scenario(TWO_ECHELON, endless), 1)
+    row = r.resilience.occurrences.iloc[0]
+    assert np.isnan(r.kpis["time_to_recover"]) and "not recovered by day 240" in row["why"]
+    assert r.kpis["peak_backorders"] > 0
+    early = _outage(events={"fire": {"effect": "outage", "target": "vendor", "start": 22,
+                                     "duration": 5}})
+    r = simulate(load_scenario(TWO_ECHELON, early), 1)
+    assert np.isnan(r.kpis["time_to_recover"]) and np.isnan(r.kpis["extra_cost_event"])
+    assert "no pre-event band" in r.resilience.occurrences["why"].iloc[0]
