@@ -234,10 +234,7 @@ class Disruptions:
         requests = [resource.request(priority=REPAIR_PRIORITY) for _ in range(staff)]
         yield env.timeout(o.end - o.start)
         for req in requests:
-            if req.triggered:
-                resource.release(req)
-            else:
-                req.cancel()
+            resource.cancel(req)  # released if granted, else it leaves the queue
 
     def _surge(self, o: Occurrence, match, rate: float, channel: str, rng):
         """Extra inquiries through one channel while a surge lasts (seasonal as the rest)."""
