@@ -105,14 +105,43 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "pd_ratio": ("ratio", "P / D (null when D = 0)."),
     "utilization": ("share", "Per department and stage: busy server-time / (servers x window); "
                     "null for unlimited ones. Repairs do not count as busy."),
+    # Resilience (simulator/resilience.py, docs/events.md): only in runs of a scenario with events.
+    "disruptions": ("count", "Occurrences of the scenario's events starting inside the window."),
+    "time_to_recover": ("days", "Worst over the disruptions: from an event's end to the first day "
+                        "from which rolling OTIF, backlog and backorders stay within their "
+                        "pre-event range for 7 days."),
+    "peak_backlog": ("orders", "Most orders open on a day from an event's start to its recovery."),
+    "peak_backorders": ("units", "Most units backordered at the decoupling stock on a day from "
+                        "an event's start to its recovery."),
+    "orders_late_event": ("count", "Orders due from an event's start to its recovery that were "
+                          "late, minus the pre-event late share of them."),
+    "revenue_late_event": ("money", "Revenue (price x quantity) of those late orders, in excess "
+                           "of the pre-event share."),
+    "orders_lost_event": ("count", "Inquiries from an event's start to its recovery that were "
+                          "lost or rejected, minus the pre-event share of them."),
+    "revenue_lost_event": ("money", "Revenue of those lost inquiries, in excess of the "
+                           "pre-event share."),
+    "extra_cost_event": ("money", "Backorder penalty above the pre-event mean and lost-sale cost "
+                         "of the excess lost units, from an event's start to its recovery."),
+    "time_to_survive": ("days", "Per stock point: days from a supply event's start to its first "
+                        "new backorder (shortest over the events)."),
+    "time_to_survive_expected": ("days", "Per stock point: the fewest days any item's stock on "
+                                 "hand at a supply event's start lasts at the plan's demand rate."),
     "sim_events": ("count", "SimPy events processed by the run."),
     "wall_seconds": ("s", "Wall-clock time of the whole run."),
 }
 
 
+RESILIENCE_KPIS = ("disruptions", "time_to_recover", "peak_backlog", "peak_backorders",
+                   "orders_late_event", "revenue_late_event", "orders_lost_event",
+                   "revenue_lost_event", "extra_cost_event", "time_to_survive",
+                   "time_to_survive_expected")
+"""The KPIs of a run of a scenario with events (none without: its KPIs stay as they were)."""
+
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
 
+_NO_BAND = "no event in the window, or fewer than 7 pre-event days after warm-up"
 _PRESENTATION: dict[str, tuple[str, str, str]] = {
     # name: (label, direction, why it can be undefined: what a bare "n/a" would hide)
     "inquiries": ("Inquiries", NEITHER, ""),
@@ -157,10 +186,26 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "demand_lead_time": ("D (demand lead time)", NEITHER, ""),
     "pd_ratio": ("P:D", NEITHER, "D = 0: customers want delivery at once"),
     "utilization": ("Utilisation", NEITHER, "unlimited capacity: a pure delay has no utilisation"),
+    "disruptions": ("Disruptions", NEITHER, ""),
+    "time_to_recover": ("Time to recover", LOWER, _NO_BAND + ", or never recovered within the "
+                        "horizon"),
+    "peak_backlog": ("Peak backlog", LOWER, _NO_BAND),
+    "peak_backorders": ("Peak backorders", LOWER, _NO_BAND),
+    "orders_late_event": ("Orders late (event)", LOWER, _NO_BAND),
+    "revenue_late_event": ("Revenue late (event)", LOWER, _NO_BAND),
+    "orders_lost_event": ("Orders lost (event)", LOWER, _NO_BAND),
+    "revenue_lost_event": ("Revenue lost (event)", LOWER, _NO_BAND),
+    "extra_cost_event": ("Extra cost (event)", LOWER, _NO_BAND),
+    "time_to_survive": ("Time to survive", HIGHER, "no backorder before the horizon's end"),
+    "time_to_survive_expected": ("Time to survive (expected)", HIGHER,
+                                 "no demand reaches the stock point"),
     "sim_events": ("Simulated events", NEITHER, ""),
     "wall_seconds": ("Wall time", NEITHER, ""),
 }
-_SIGNED = {"cash_to_cash"}  # the one KPI that can be negative (payables outlast the rest)
+# KPIs that can be negative: payables can outlast the rest; an event's excess over the
+# pre-event rate is noise around zero when it did little.
+_SIGNED = {"cash_to_cash", "orders_late_event", "revenue_late_event", "orders_lost_event",
+           "revenue_lost_event", "extra_cost_event"}
 
 
 @dataclass(frozen=True)
@@ -595,7 +640,8 @@ def registry_name(kpi: str) -> str:
 def kpi_table(kpis: dict) -> pd.DataFrame:
     """The registry's KPIs as a tidy table (kpi, label, value, unit, definition), in registry
     order, nested ones flattened (``utilization.assembly``)."""
-    flat = flat_kpis({name: kpis.get(name) for name in KPIS})
+    flat = flat_kpis({name: kpis.get(name) for name in KPIS
+                      if name in kpis or name not in RESILIENCE_KPIS})
     rows = []
     for key, value in flat.items():
         k = KPIS[registry_name(key)]

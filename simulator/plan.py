@@ -36,12 +36,7 @@ from .network import (
     StockPoint,
     WorkCenter,
 )
-from .scenario import BUFFERS, STAGES, STRATEGIES, Buffer, Scenario
-
-CHAIN_SITE = "plant"
-"""The one site of the ``chain:`` shorthand."""
-CHAIN_REGION = "customers"
-"""The one region of the ``chain:`` shorthand, served by the lane ``distribution``."""
+from .scenario import BUFFERS, CHAIN_REGION, CHAIN_SITE, STAGES, STRATEGIES, Buffer, Scenario
 
 
 class Kind(str, Enum):
@@ -135,6 +130,11 @@ class Clock:
                  for a, b in self._hours]
         gaps = [nxt[0] - cur[1] for cur, nxt in pairwise(opens)]
         return max(gaps, default=0.0)
+
+    def closed_why(self, queued: float, opened: float) -> str:
+        """Why a wait from ``queued`` to ``opened`` was closed time (a records reason): the
+        calendar's hours (a disruption's clock also names its stops)."""
+        return "closed"
 
     def _open_before(self, t: float) -> float:
         """Open days in [0, t)."""

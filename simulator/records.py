@@ -9,7 +9,7 @@ Frames are made at the end, on demand, with categorical columns.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
@@ -34,6 +34,8 @@ REASONS = (
     "scheduled",     # a post-sales event waiting for its planned time (return, visit)
     "closed",        # the department or work centre was closed (outside its calendar's hours)
     "supplier",      # waiting for a supplier's delivery
+    "outage",        # a supplier or lane delivered nothing (an event of the scenario)
+    "stopped",       # the work centre or its site was stopped (an event of the scenario)
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 
@@ -240,6 +242,8 @@ class RunRecords:
     open_work: dict[str, int]
     sim_events: int
     wall_seconds: float
+    events: list[tuple] = field(default_factory=list)
+    """Every disruption that happened: (event, effect, target, start, end)."""
 
 
 class RunView(Protocol):
@@ -263,6 +267,7 @@ class RunView(Protocol):
     open_work: dict[str, int]
     sim_events: int
     wall_seconds: float
+    events: pd.DataFrame  # the run's disruptions: event, effect, target, start, end
 
     @property
     def steps(self) -> pd.DataFrame: ...

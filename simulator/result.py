@@ -15,6 +15,7 @@ from .model.world import run
 from .plan import Kind, compile_plan
 from .provenance import provenance
 from .records import RunRecords, step_values_at
+from .resilience import Resilience, around_events, events_frame, resilience
 from .scenario import STEPS, Scenario
 from .streams import Seed, format_seed
 from .trace import TraceFrame, WhereTimeGoes, trace, where_time_goes
@@ -57,7 +58,10 @@ class RunResult:
         self.resource_kinds = list(records.resource_kinds)
         self.activity_names = list(records.order_log.activities.names)
         self.orders["stock_wait"] = self._stock_wait()
+        self.events = events_frame(records.events)
         self.kpis = compute_kpis(self)
+        if self.scenario.events:  # without events the KPIs stay exactly as they were
+            self.kpis.update(self.resilience.kpis)
 
     def _stock_wait(self) -> np.ndarray:
         """Per order: days waited for stock at its decoupling point (NaN if it took none; the
@@ -157,6 +161,16 @@ class RunResult:
                                                    side="right"), prepend=0).astype(float)
         return pd.DataFrame(out)
 
+    @cached_property
+    def resilience(self) -> Resilience:
+        """Resilience KPIs per disruption and per stock point (:mod:`simulator.resilience`)."""
+        return resilience(self, self.records.events, self.timeseries)
+
+    def around_events(self) -> pd.DataFrame:
+        """Daily rolling OTIF, backlog and backorders around the first disruption, by days
+        since its start (:func:`simulator.resilience.around_events`)."""
+        return around_events(self, self.records.events, self.timeseries)
+
     @property
     def recorded_steps(self) -> int:
         return len(self._step_log) + len(self._job_log)
@@ -194,6 +208,10 @@ class RunResult:
         self.jobs.to_parquet(d / "jobs.parquet", index=False)
         self.timeseries.to_parquet(d / "timeseries.parquet", index=False)
         self.planning.to_parquet(d / "planning.parquet", index=False)
+        if self.scenario.events:  # what happened, and what it did (docs/events.md)
+            self.events.to_parquet(d / "events.parquet", index=False)
+            self.resilience.occurrences.to_parquet(d / "resilience.parquet", index=False)
+            self.resilience.stock_points.to_parquet(d / "time_to_survive.parquet", index=False)
         scenario_file = d / "scenario.yaml"
         scenario_file.write_text(self.scenario.to_yaml())
         record = {

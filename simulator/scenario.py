@@ -28,6 +28,7 @@ from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
 from .distributions import LARGEST, Distribution
+from .events import Event, check_events
 from .fields import (
     MAX_DAYS,
     MAX_FAILURES,
@@ -46,6 +47,11 @@ from .fields import (
     StockLevel,
 )
 from .network import LEVELS, Calendar, Network, check_network
+
+CHAIN_SITE = "plant"
+"""The one site of the ``chain:`` shorthand."""
+CHAIN_REGION = "customers"
+"""The one region of the ``chain:`` shorthand, served by the lane ``distribution``."""
 
 STEPS = (
     "planning",
@@ -137,6 +143,10 @@ class Seasonality(SpecModel):
     amplitude: float = Field(0.0, ge=0, lt=1)
     period_days: float = Field(365.0, ge=0.01, le=MAX_DAYS)
     phase_days: float = Field(0.0, ge=-MAX_DAYS, le=MAX_DAYS)
+
+    def factor(self, t: float) -> float:
+        """The multiplier of the demand rate at day ``t``."""
+        return 1 + self.amplitude * math.sin(2 * math.pi * (t - self.phase_days) / self.period_days)
 
 
 class Generation(_Step):
@@ -342,6 +352,9 @@ class Scenario(SpecModel):
     network: Network | None = Field(None, description="Sites, work centres, items, routings, "
                                     "lanes, regions, stock points (docs/network.md).")
     costs: Costs = Costs()
+    events: dict[str, Event] = Field(
+        default_factory=dict, description="Disruptions, scheduled or random: outages, delays, "
+        "stops, demand surges or drops, staff away, closures (docs/events.md).")
 
     @model_validator(mode="after")
     def _cross_checks(self):
@@ -402,10 +415,37 @@ class Scenario(SpecModel):
             if self.components:
                 errors.append("components: only with chain; give item values under network.items")
             errors += check_network(self.network, self.products, self.calendars)
+        if self.events and not errors:
+            errors += check_events(self.events, self.event_targets(), self._servers(),
+                                   {"regions": set(self.event_targets()["region"]),
+                                    "products": set(self.products),
+                                    "customer_classes": set(self.customers)})
         if errors:
             raise ValueError(errors[0] if len(errors) == 1 else
                              f"{len(errors)} problems:\n  " + "\n  ".join(errors))
         return self
+
+    def event_targets(self) -> dict[str, set[str]]:
+        """What events may hit, by kind: suppliers, lanes, work centres, sites (plants, DCs,
+        stores), departments, calendars, regions; the chain's are its stages, one site and one
+        lane."""
+        out = {"department": set(self.departments), "calendar": set(self.calendars)}
+        if self.network is None:
+            out.update(supplier=set(), lane={"distribution"}, site={CHAIN_SITE},
+                       work_center=set(STAGES) - {"distribution"}, region={CHAIN_REGION})
+        else:
+            net = self.network
+            out.update(supplier={s for s, site in net.sites.items() if site.kind == "supplier"},
+                       lane=set(net.lanes), work_center=set(net.work_centers),
+                       site={s for s, site in net.sites.items() if site.kind != "supplier"},
+                       region=set(net.regions))
+        return out
+
+    def _servers(self) -> dict[str, int | None]:
+        out: dict[str, int | None] = {n: d.staff for n, d in self.departments.items()}
+        stages = self.chain.stages if self.network is None else self.network.work_centers
+        out.update({n: st.servers for n, st in stages.items()})
+        return out
 
     def decoupling_points(self) -> list[str]:
         """What a decoupling point may be here: a strategy, a level, or (network) a stock point."""
@@ -720,6 +760,23 @@ def load_scenario(
         for dotted, value in (overrides or {}).items():
             _set_path(data, dotted, value)
     return parse_scenario(data, source=str(path))
+
+
+def load_events(path: str | Path) -> dict:
+    """The ``events:`` mapping of a YAML file (an events file, or a scenario), to add to a
+    scenario; validated with it. Raises ScenarioError naming the file."""
+    p = Path(path)
+    try:
+        if p.stat().st_size > MAX_FILE_BYTES:
+            raise ScenarioError(f"{p}: larger than {MAX_FILE_BYTES:,} bytes")
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"--disruptions {p}: cannot read as UTF-8 text ({err})") from None
+    data = read_yaml(text, str(p))
+    if not isinstance(data, dict) or not isinstance(data.get("events"), dict):
+        raise ScenarioError(f"--disruptions {p}: expected a YAML mapping with an 'events:' mapping of "
+                            "named events (see docs/events.md)")
+    return data["events"]
 
 
 def json_schema() -> str:

@@ -365,7 +365,18 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
         return f"{r.department} was closed (outside its calendar's hours)"
     if reason == "supplier":
         return f"delivery from supplier {r.department}"
+    if reason in ("outage", "stopped"):
+        return f"{r.department} {'delivered nothing (an outage)' if reason == 'outage' else 'was stopped'}" \
+            f" ({_event_at(result, r.department, r.queued, r.start)})"
     return reason
+
+
+def _event_at(result: RunView, target: str, queued: float, start: float) -> str:
+    """The scenario's event behind a wait at ``target`` from ``queued`` to ``start``."""
+    for name, effect, hit, s, e in result.events.itertuples(index=False):
+        if s < max(start, queued + 1e-9) and e > queued and (hit == target or effect != "outage"):
+            return f"event {name}, days {s:g} to {e:g}"
+    return "a scenario event"
 
 
 def _capacity_text(result: RunView, holder: str) -> str:

@@ -13,6 +13,7 @@ from ..scenario import (
     MIN_HORIZON,
     STRATEGIES,
     Scenario,
+    load_events,
     load_scenario,
     parse_override,
 )
@@ -101,6 +102,9 @@ def add_scenario_arguments(p: argparse.ArgumentParser, seed: str = "run") -> Non
                    help=f"set every customer's demand lead time D (days, 0 to {MAX_DAYS})")
     p.add_argument("--days", type=horizon, metavar="N",
                    help=f"simulated horizon (days, {MIN_HORIZON} to {MAX_DAYS})")
+    p.add_argument("--disruptions", metavar="FILE",
+                   help="add the events of a YAML file with an events: mapping (e.g. "
+                   "scenarios/events/castings-outage.yaml) to the scenario; see docs/events.md")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", dest="overrides",
                    help="override a scenario field, e.g. --set steps.entry.error_rate=0.1 "
                    "('*' matches every key: customers.*.priority=0); repeatable")
@@ -156,6 +160,8 @@ def _check_writable(folder: Path, option: str, path: str) -> None:
 def scenario_overrides(args: argparse.Namespace) -> dict:
     """The CLI options as dotted-path overrides of the scenario file."""
     out = {}
+    if getattr(args, "disruptions", None):
+        out["events"] = load_events(args.disruptions)
     if args.strategy and args.codp:
         raise UsageError("give --strategy or --codp, not both (both set the decoupling point)")
     if args.strategy or args.codp:

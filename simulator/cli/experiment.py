@@ -14,12 +14,16 @@ from pathlib import Path
 import numpy as np
 
 from ..experiment import (
+    EVENT_KPIS,
     MAIN_KPIS,
     PRECISION_KPIS,
     SWEEP_KPIS,
     ExperimentError,
     advise,
+    around_events_frame,
     compare,
+    run_around_events,
+    run_once,
     strategy_list,
     sweep,
     warmup,
@@ -310,10 +314,14 @@ def handle_compare(args: argparse.Namespace) -> int:
     alts = _alternatives(args)
     _check_kpis(args.kpis, "--kpis")
     kpis = args.kpis if args.kpis and args.kpis != ["all"] else None
+    shown = list(MAIN_KPIS) + (list(EVENT_KPIS) if scenario.events else [])
+    # With events, each run also keeps its indicators around the event (for the band plot).
+    measure = run_around_events if scenario.events else run_once
     try:
         result = compare(scenario, alts, args.reps, args.seed, kpis=kpis,
                          common_random_numbers=not args.independent, out=args.out,
-                         progress=show_progress(args), **_engine(args), **_precision(args))
+                         measure=measure, progress=show_progress(args), **_engine(args),
+                         **_precision(args))
     except ExperimentError as err:
         raise UsageError(str(err)) from None
     s = result.summary
@@ -335,16 +343,21 @@ def handle_compare(args: argparse.Namespace) -> int:
                      for r in s.itertuples() if r.alternative != result.baseline]
         print(json.dumps(rows, indent=1))
     else:
-        print(format_comparison(result, scenario.name, kpis or list(MAIN_KPIS)))
+        print(format_comparison(result, scenario.name, kpis or shown))
     if args.out:
-        from ..plots import comparison_chart
+        from ..plots import comparison_chart, event_bands
 
         out = Path(args.out)
         _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name,
                                warnings=result.warnings), out / "compare.png")
+        written = "compare.png"
+        if scenario.events:
+            _save(event_bands(around_events_frame(result.runs),
+                              title=f"{scenario.name}: KPIs around the event"), out / "events.png")
+            written += ", events.png"
         if not args.json:
             print(f"\nwritten to {out}/: runs.parquet, summary.parquet, compare.json, "
-                  "scenario.yaml, alternatives/, compare.png")
+                  f"scenario.yaml, alternatives/, {written}")
     return _report_failures(result.runs, lambda r: f"alternative {r['alternative']}")
 
 

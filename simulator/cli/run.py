@@ -74,10 +74,12 @@ def format_kpis(k: dict) -> str:
     if lines:
         lines.append("")
     lines += [head, "-" * len(head)]
-    for row in kpi_table(k).itertuples(index=False):
+    table = kpi_table(k)
+    width = max(30, *(len(name) + 2 for name in table["kpi"]))  # time_to_survive.<stock point>
+    for row in table.itertuples(index=False):
         value = format_value(row.kpi, row.value)
         note = f"  ({why_undefined(row.kpi) or 'undefined'})" if value == NA else ""
-        lines.append(f"{row.kpi:<30}{value:>16}{note}")
+        lines.append(f"{row.kpi:<{width}}{value:>16}{note}")
     sites = k.get("by_site", {})
     if len(sites) > 1:  # a network: where the stock, the work and the transport are
         lines += ["", f"{'site':<16}{'stock (units)':>15}{'stock value':>14}{'work centres':>14}"

@@ -15,7 +15,8 @@ random numbers) and results are identical serial or parallel.
 """
 
 from .advise import VERDICTS, Advice, advise, assess
-from .compare import MAIN_KPIS, Comparison, compare, resolve_alternatives, summarize_comparison
+from .compare import EVENT_KPIS, MAIN_KPIS, Comparison, compare, resolve_alternatives, summarize_comparison
+from .events import AROUND_EVENTS, around_events_frame, run_around_events
 from .plan import (
     PRECISION_KPIS,
     replicate,
@@ -58,6 +59,8 @@ from .sweep import (
 from .warmup import WARMUP_SERIES, WarmupResult, daily_series, warmup
 
 __all__ = [
+    "AROUND_EVENTS",
+    "EVENT_KPIS",
     "MAIN_KPIS",
     "PRECISION_KPIS",
     "STRATEGY_ORDER",
@@ -76,6 +79,7 @@ __all__ = [
     "Task",
     "WarmupResult",
     "advise",
+    "around_events_frame",
     "assess",
     "available_cores",
     "compare",
@@ -90,6 +94,7 @@ __all__ = [
     "replication_seed",
     "replications_needed",
     "resolve_alternatives",
+    "run_around_events",
     "run_cells",
     "run_once",
     "strategy_list",

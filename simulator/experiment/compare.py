@@ -26,6 +26,10 @@ MAIN_KPIS = ("otif", "fill_rate", "cycle_time_mean", "cycle_time_p95", "backorde
              "inventory_value_mean", "orders_lost", "cost_total")
 """The KPIs a planner reads first; the tables hold every KPI."""
 
+EVENT_KPIS = ("time_to_recover", "peak_backlog", "orders_late_event", "revenue_late_event",
+              "orders_lost_event", "extra_cost_event")
+"""The resilience KPIs a planner reads first when the scenario has events."""
+
 Alternatives = Sequence[str] | Mapping[str, Scenario | Mapping[str, Any]]
 
 DIFFERENCE_METHODS = {

@@ -35,3 +35,4 @@ class RunContext(Protocol):
     flow: Any
     demand: Any
     cycle: Any
+    disruptions: Any  # model.disruptions.Disruptions, or None without events

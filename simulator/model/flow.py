@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from .stock import StockPoint
 
 FULFILLMENT = 6  # index of "fulfillment" in STEPS
+SUPPLIER = REASON_CODE["supplier"]
 
 JOB_KINDS = ("replenishment", "planning", "repair", "to_order")
 """What a job (a case of the job log) is: kind codes index this tuple."""
@@ -157,8 +158,11 @@ class Flow:
                 _, lane, qty = step
                 qty *= scale
                 station = w.stations[lane]
+                transit = w.samplers.station_time(lane, qty)
+                if w.disruptions is not None:  # a late event on the lane
+                    transit += w.disruptions.transit_extra(lane, env.now)
                 start = yield from work(env, log, case, FULFILLMENT, self._station_activity[lane],
-                                        station, w.samplers.station_time(lane, qty), priority)
+                                        station, transit, priority)
                 w.shipments.add(log is w.job_log, case, station.code, qty, start, env.now)
             else:
                 yield from self._buy(case, log, step[1], step[2] * scale, priority)
@@ -171,9 +175,12 @@ class Flow:
         w = self.world
         env = w.env
         queued = env.now
-        yield env.timeout(w.samplers.supplier_delay(src.source))
+        delay, reason = w.samplers.supplier_delay(src.source), SUPPLIER
+        if w.disruptions is not None:  # an outage holds it, a late event adds to it
+            delay, reason = w.disruptions.delivery(src.source, queued, delay)
+        yield env.timeout(delay)
         log.add(case, FULFILLMENT, self._delivery_activity[src.source],
-                w.supplier_codes[src.source], REASON_CODE["supplier"], queued, queued, env.now)
+                w.supplier_codes[src.source], reason, queued, queued, env.now)
         if src.station is not None:
             yield from self.carry(case, log, src.station, qty, priority)
 

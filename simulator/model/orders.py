@@ -3,7 +3,6 @@ milestones an order passes (received, due, delivered, paid)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -72,15 +71,16 @@ class Demand:
         gap = batched(lambda n: rng.exponential(1 / peak, n))
         thinning_rng = w.samplers.streams(f"demand.thinning.{channel}")
         keep = batched(lambda n: thinning_rng.random(n))
-        two_pi = 2 * math.pi
+        drop = w.disruptions.drop if w.disruptions is not None else None  # a demand drop
         while True:
             yield env.timeout(gap())
-            if season.amplitude > 0:
-                factor = 1 + season.amplitude * math.sin(
-                    two_pi * (env.now - season.phase_days) / season.period_days)
-                if keep() * (1 + season.amplitude) > factor:
-                    continue
-            env.process(w.cycle.order(self.new_order(channel)))
+            if season.amplitude > 0 and keep() * (1 + season.amplitude) > season.factor(env.now):
+                continue
+            order = self.new_order(channel)
+            if drop is not None and drop(order):
+                self.orders.pop()  # it never arrived (its draws are made, as without the drop)
+                continue
+            env.process(w.cycle.order(order))
 
     def new_order(self, channel: str) -> Order:
         w = self.world

@@ -151,7 +151,7 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
         resource.release(req)
     if reason is None:  # the longer of the two waits names the reason
         if opened - queued >= start - opened > 0 or start == opened > queued:
-            reason = CLOSED
+            reason = REASON_CODE[clock.closed_why(queued, opened)]  # hours, or a stop
         elif start > opened:
             reason = BREAKDOWN if station.down or station.last_repair_end > queued else QUEUE
         else:

@@ -18,6 +18,7 @@ from ..records import LevelLog, RunRecords, ShipmentLog, StepLog, Vocabulary
 from ..scenario import STEPS, Scenario
 from ..streams import Seed, Streams
 from .cycle import OrderCycle
+from .disruptions import Disruptions
 from .environment import Environment
 from .flow import Flow
 from .orders import Demand
@@ -47,11 +48,17 @@ class World:
         # Who holds an order: departments, work centres, lanes, stock points, suppliers, the
         # customer. Under fcfs every request has priority 0 (repairs excepted): FIFO queues suffice.
         prioritised = scenario.priority_rule != "fcfs"
+        # The scenario's events (none: nothing of them is built, nothing drawn).
+        self.disruptions = Disruptions(self) if scenario.events else None
         self.stations: dict[str, Station] = {}
         for name, st in plan.stations.items():
             clock = plan.clocks[st.calendar] if st.calendar is not None else None
+            queue = prioritised or st.breakdowns is not None
+            if self.disruptions is not None:
+                clock = self.disruptions.clock(name, clock)
+                queue = queue or name in self.disruptions.prioritised
             self.stations[name] = Station(env, name, st.servers, self._resource(name, st.kind),
-                                          prioritised or st.breakdowns is not None, clock)
+                                          queue, clock)
         self.departments = {n: s for n, s in self.stations.items()
                             if plan.stations[n].kind is Kind.DEPARTMENT}
         self.planner = Planner(self)
@@ -85,6 +92,8 @@ class World:
                     env.process(self.flow.breakdowns(
                         self.stations[name], *self.samplers.breakdown_samplers(name, server,
                                                                                st.breakdowns)))
+        if self.disruptions is not None:
+            self.disruptions.start()
 
     def run(self, until: float | None = None) -> None:
         """Run the model to ``until`` (default: the end of its window), the cycle collector off."""
@@ -108,7 +117,10 @@ class World:
             resource_kinds=list(self.resource_kinds),
             initial_stock={n: dict(sp.initial) for n, sp in self.stock.items()},
             planning_rows=self.planner.rows, jobs=self.flow.jobs, open_work=self.open_work(),
-            sim_events=sim_events, wall_seconds=wall_seconds)
+            sim_events=sim_events, wall_seconds=wall_seconds,
+            events=[] if self.disruptions is None else [
+                (o.name, o.effect, o.target, o.start, o.end)
+                for o in self.disruptions.occurrences])
 
 
 @contextmanager

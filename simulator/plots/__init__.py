@@ -4,6 +4,7 @@ Functions take results or tables and return a ``matplotlib.figure.Figure`` (buil
 so they are safe in threads and servers). Grouped by topic in submodules, imported here.
 """
 
+from .events import event_bands
 from .experiment import comparison_chart, kpi_vs_pd, sweep_heatmap, trade_off, welch_plot
 from .lessons import sim_vs_theory
 from .run import (
@@ -17,6 +18,7 @@ from .trace import order_timeline, time_breakdown, war_room
 __all__ = [
     "comparison_chart",
     "cycle_time_distribution",
+    "event_bands",
     "fill_rate_over_time",
     "kpi_vs_pd",
     "levels_over_time",

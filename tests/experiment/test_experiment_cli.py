@@ -254,3 +254,26 @@ def test_failed_runs_exit_1_and_are_kept(capsys, tmp_path, monkeypatch):
     assert "1 of 6 runs failed" in err and "ArithmeticError: deliberate" in err
     runs = pd.read_parquet(tmp_path / "runs.parquet")
     assert len(runs) == 6 and runs["error"].notna().sum() == 1
+
+
+def test_compare_with_disruptions_applies_them_to_every_alternative(capsys, tmp_path):
+    """The event is part of the base scenario: every alternative runs it under common random
+    numbers; the resilience KPIs are printed and events.png draws the replications."""
+    events = tmp_path / "events.yaml"
+    events.write_text("events:\n  strike: {effect: stop, target: plant, start: 40, duration: 10}\n")
+    out_dir = tmp_path / "out"
+    code, out, err = run(["compare", "classroom", "--strategies", "mto,ato", "--disruptions",
+                          str(events), "--days", "60", "--reps", "2", "--workers", "1", "--quiet",
+                          "--out", str(out_dir)], capsys)
+    assert code == 0, err
+    assert "time_to_recover" in out and "extra_cost_event" in out
+    assert (out_dir / "events.png").is_file()
+    from simulator.experiment import around_events_frame
+
+    runs = pd.read_parquet(out_dir / "runs.parquet")
+    assert (runs["disruptions"] == 1).all()
+    frame = around_events_frame(runs)
+    assert set(frame["alternative"]) == {"mto", "ato"}
+    assert set(frame["replication"]) == {0, 1}
+    assert frame["since_start"].min() < 0 < frame["since_start"].max()
+    assert (frame["duration"] == 10).all()
