@@ -20,6 +20,7 @@ How each effect reaches the model, through a few small hooks:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,6 +62,7 @@ def occurrences(name: str, event: Event, end: float, streams) -> list[Occurrence
         starts = [event.start] if event.start < end else []
     else:
         rng = streams(f"events.{name}.arrivals")
+        assert event.rate_per_year is not None  # the format asks for a start or a rate
         mean_gap = 365.0 / event.rate_per_year
         starts, t = [], 0.0
         while True:
@@ -148,7 +150,7 @@ class Disruptions:
 
         # Supplier outages and late deliveries; late lanes.
         self._outages: dict[str, list[Occurrence]] = {}
-        self._late: dict[str, list[tuple[Occurrence, object]]] = {}
+        self._late: dict[str, list[tuple[Occurrence, Callable[[], float]]]] = {}
         for o in self.occurrences:
             ev = events[o.name]
             kind = target_kind(ev, names)
@@ -159,18 +161,20 @@ class Disruptions:
                 self._late.setdefault(o.target, []).append((o, draw))
 
         # Demand: drops thin matching inquiries; surges add their own.
-        self._drops = []
-        self._surges = []
+        self._drops: list[tuple[Occurrence, Callable, float, Callable[[], float]]] = []
+        self._surges: list[tuple[Occurrence, Callable, float]] = []
         for o in self.occurrences:
             ev = events[o.name]
             if o.effect != "demand":
                 continue
             match = _matcher(ev)
-            if ev.factor < 1:
+            factor = ev.factor
+            assert factor is not None  # the format asks a demand event for its factor
+            if factor < 1:
                 rng = streams(f"events.{o.name}.keep")
-                self._drops.append((o, match, ev.factor, batched(lambda n, rng=rng: rng.random(n))))
-            elif ev.factor > 1:
-                self._surges.append((o, match, ev.factor))
+                self._drops.append((o, match, factor, batched(rng.random)))
+            elif factor > 1:
+                self._surges.append((o, match, factor))
         self.drop = self._drop if self._drops else None
 
     # ------------------------------------------------------------------ hooks
@@ -219,6 +223,7 @@ class Disruptions:
         for o in self.occurrences:
             ev = sc.events[o.name]
             if o.effect == "staff":
+                assert ev.staff is not None  # the format asks a staff event for how many
                 env.process(self._away(o, ev.staff))
         for k, (o, match, factor) in enumerate(self._surges):
             for channel, ch in sc.steps.generation.channels.items():
@@ -230,6 +235,7 @@ class Disruptions:
         and come back at the end."""
         env = self.world.env
         resource = self.world.stations[o.target].resource
+        assert resource is not None  # the format lets staff leave only stations with servers
         yield env.timeout(o.start)
         requests = [resource.request(priority=REPAIR_PRIORITY) for _ in range(staff)]
         yield env.timeout(o.end - o.start)
