@@ -4,7 +4,14 @@ Functions take results or tables and return a ``matplotlib.figure.Figure`` (buil
 so they are safe in threads and servers). Grouped by topic in submodules, imported here.
 """
 
-from .experiment import comparison_chart, kpi_vs_pd, sweep_heatmap, trade_off, welch_plot
+from .experiment import (
+    comparison_chart,
+    kpi_vs_pd,
+    optimization_chart,
+    sweep_heatmap,
+    trade_off,
+    welch_plot,
+)
 from .lessons import sim_vs_theory
 from .run import (
     cycle_time_distribution,
@@ -20,6 +27,7 @@ __all__ = [
     "fill_rate_over_time",
     "kpi_vs_pd",
     "levels_over_time",
+    "optimization_chart",
     "order_timeline",
     "run_overview",
     "sim_vs_theory",
