@@ -200,7 +200,7 @@ def format_optimization(result: Optimization, name: str) -> str:
         head += f"; indifference zone delta = {result.delta:.4g}"
     rows = [[r["design"], str(r["n"]),
              *[format_interval(k, r[f"{k}_mean"], r[f"{k}_half_width"]) for k in kpis],
-             str(r["feasibility"] or ""), r["status"]] for _, r in shown.iterrows()]
+             r["feasibility"], r["status"]] for _, r in shown.iterrows()]
     lines = [head, "", _table(["design", "n", *kpis, "feasibility", "status"], rows)]
     if len(shown) < len(d):
         lines.append(f"({len(d) - len(shown)} more designs proposed during the search: "

@@ -38,12 +38,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..format import format_interval
 from ..kpis import HIGHER, KPIS, LOWER, finite_or_none
 from ..provenance import provenance
 from ..scenario import Scenario, ScenarioError, parse_override
 from ..streams import format_seed
-from .plan import outcomes_frame, replication_seed, run_once
+from .plan import WARNINGS, outcomes_frame, read_warnings, replication_seed, run_once
 from .runners import ExperimentError, Measure, Outcome, Runner, make_runner
+from .runwarnings import UNSTABLE, summaries
 from .selection import (
     FEASIBLE,
     INFEASIBLE,
@@ -81,6 +83,8 @@ STATUSES = {
     INFEASIBLE: "fails a constraint with confidence",
     UNCLEAR: "neither proven feasible nor infeasible at max_reps: never selected",
     "failed": "a run failed, the scenario is invalid or an objective is undefined",
+    "overloaded": "a run warned of an offered load >= 1 or piling work: its numbers depend on "
+                  "the run length, so it is never selected",
     "not a candidate": "evaluated during the search, not among the best candidates",
 }
 
@@ -306,22 +310,30 @@ class _Designs:
                 out[r] = np.nan if v is None else float(v)
         return out
 
-    def broken(self, key: Key, n: int, kpis: Sequence[str]) -> str | None:
-        """Why the design cannot be compared on replications 0..n-1, or None."""
+    def broken(self, key: Key, n: int, kpis: Sequence[str]) -> tuple[str, str] | None:
+        """(status, why) when the design cannot be compared on replications 0..n-1: "failed"
+        (an invalid scenario, a failed run, an undefined objective) or "overloaded" (a run
+        warned of an offered load >= 1 or piling work: its numbers depend on the run
+        length, as the advisor holds); None when it can."""
         if key in self.invalid:
-            return f"invalid scenario: {self.invalid[key]}"
+            return "failed", f"invalid scenario: {self.invalid[key]}"
         for r in range(n):
             o = self.cache.get((key, r))
             if o is None:
-                return f"replication {r} was not run"
+                return "failed", f"replication {r} was not run"
             if not o.ok:
-                return f"replication {r} failed: {o.error}"
+                return "failed", f"replication {r} failed: {o.error}"
         for kpi in kpis:
             v = self.values(key, kpi, n)
             if not np.isfinite(v).all():
                 if kpi not in (self.cache[(key, 0)].value or {}):
                     raise ExperimentError(f"KPI {kpi!r}: the runs have no such KPI")
-                return f"{kpi} is undefined in replication {int(np.flatnonzero(~np.isfinite(v))[0])}"
+                return "failed", (f"{kpi} is undefined in replication "
+                                  f"{int(np.flatnonzero(~np.isfinite(v))[0])}")
+        for r in range(n):
+            for w in read_warnings(self.cache[(key, r)].value.get(WARNINGS)):
+                if w.get("code") in UNSTABLE:
+                    return "overloaded", f"replication {r}: {w.get('message')}"
         return None
 
     def runs(self) -> pd.DataFrame:
@@ -402,8 +414,8 @@ def _select(designs: _Designs, candidates: list[Key], goal: Objective,
     for key in candidates:
         why = designs.broken(key, reps, kpis)
         if why:
-            status[key] = "failed"
-            trail.add(reps, "failed", designs.name(key), why)
+            status[key] = why[0]
+            trail.add(reps, why[0], designs.name(key), why[1])
         else:
             contention.append(key)
     k = len(contention)
@@ -433,8 +445,8 @@ def _select(designs: _Designs, candidates: list[Key], goal: Objective,
             for key in list(contention):
                 why = designs.broken(key, available, kpis)
                 if why:
-                    status[key] = "failed"
-                    trail.add(r, "failed", designs.name(key), why)
+                    status[key] = why[0]
+                    trail.add(r, why[0], designs.name(key), why[1])
                     contention.remove(key)
     notes = []
     feasible = [c for c in contention if verdict[c][0] == FEASIBLE]
@@ -507,7 +519,7 @@ def _search(designs: _Designs, variables: Sequence[Variable], goals: Sequence[Ob
             why = designs.broken(key, reps, kpis)
             if why:
                 study.tell(trial, state=TrialState.FAIL)
-                trail.add(trial.number, "proposed", designs.name(key), f"failed: {why}")
+                trail.add(trial.number, "proposed", designs.name(key), f"{why[0]}: {why[1]}")
                 continue
             means = [float(designs.values(key, g.kpi, reps).mean()) for g in goals]
             excess = []
@@ -535,8 +547,8 @@ def _settle_feasibility(designs: _Designs, keys: list[Key], kpis: Sequence[str],
     for key in keys:
         why = designs.broken(key, reps, kpis)
         if why:
-            status[key] = "failed"
-            trail.add(reps, "failed", designs.name(key), why)
+            status[key] = why[0]
+            trail.add(reps, why[0], designs.name(key), why[1])
         else:
             good.append(key)
     n = reps
@@ -548,12 +560,11 @@ def _settle_feasibility(designs: _Designs, keys: list[Key], kpis: Sequence[str],
         n = min(max_reps, n + step)
         designs.ensure(unclear, n, f"optimize: feasibility to {n} replications")
         for key in unclear:
-            if designs.broken(key, n, kpis):
-                # The extra replications failed: judge on those before them.
-                verdict[key] = (UNCLEAR, f"a run failed while judging feasibility: "
-                                f"{designs.broken(key, n, kpis)}")
+            why = designs.broken(key, n, kpis)
+            if why:
+                status[key] = why[0]
+                trail.add(n, why[0], designs.name(key), why[1])
                 good.remove(key)
-                status[key] = "failed"
     return good
 
 
@@ -562,6 +573,8 @@ def _design_table(designs: _Designs, goals: Sequence[Objective],
                   verdict: dict[Key, tuple[str, str]]) -> pd.DataFrame:
     rows = []
     kpis = list(dict.fromkeys([g.kpi for g in goals] + [c.kpi for c in constraints]))
+    runs = designs.runs()
+    warned = summaries(runs, ["design"]) if len(runs) else {}
     for key in designs.order:
         n = designs.reps(key)
         row = designs.columns(key)
@@ -571,9 +584,10 @@ def _design_table(designs: _Designs, goals: Sequence[Objective],
             est = interval(designs.values(key, kpi, n), confidence)
             row[f"{kpi}_mean"], row[f"{kpi}_half_width"] = est["mean"], est["half_width"]
         v = verdict.get(key)
-        row["feasibility"] = v[0] if v else None
+        row["feasibility"] = v[0] if v else "not judged"
         row["reason"] = v[1] if v else (designs.invalid.get(key) or "")
         row["status"] = status.get(key, "not a candidate")
+        row["warnings"] = warned.get(row["design"], "")
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -779,8 +793,8 @@ def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Object
                 f"{cons}" if constraints else "no design could be compared (every one failed)")
     row = table[table["design"] == selected].iloc[0]
     where = "of all designs" if method == "all" else f"of the {candidates} best candidates optuna found"
-    text = (f"selected {selected}: {goal.kpi} {row[f'{goal.kpi}_mean']:.6g} "
-            f"± {row[f'{goal.kpi}_half_width']:.3g} ({confidence:.0%}, n={row['n']}); with "
+    estimate = format_interval(goal.kpi, row[f"{goal.kpi}_mean"], row[f"{goal.kpi}_half_width"])
+    text = (f"selected {selected}: {goal.kpi} {estimate} ({confidence:.0%}, n={row['n']}); with "
             f"confidence at least {confidence:.0%} it is the best {where}"
             + (f" that meet {cons}" if constraints else "")
             + f", or within delta = {delta:.4g} of it" + (", and meets the constraints"
@@ -819,9 +833,4 @@ def _write(folder: Path, scenario: Scenario, designs: _Designs, result: Optimiza
     }
     (folder / "optimize.json").write_text(json.dumps(finite_or_none(manifest), indent=2) + "\n",
                                           encoding="utf-8")
-
-
-def summary_rows(result: Optimization) -> list[dict[str, Any]]:
-    """The designs table as JSON-safe rows (for ``--json``)."""
-    return finite_or_none(result.designs.to_dict(orient="records"))
 
