@@ -482,7 +482,7 @@ def _search(designs: _Designs, variables: Sequence[Variable], goals: Sequence[Ob
     """Designs optuna proposes (TPE for one objective, NSGA-II for two; constraints through
     their constraints_func), each evaluated with ``reps`` replications; in order proposed."""
     import optuna
-    from optuna.distributions import CategoricalDistribution, IntDistribution
+    from optuna.distributions import BaseDistribution, CategoricalDistribution, IntDistribution
     from optuna.trial import TrialState
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -493,6 +493,7 @@ def _search(designs: _Designs, variables: Sequence[Variable], goals: Sequence[Ob
     cf = constraint_values if constraints else None
     with warnings.catch_warnings():  # constraints_func is experimental in some optuna versions
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        sampler: optuna.samplers.BaseSampler
         if len(goals) == 1:
             sampler = optuna.samplers.TPESampler(seed=seed, constraints_func=cf,
                                                  n_startup_trials=min(10, max(2, trials // 3)))
@@ -502,8 +503,9 @@ def _search(designs: _Designs, variables: Sequence[Variable], goals: Sequence[Ob
     study = optuna.create_study(
         directions=["minimize" if g.sense == MIN else "maximize" for g in goals], sampler=sampler)
     # Ordered values (numbers) as an integer index, so TPE sees neighbours; others as categories.
-    dists = {v.path: IntDistribution(0, len(v.values) - 1) if v.numeric
-             else CategoricalDistribution(tuple(range(len(v.values)))) for v in variables}
+    dists: dict[str, BaseDistribution] = {
+        v.path: IntDistribution(0, len(v.values) - 1) if v.numeric
+        else CategoricalDistribution(tuple(range(len(v.values)))) for v in variables}
     proposed: list[Key] = []
     kpis = [g.kpi for g in goals] + [c.kpi for c in constraints]
     done = 0
@@ -652,12 +654,12 @@ def optimize(
     :data:`EXHAUSTIVE_LIMIT` designs). ``out`` records every run in a journal (an interrupted
     optimisation resumes there) and writes the tables, the plot and optimize.json.
     """
-    variables = [v if isinstance(v, Variable) else variable(v, scenario) for v in variables]
+    space = [v if isinstance(v, Variable) else variable(v, scenario) for v in variables]
     goals = [g if isinstance(g, Objective) else objective(g) for g in objectives]
-    constraints = [c if isinstance(c, Constraint) else constraint(c) for c in constraints]
-    if not variables:
+    limits = [c if isinstance(c, Constraint) else constraint(c) for c in constraints]
+    if not space:
         raise ExperimentError("--vary: give at least one path to vary")
-    paths = [v.path for v in variables]
+    paths = [v.path for v in space]
     if len(set(paths)) < len(paths):
         raise ExperimentError(f"--vary: a path is given twice: {paths}")
     if not 1 <= len(goals) <= 2:
@@ -672,53 +674,57 @@ def optimize(
         raise ExperimentError("step, batch and trials: at least 1; candidates: at least 2")
     if search not in SEARCHES:
         raise ExperimentError(f"search: {search!r} is not one of {', '.join(SEARCHES)}")
-    size = math.prod(len(v.values) for v in variables)
+    size = math.prod(len(v.values) for v in space)
     method = search if search != "auto" else ("all" if size <= EXHAUSTIVE_LIMIT else "optuna")
     if isinstance(delta, str) and not delta.strip().endswith("%"):
         delta = _resolve_delta(delta, [])
     folder = Path(out) if out is not None else None
     alpha = 1 - confidence
     # Half the error probability to the selection, half to feasibility (Bonferroni).
-    alpha_select = alpha / 2 if constraints else alpha
+    alpha_select = alpha / 2 if limits else alpha
     feasible_confidence = 1 - alpha / 2
-    trail, status, verdict = _Trail(), {}, {}
+    trail = _Trail()
+    status: dict[Key, str] = {}
+    verdict: dict[Key, tuple[str, str]] = {}
     with (make_runner(workers, dask) if runner is None else _Borrowed(runner)) as active:
-        designs = _Designs(scenario, variables, seed, common_random_numbers, active, folder,
+        designs = _Designs(scenario, space, seed, common_random_numbers, active, folder,
                            measure, progress)
         if method == "all":
-            keys = list(itertools.product(*(range(len(v.values)) for v in variables)))
+            keys: list[Key] = list(itertools.product(*(range(len(v.values)) for v in space)))
         else:
-            keys = _search(designs, variables, goals, constraints, trials=trials, batch=batch,
+            keys = _search(designs, space, goals, limits, trials=trials, batch=batch,
                            reps=reps, seed=seed, trail=trail)
-        selected, notes, resolved = None, [], None
+        selected: str | None = None
+        notes: list[str] = []
+        resolved: float | None = None
         if len(goals) == 1:
             goal = goals[0]
             if method == "optuna":
-                keys = _candidates(designs, keys, goal, constraints, reps, candidates)
+                keys = _candidates(designs, keys, goal, limits, reps, candidates)
             designs.ensure(keys, reps, "optimize: first stage")
             resolved = _resolve_delta(delta, [float(np.nanmean(designs.values(k, goal.kpi, reps)))
                                               for k in keys if designs.reps(k) >= reps
                                               and not designs.broken(k, reps, [goal.kpi])])
             best, notes = _select(
-                designs, keys, goal, constraints, reps=reps, max_reps=max_reps, step=step,
+                designs, keys, goal, limits, reps=reps, max_reps=max_reps, step=step,
                 delta=resolved, alpha=alpha_select, feasible_confidence=feasible_confidence,
                 trail=trail, status=status, verdict=verdict)
             selected = designs.name(best) if best is not None else None
         else:
             if method == "optuna":
                 keys = list(dict.fromkeys(keys))
-            good = _settle_feasibility(designs, keys, [g.kpi for g in goals] + [c.kpi for c in constraints],
-                                       constraints, reps=reps, max_reps=max_reps, step=step,
+            good = _settle_feasibility(designs, keys, [g.kpi for g in goals] + [c.kpi for c in limits],
+                                       limits, reps=reps, max_reps=max_reps, step=step,
                                        confidence=feasible_confidence, trail=trail, status=status,
                                        verdict=verdict)
             _front_status(designs, good, goals, verdict, status, trail)
-    table = _design_table(designs, goals, constraints, confidence, status, verdict)
+    table = _design_table(designs, goals, limits, confidence, status, verdict)
     front = table[table["status"] == "front"].sort_values(f"{goals[0].kpi}_mean") \
         .reset_index(drop=True) if len(goals) == 2 else table.iloc[0:0]
-    statement = _statement(table, selected, goals, constraints, confidence, resolved, notes,
+    statement = _statement(table, selected, goals, limits, confidence, resolved, notes,
                            method, len(keys))
     result = Optimization(designs.runs(), table, trail.frame(), front, selected, statement,
-                          goals, constraints, resolved, confidence, method, designs.reused,
+                          goals, limits, resolved, confidence, method, designs.reused,
                           folder, notes)
     if folder is not None:
         _write(folder, scenario, designs, result, seed=seed, reps=reps, max_reps=max_reps,

@@ -26,9 +26,13 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 from scipy import stats
+
+D = TypeVar("D", bound=Hashable)
+"""A design, however the caller names it."""
 
 MIN, MAX = "min", "max"
 
@@ -61,9 +65,9 @@ def kn_slack(h2: float, variance: float, delta: float, r: int) -> float:
     return max(0.0, delta / (2 * r) * (h2 * variance / delta**2 - r))
 
 
-def kn_screen(values: Mapping[Hashable, np.ndarray], contenders: Sequence[Hashable],
-              eliminators: Sequence[Hashable], r: int, *, k: int, delta: float, alpha: float,
-              sense: str) -> tuple[dict[Hashable, Hashable], bool]:
+def kn_screen(values: Mapping[D, np.ndarray], contenders: Sequence[D],
+              eliminators: Sequence[D], r: int, *, k: int, delta: float, alpha: float,
+              sense: str) -> tuple[dict[D, D], bool]:
     """One KN++ screening at stage r, on each design's first r replications.
 
     Returns ({eliminated design: the design that beat it}, settled): ``settled`` is True when
@@ -74,7 +78,7 @@ def kn_screen(values: Mapping[Hashable, np.ndarray], contenders: Sequence[Hashab
     x = {d: sign * np.asarray(values[d][:r], dtype=float) for d in contenders}
     means = {d: float(v.mean()) for d, v in x.items()}
     h2 = kn_h2(alpha, k, r)
-    out: dict[Hashable, Hashable] = {}
+    out: dict[D, D] = {}
     settled = True
     for i in contenders:
         for l in contenders:  # noqa: E741 (the procedure's own name for the other design)
@@ -91,7 +95,7 @@ def kn_screen(values: Mapping[Hashable, np.ndarray], contenders: Sequence[Hashab
     return out, settled
 
 
-def one_sided(values: Sequence[float], confidence: float) -> tuple[float, float, float]:
+def one_sided(values: Sequence[float] | np.ndarray, confidence: float) -> tuple[float, float, float]:
     """Mean and the one-sided lower and upper confidence bounds of the mean (each holds with
     ``confidence``); NaN bounds with fewer than 2 values."""
     x = np.asarray(values, dtype=float)
@@ -103,7 +107,7 @@ def one_sided(values: Sequence[float], confidence: float) -> tuple[float, float,
     return mean, mean - half, mean + half
 
 
-def feasibility(columns: Mapping[str, Sequence[float]], constraints: Sequence[Constraint],
+def feasibility(columns: Mapping[str, Sequence[float] | np.ndarray], constraints: Sequence[Constraint],
                 confidence: float) -> tuple[str, str]:
     """(FEASIBLE | INFEASIBLE | UNCLEAR, why in words) for one design from its replications of
     each constrained KPI; each constraint is judged at level 1 - (1 - confidence) / m."""
