@@ -80,7 +80,7 @@ def register(sub) -> None:
                    "(repeatable; the designs are every combination)")
     p.add_argument("--delta", metavar="X|P%", help="indifference zone: differences smaller "
                    "than this do not matter (objective's units, or a percentage of the "
-                   "largest first-stage mean; default 1%%)")
+                   "best first-stage mean; default 1%%)")
     p.add_argument("--confidence", type=confidence_level, metavar="LEVEL",
                    help="confidence of the selection and feasibility (default 0.95)")
     p.add_argument("--max-reps", type=whole(2, MAX_REPS), metavar="N",
@@ -195,9 +195,11 @@ def format_optimization(result: Optimization, name: str) -> str:
             + (f" subject to {' and '.join(map(str, result.constraints))}"
                if result.constraints else "")
             + f"; {len(d)} designs evaluated ({result.search}), {len(result.runs)} runs, "
-            f"common random numbers; mean ± {result.confidence:.0%} half-width")
+            + ("common random numbers" if result.common_random_numbers else
+               "independent random numbers (design i, replication r: seed SEED:r:i+1)")
+            + f"; mean ± {result.confidence:.0%} half-width")
     if result.delta is not None:
-        head += f"; indifference zone delta = {result.delta:.4g}"
+        head += f"; indifference zone delta = {result.delta:,.6g}"
     rows = [[r["design"], str(r["n"]),
              *[format_interval(k, r[f"{k}_mean"], r[f"{k}_half_width"]) for k in kpis],
              r["feasibility"], r["status"]] for _, r in shown.iterrows()]

@@ -368,6 +368,7 @@ class Optimization:
     reused: int = 0
     out: Path | None = None
     notes: list[str] = field(default_factory=list)
+    common_random_numbers: bool = True
 
     @property
     def failed(self) -> pd.DataFrame:
@@ -432,7 +433,7 @@ def _select(designs: _Designs, candidates: list[Key], goal: Objective,
         for key, by in gone.items():
             status[key] = "eliminated"
             trail.add(r, "eliminated", designs.name(key),
-                      f"{goal.kpi} mean {values[key].mean():.6g} vs {values[by].mean():.6g}",
+                      f"{goal.kpi} mean {_number(values[key].mean())} vs {_number(values[by].mean())}",
                       by=designs.name(by))
         contention = [c for c in contention if c not in gone]
         unclear = [c for c in contention if verdict[c][0] == UNCLEAR]
@@ -465,7 +466,7 @@ def _select(designs: _Designs, candidates: list[Key], goal: Objective,
             status[key] = "contender"
     if best is not None:
         status[best] = "selected"
-        trail.add(r, "selected", designs.name(best), f"{goal.kpi} mean {mean[best]:.6g}")
+        trail.add(r, "selected", designs.name(best), f"{goal.kpi} mean {_number(mean[best])}")
         if len(feasible) > 1 and not settled:
             notes.append(f"max_reps {max_reps} reached with {len(feasible)} feasible designs "
                          "in contention: the selected one has the best mean, without the KN++ "
@@ -533,7 +534,7 @@ def _search(designs: _Designs, variables: Sequence[Variable], goals: Sequence[Ob
                 warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
                 study.tell(trial, means)
             trail.add(trial.number, "proposed", designs.name(key),
-                      ", ".join(f"{g.kpi} {m:.6g}" for g, m in zip(goals, means, strict=True)))
+                      ", ".join(f"{g.kpi} {_number(m)}" for g, m in zip(goals, means, strict=True)))
         done += len(asked)
     return proposed
 
@@ -594,28 +595,28 @@ def _design_table(designs: _Designs, goals: Sequence[Objective],
     return pd.DataFrame(rows)
 
 
-def _resolve_delta(delta: float | str | None, means: Sequence[float]) -> float:
-    """An absolute delta, or 'X%' of the largest |mean| of the first stage."""
-    if isinstance(delta, str):
-        text = delta.strip()
-        try:
-            share = float(text.rstrip("%")) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            share = math.nan
-        if not text.endswith("%"):
-            return _resolve_delta(share, means)
-        if not (share > 0 and math.isfinite(share)):
-            raise ExperimentError(f"delta {delta!r}: expected a number > 0 or a percentage")
-        finite = [abs(m) for m in means if math.isfinite(m)]
-        value = share * max(finite, default=0.0)
-        if not value > 0:
-            raise ExperimentError(f"delta {delta!r}: the objective's means are 0; give delta "
-                                  "in the objective's units")
+def _resolve_delta(delta: float | str, best: float) -> float:
+    """An absolute delta, or 'X%' of |best|, the best first-stage mean among the designs
+    that can be compared (an overloaded design's huge cost does not widen it)."""
+    text = str(delta).strip()
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        value = math.nan
+    if not (value > 0 and math.isfinite(value)):
+        raise ExperimentError(f"delta {delta!r}: expected a number > 0 in the objective's "
+                              "units, or a percentage of the best mean such as 1%")
+    if not text.endswith("%"):
         return value
-    if delta is None or not (delta > 0 and math.isfinite(delta)):
-        raise ExperimentError(f"delta: expected a number > 0 in the objective's units, or a "
-                              f"percentage such as 1%, got {delta!r}")
-    return float(delta)
+    resolved = value / 100 * abs(best)
+    if not resolved > 0:
+        raise ExperimentError(f"delta {delta!r}: the best mean is {best}; give delta in the "
+                              "objective's units")
+    return resolved
+
+
+def _number(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def optimize(
@@ -648,7 +649,7 @@ def optimize(
     ``reps`` is the first stage (KN++'s n0, at least 2); ``step`` replications are added to
     every design still in contention at a time (decisions are taken after every single
     replication, so ``step`` changes how many runs are made, never the answer); ``delta`` is
-    the indifference zone in the objective's units, or a percentage of the largest first-stage
+    the indifference zone in the objective's units, or a percentage of the best first-stage
     mean. ``search``: "all" designs, "optuna" (``trials`` proposals, asked ``batch`` at a
     time, then KN++ among the best ``candidates``), or "auto" (all up to
     :data:`EXHAUSTIVE_LIMIT` designs). ``out`` records every run in a journal (an interrupted
@@ -676,8 +677,7 @@ def optimize(
         raise ExperimentError(f"search: {search!r} is not one of {', '.join(SEARCHES)}")
     size = math.prod(len(v.values) for v in space)
     method = search if search != "auto" else ("all" if size <= EXHAUSTIVE_LIMIT else "optuna")
-    if isinstance(delta, str) and not delta.strip().endswith("%"):
-        delta = _resolve_delta(delta, [])
+    _resolve_delta(delta, 1.0)  # refuse a bad delta before any run
     folder = Path(out) if out is not None else None
     alpha = 1 - confidence
     # Half the error probability to the selection, half to feasibility (Bonferroni).
@@ -702,9 +702,10 @@ def optimize(
             if method == "optuna":
                 keys = _candidates(designs, keys, goal, limits, reps, candidates)
             designs.ensure(keys, reps, "optimize: first stage")
-            resolved = _resolve_delta(delta, [float(np.nanmean(designs.values(k, goal.kpi, reps)))
-                                              for k in keys if designs.reps(k) >= reps
-                                              and not designs.broken(k, reps, [goal.kpi])])
+            sign = 1 if goal.sense == MIN else -1
+            first = [sign * float(designs.values(k, goal.kpi, reps).mean()) for k in keys
+                     if not designs.broken(k, reps, [goal.kpi])]
+            resolved = _resolve_delta(delta, sign * min(first) if first else 1.0)
             best, notes = _select(
                 designs, keys, goal, limits, reps=reps, max_reps=max_reps, step=step,
                 delta=resolved, alpha=alpha_select, feasible_confidence=feasible_confidence,
@@ -725,7 +726,7 @@ def optimize(
                            method, len(keys))
     result = Optimization(designs.runs(), table, trail.frame(), front, selected, statement,
                           goals, limits, resolved, confidence, method, designs.reused,
-                          folder, notes)
+                          folder, notes, common_random_numbers)
     if folder is not None:
         _write(folder, scenario, designs, result, seed=seed, reps=reps, max_reps=max_reps,
                step=step, trials=trials if method == "optuna" else None,
@@ -781,7 +782,7 @@ def _front_status(designs: _Designs, keys: list[Key], goals: Sequence[Objective]
         status[key] = "front" if on else "dominated"
         if on:
             trail.add(designs.reps(key), "front", designs.name(key),
-                      ", ".join(f"{g.kpi} {x:.6g}" for g, x in zip(goals, p, strict=True)))
+                      ", ".join(f"{g.kpi} {_number(x)}" for g, x in zip(goals, p, strict=True)))
 
 
 def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Objective],
@@ -803,7 +804,7 @@ def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Object
     text = (f"selected {selected}: {goal.kpi} {estimate} ({confidence:.0%}, n={row['n']}); with "
             f"confidence at least {confidence:.0%} it is the best {where}"
             + (f" that meet {cons}" if constraints else "")
-            + f", or within delta = {delta:.4g} of it" + (", and meets the constraints"
+            + f", or within delta = {_number(delta or math.nan)} of it" + (", and meets the constraints"
                                                            if constraints else ""))
     return text + "".join(f"\nnote: {n}" for n in notes)
 

@@ -325,6 +325,11 @@ def welch_plot(result: WarmupResult, title: str | None = None) -> Figure:
     return fig
 
 
+def _values_only(design: str) -> str:
+    """'decoupling_point=mts, departments.sales.staff=2' -> 'mts, 2'."""
+    return ", ".join(part.split("=", 1)[-1] for part in design.split(", "))
+
+
 def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
                        title: str | None = None) -> Figure:
     """What an optimisation found. Two objectives: every feasible design's means (grey), the
@@ -346,12 +351,17 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
         ax.errorbar(front[f"{x}_mean"], front[f"{y}_mean"], xerr=front[f"{x}_half_width"],
                     yerr=front[f"{y}_half_width"], fmt="o-", color=PALETTE[0], capsize=3,
                     label="Pareto front (mean ± CI)")
-        for row in front.itertuples():
-            ax.annotate(row.design, (getattr(row, f"{x}_mean"), getattr(row, f"{y}_mean")),
-                        fontsize=7, xytext=(4, 4), textcoords="offset points")
+        # Labels of values only (the paths are in the note below), staggered so neighbours
+        # on the front do not print over each other.
+        for i, row in enumerate(front.itertuples()):
+            ax.annotate(_values_only(row.design),
+                        (getattr(row, f"{x}_mean"), getattr(row, f"{y}_mean")), fontsize=7,
+                        xytext=(5, 6 if i % 2 == 0 else -12), textcoords="offset points")
+        paths = [part.split("=", 1)[0] for part in str(designs["design"].iloc[0]).split(", ")]
+        ax.text(0.0, -0.16, f"labels: {', '.join(paths)}", transform=ax.transAxes, fontsize=7,
+                color="0.4")
         for axis, kpi in ((ax.xaxis, x), (ax.yaxis, y)):
-            if _is_share(kpi):
-                axis.set_major_formatter(PercentFormatter(1.0))
+            axis.set_major_formatter(PercentFormatter(1.0) if _is_share(kpi) else EngFormatter())
         ax.set_xlabel(axis_label(x))
         ax.set_ylabel(axis_label(y))
         ax.grid(alpha=0.3)
@@ -363,8 +373,8 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
         ys = np.arange(len(shown))[::-1]
         for yi, row in zip(ys, shown.itertuples(), strict=True):
             chosen = row.status == "selected"
-            colour = PALETTE[0] if chosen else ("0.75" if row.status in ("infeasible", "unclear",
-                                                                          "failed") else "0.4")
+            faint = row.status in ("infeasible", "unclear", "failed", "overloaded")
+            colour = PALETTE[0] if chosen else ("0.75" if faint else "0.4")
             mean, hw = getattr(row, f"{kpi}_mean"), getattr(row, f"{kpi}_half_width")
             if np.isfinite(mean):
                 ax.errorbar(mean, yi, xerr=np.nan_to_num(hw), fmt="o", color=colour, capsize=3,
@@ -373,8 +383,7 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
         ax.set_yticklabels([f"{r.design}  [{r.status}, n={r.n}]" for r in shown.itertuples()],
                            fontsize=7)
         ax.set_xlabel(f"{axis_label(kpi)}: mean ± CI")
-        if _is_share(kpi):
-            ax.xaxis.set_major_formatter(PercentFormatter(1.0))
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0) if _is_share(kpi) else EngFormatter())
         ax.grid(axis="x", alpha=0.3)
     if title:
         fig.suptitle(title, fontsize=10)
