@@ -113,7 +113,10 @@ def _study(path: str | None) -> Study:
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"--study {path}: cannot read ({err})") from None
     except yaml.YAMLError as err:
-        raise UsageError(f"--study {path}: not YAML ({err})") from None
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise UsageError(f"--study {path}: not YAML{where} "
+                         f"({getattr(err, 'problem', None) or 'unreadable'})") from None
     if not isinstance(data, dict):
         raise UsageError(f"--study {path}: expected a mapping with objectives, constraints, "
                          f"vary and options ({', '.join(Study.model_fields)})")

@@ -269,3 +269,16 @@ def test_bad_input_is_one_message_and_exit_2(args, message, capsys):
     assert code == 2
     assert message in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("objectivs: [otif]\n", "objectivs: Extra inputs are not permitted"),
+    ("vary: x: 1\n", "not YAML at line 1"),
+    ("- cost_total\n", "expected a mapping"),
+])
+def test_a_bad_study_file_is_one_message_and_exit_2(tmp_path, capsys, text, message):
+    study = tmp_path / "study.yaml"
+    study.write_text(text)
+    assert main(["optimize", "classroom", "--study", str(study)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
