@@ -13,13 +13,12 @@ import gc
 import time
 from contextlib import contextmanager
 
-import simpy
-
 from ..plan import Kind, Plan, compile_plan
 from ..records import LevelLog, RunRecords, ShipmentLog, StepLog, Vocabulary
 from ..scenario import STEPS, Scenario
 from ..streams import Seed, Streams
 from .cycle import OrderCycle
+from .environment import Environment
 from .flow import Flow
 from .orders import Demand
 from .planning import Planner
@@ -33,7 +32,7 @@ class World:
         plan = self.plan = compile_plan(scenario)
         self.scenario = scenario
         self.seed = seed
-        env = self.env = simpy.Environment()
+        env = self.env = Environment()
         self.samplers = Samplers(plan, Streams(seed))
         self.end = plan.end
 
@@ -92,9 +91,9 @@ class World:
         return {name: st.in_system() for name, st in self.stations.items()}
 
     def events_processed(self) -> int:
-        # Exact in simpy 4.1.x (pinned): every scheduled event took an id; those still queued
-        # were not processed. _eid and _queue are private, read once after the run.
-        return next(self.env._eid) - len(self.env._queue)
+        # Exact in simpy 4.1.x (pinned): every scheduled event took an id; those still pending
+        # were not processed. _eid is private, read once after the run.
+        return next(self.env._eid) - self.env.pending()
 
     def records(self, sim_events: int, wall_seconds: float) -> RunRecords:
         return RunRecords(
