@@ -19,11 +19,10 @@ from ..experiment import ExperimentError, optimize
 from ..experiment.optimize import SEARCHES, STATUSES, Optimization
 from ..format import format_interval
 from ..kpis import finite_or_none
-from .common import UsageError, check_output_dir, show_progress, whole
+from .common import UsageError, check_output_dir, scenario_from_args, show_progress, whole
 from .experiment import (
     MAX_REPS,
     _add_common,
-    _base_scenario,
     _engine,
     _report_failures,
     _save,
@@ -76,7 +75,7 @@ def register(sub) -> None:
                    "confidence")
     p.add_argument("--vary", action="append", default=[], metavar="PATH=VALUES",
                    help="a scenario path and its values: decoupling_point=all, "
-                   "departments.sales.staff=2..6 (or 2..10:2), priority_rule=fifo,edd "
+                   "departments.sales.staff=2..6 (or 2..10:2), priority_rule=fcfs,edd "
                    "(repeatable; the designs are every combination)")
     p.add_argument("--delta", metavar="X|P%", help="indifference zone: differences smaller "
                    "than this do not matter (objective's units, or a percentage of the "
@@ -138,7 +137,9 @@ def _vary_text(path: str, spec: str | list) -> str:
 def handle_optimize(args: argparse.Namespace) -> int:
     check_output_dir(args.out, "--out")
     study = _study(args.study)
-    scenario = _base_scenario(args)
+    # --strategy / --codp set the base scenario's decoupling point (a --vary of
+    # decoupling_point then sets each design's).
+    scenario = scenario_from_args(args)
     settings = {name: getattr(args, name, None) for name in DEFAULTS}
     for name, default in DEFAULTS.items():
         if settings[name] is None:
