@@ -86,6 +86,11 @@ class World:
                         self.stations[name], *self.samplers.breakdown_samplers(name, server,
                                                                                st.breakdowns)))
 
+    def run(self, until: float | None = None) -> None:
+        """Run the model to ``until`` (default: the end of its window), the cycle collector off."""
+        with _no_cycle_collection():
+            self.env.run(until=self.end if until is None else until)
+
     def open_work(self) -> dict[str, int]:
         """Cases queued or in work at each department, work centre and lane now (at the end)."""
         return {name: st.in_system() for name, st in self.stations.items()}
@@ -127,19 +132,17 @@ def run(scenario: Scenario, seed: Seed = 1, progress: bool = False) -> RunRecord
     wall = time.perf_counter()
     world = World(scenario, seed)
     world.start()
-    env = world.env
     chunks = 100
     if progress:
         from tqdm import tqdm
 
         with tqdm(total=chunks, desc=f"{scenario.name} (seed {seed})", unit="%", leave=False,
-                  disable=None) as bar, _no_cycle_collection():
+                  disable=None) as bar:
             for k in range(1, chunks + 1):
-                env.run(until=world.end * k / chunks)
+                world.run(world.end * k / chunks)
                 bar.update(1)
     else:
-        with _no_cycle_collection():
-            env.run(until=world.end)
+        world.run()
     # Each run(until=...) call takes two event ids of its own (simpy 4.1); leave out the extra
     # calls' so the count is the model's, with or without a progress bar.
     sim_events = world.events_processed() - (2 * (chunks - 1) if progress else 0)
