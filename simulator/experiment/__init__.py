@@ -12,11 +12,14 @@ random numbers) and results are identical serial or parallel.
     compare(sc, ["mts", "ato", "mto"], reps=10).summary
     sweep(sc, [0.5, 1, 2, 4], reps=10, out="runs/sweep").summary
     advise(sc, 0.95, [1, 2, 4]).recommendations
+    optimize(sc, ["decoupling_point=all", "departments.sales.staff=2..6"], ["cost_total"],
+             ["otif>=0.95"]).designs
 """
 
 from .advise import VERDICTS, Advice, advise, assess
 from .compare import EVENT_KPIS, MAIN_KPIS, Comparison, compare, resolve_alternatives, summarize_comparison
 from .events import AROUND_EVENTS, around_events_frame, run_around_events
+from .optimize import Objective, Optimization, Variable, optimize
 from .plan import (
     PRECISION_KPIS,
     replicate,
@@ -72,11 +75,14 @@ __all__ = [
     "Comparison",
     "DaskRunner",
     "ExperimentError",
+    "Objective",
+    "Optimization",
     "Outcome",
     "ProcessRunner",
     "SerialRunner",
     "SweepResult",
     "Task",
+    "Variable",
     "WarmupResult",
     "advise",
     "around_events_frame",
@@ -89,6 +95,7 @@ __all__ = [
     "lower_bound",
     "make_runner",
     "mser",
+    "optimize",
     "paired_difference",
     "replicate",
     "replication_seed",

@@ -130,6 +130,7 @@ def collect(
     progress: bool = False,
     desc: str = "runs",
     flush_seconds: float = 2.0,
+    cache: dict[tuple[CellKey, int], Outcome] | None = None,
     **plan: Any,
 ) -> tuple[pd.DataFrame, dict[CellKey, int], int]:
     """Run the cells (see :func:`run_cells`, whose options ``plan`` passes on) and return the
@@ -137,7 +138,9 @@ def collect(
 
     With ``out``, each run is appended to the folder's journal as it finishes, runs recorded
     there before are reused, and ``out/runs.parquet`` is rewritten every ``flush_seconds``
-    and when the experiment ends or is interrupted.
+    and when the experiment ends or is interrupted. ``cache`` holds outcomes at hand from
+    earlier calls (an experiment that adds replications round after round, as optimize does):
+    they are reused without running or reading the journal again, and new ones are added.
     """
     store = RunStore(out, measure) if out is not None else None
     digests = {cell: scenario_digest(sc) for cell, sc in cells.items()} if store else {}
@@ -145,7 +148,7 @@ def collect(
     reused = 0
     last_flush = time.monotonic()
 
-    # flush, known and on_outcome are used only with a journal (``out``).
+    # flush is used only with a journal (``out``); known and on_outcome with it or a cache.
     def flush() -> None:
         assert store is not None
         have = {cell: {r for (c, r) in finished if c == cell} for cell in cells}
@@ -154,18 +157,27 @@ def collect(
 
     def known(cell, r):
         nonlocal reused
-        assert store is not None
+        if cache is not None and (cell, r) in cache:
+            finished[(cell, r)] = cache[(cell, r)]
+            return cache[(cell, r)]
+        if store is None:
+            return None
         earlier = store.lookup(digests[cell], seed_of(cell, r))
         if earlier is not None:
             reused += 1
             finished[(cell, r)] = earlier
+            if cache is not None:
+                cache[(cell, r)] = earlier
         return earlier
 
     def on_outcome(outcome: Outcome) -> None:
         nonlocal last_flush
-        assert store is not None
         cell, r = outcome.key
         finished[outcome.key] = outcome
+        if cache is not None:
+            cache[outcome.key] = outcome
+        if store is None:
+            return
         store.append(digests[cell], seed_of(cell, r), cell_columns(cell), r, outcome)
         if time.monotonic() - last_flush >= flush_seconds:
             flush()
@@ -173,8 +185,8 @@ def collect(
 
     def go(active: Runner):
         return run_cells(cells, reps, seed, runner=active, measure=measure, seed_of=seed_of,
-                         known=known if store else None,
-                         on_outcome=on_outcome if store else None,
+                         known=known if store or cache is not None else None,
+                         on_outcome=on_outcome if store or cache is not None else None,
                          progress=progress, desc=desc, **plan)
 
     try:

@@ -5,7 +5,14 @@ so they are safe in threads and servers). Grouped by topic in submodules, import
 """
 
 from .events import event_bands
-from .experiment import comparison_chart, kpi_vs_pd, sweep_heatmap, trade_off, welch_plot
+from .experiment import (
+    comparison_chart,
+    kpi_vs_pd,
+    optimization_chart,
+    sweep_heatmap,
+    trade_off,
+    welch_plot,
+)
 from .lessons import sim_vs_theory
 from .run import (
     cycle_time_distribution,
@@ -22,6 +29,7 @@ __all__ = [
     "fill_rate_over_time",
     "kpi_vs_pd",
     "levels_over_time",
+    "optimization_chart",
     "order_timeline",
     "run_overview",
     "sim_vs_theory",

@@ -1,5 +1,6 @@
 """Figures of experiments: KPIs against P:D per decoupling point, heatmaps of a sweep, a
-comparison of alternatives with confidence intervals, and the Welch plot of a warm-up analysis.
+comparison of alternatives with confidence intervals, the Welch plot of a warm-up analysis and
+what an optimisation found (its Pareto front).
 Every interval drawn is the 95% Student t interval over replications."""
 
 from __future__ import annotations
@@ -321,4 +322,69 @@ def welch_plot(result: WarmupResult, title: str | None = None) -> Figure:
     flat[-1].set_xlabel("day (from an empty, idle start)")
     fig.suptitle(title or f"Warm-up: {result.reps} replications; recommended warm-up "
                  f"{result.recommended_days:g} days", fontsize=11)
+    return fig
+
+
+def _values_only(design: str) -> str:
+    """'decoupling_point=mts, departments.sales.staff=2' -> 'mts, 2'."""
+    return ", ".join(part.split("=", 1)[-1] for part in design.split(", "))
+
+
+def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
+                       title: str | None = None) -> Figure:
+    """What an optimisation found. Two objectives: every feasible design's means (grey), the
+    Pareto front joined by a line with each mean's confidence interval on both axes, designs
+    that fail a constraint or are unclear as crosses. One objective: the mean and interval of
+    every candidate, the selected one in colour.
+
+    ``designs`` is :attr:`~simulator.experiment.optimize.Optimization.designs`."""
+    if len(objectives) == 2:
+        x, y = objectives
+        fig, ax = new_figure(6.4, 4.6)
+        ok = designs[designs["status"].isin(["front", "dominated"])]
+        bad = designs[designs["status"].isin(["infeasible", "unclear"])]
+        ax.scatter(ok[f"{x}_mean"], ok[f"{y}_mean"], color="0.6", s=18, label="feasible designs")
+        if len(bad):
+            ax.scatter(bad[f"{x}_mean"], bad[f"{y}_mean"], color="0.6", marker="x", s=22,
+                       label="infeasible or unclear")
+        front = designs[designs["status"] == "front"].sort_values(f"{x}_mean")
+        ax.errorbar(front[f"{x}_mean"], front[f"{y}_mean"], xerr=front[f"{x}_half_width"],
+                    yerr=front[f"{y}_half_width"], fmt="o-", color=PALETTE[0], capsize=3,
+                    label="Pareto front (mean ± CI)")
+        # Labels of values only (the paths are in the note below), staggered so neighbours
+        # on the front do not print over each other.
+        for i, row in enumerate(front.itertuples()):
+            ax.annotate(_values_only(row.design),
+                        (getattr(row, f"{x}_mean"), getattr(row, f"{y}_mean")), fontsize=7,
+                        xytext=(5, 6 if i % 2 == 0 else -12), textcoords="offset points")
+        paths = [part.split("=", 1)[0] for part in str(designs["design"].iloc[0]).split(", ")]
+        ax.text(0.0, -0.16, f"labels: {', '.join(paths)}", transform=ax.transAxes, fontsize=7,
+                color="0.4")
+        for axis, kpi in ((ax.xaxis, x), (ax.yaxis, y)):
+            axis.set_major_formatter(PercentFormatter(1.0) if _is_share(kpi) else EngFormatter())
+        ax.set_xlabel(axis_label(x))
+        ax.set_ylabel(axis_label(y))
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    else:
+        kpi = objectives[0]
+        shown = designs[designs["status"] != "not a candidate"]
+        fig, ax = new_figure(7.0, 1.2 + 0.35 * len(shown))
+        ys = np.arange(len(shown))[::-1]
+        for yi, row in zip(ys, shown.itertuples(), strict=True):
+            chosen = row.status == "selected"
+            faint = row.status in ("infeasible", "unclear", "failed", "overloaded")
+            colour = PALETTE[0] if chosen else ("0.75" if faint else "0.4")
+            mean, hw = getattr(row, f"{kpi}_mean"), getattr(row, f"{kpi}_half_width")
+            if np.isfinite(mean):
+                ax.errorbar(mean, yi, xerr=np.nan_to_num(hw), fmt="o", color=colour, capsize=3,
+                            ms=6 if chosen else 4)
+        ax.set_yticks(ys)
+        ax.set_yticklabels([f"{r.design}  [{r.status}, n={r.n}]" for r in shown.itertuples()],
+                           fontsize=7)
+        ax.set_xlabel(f"{axis_label(kpi)}: mean ± CI")
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0) if _is_share(kpi) else EngFormatter())
+        ax.grid(axis="x", alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig
