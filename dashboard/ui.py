@@ -19,7 +19,7 @@ from pathlib import Path
 import streamlit as st
 import yaml
 
-from simulator import Scenario, ScenarioError, available_scenarios, load_scenario, plots, simulate
+from simulator import Scenario, ScenarioError, available_scenarios, charts, load_scenario, simulate
 from simulator import format as fmt
 from simulator.kpis import WARNING_CODES, kpi_table
 from simulator.plan import compile_plan
@@ -33,10 +33,10 @@ DEFAULT_SEED: int = inspect.signature(simulate).parameters["seed"].default
 MAIN_CARDS = ("fill_rate", "otif", "cycle_time_mean", "backorders_mean", "cost_total")
 MORE_CARDS = ("perfect_order", "cycle_time_p95", "inventory_codp_mean", "orders_lost", "pd_ratio")
 
-FIGURES = {
-    "cycle_time_distribution": plots.cycle_time_distribution,
-    "fill_rate_over_time": plots.fill_rate_over_time,
-    "levels_over_time": plots.levels_over_time,
+CHARTS = {
+    "cycle_time_distribution": charts.cycle_time_distribution,
+    "fill_rate_over_time": charts.fill_rate_over_time,
+    "levels_over_time": charts.levels_over_time,
 }
 
 
@@ -206,8 +206,22 @@ def show_figure(key: tuple, make, caption: str | None = None) -> None:
     st.image(cached_png(key, make), caption=caption, width="stretch")
 
 
-def show_run_figure(result: RunResult, name: str, caption: str | None = None) -> None:
-    show_figure((name, *run_key(result)), lambda: FIGURES[name](result), caption)
+@st.cache_data(max_entries=128, show_spinner=False)
+def cached_spec(key: tuple, _make) -> dict:
+    """A library chart's Vega-Lite spec, cached by ``key`` like :func:`cached_png`."""
+    return _make().to_dict()
+
+
+def show_chart(key: tuple, make, caption: str | None = None) -> None:
+    """An interactive library chart (hover for values, drag or scroll to zoom)."""
+    # The spec, not the Altair object, is cached: building a chart's dict is the slow part.
+    st.vega_lite_chart(spec=cached_spec(key, make), width="stretch")
+    if caption:
+        st.caption(caption)
+
+
+def show_run_chart(result: RunResult, name: str, caption: str | None = None) -> None:
+    show_chart((name, *run_key(result)), lambda: CHARTS[name](result), caption)
 
 
 def scenario_error(err: ScenarioError, what: str = "The scenario is not valid") -> None:

@@ -274,12 +274,12 @@ ui.kpi_cards(k, ui.MORE_CARDS, reference, currency)
 
 left, right = st.columns(2)
 with left:
-    ui.show_run_figure(result, "cycle_time_distribution")
+    ui.show_run_chart(result, "cycle_time_distribution")
 with right:
-    ui.show_run_figure(result, "fill_rate_over_time")
+    ui.show_run_chart(result, "fill_rate_over_time")
 left, right = st.columns([3, 2])
 with left:
-    ui.show_run_figure(result, "levels_over_time",
+    ui.show_run_chart(result, "levels_over_time",
                        caption=f"Backorders at the decoupling point ({scenario.codp}) and "
                        "inventory by buffer over time.")
 with right:
