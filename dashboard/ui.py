@@ -224,6 +224,15 @@ def show_run_chart(result: RunResult, name: str, caption: str | None = None) -> 
     show_chart((name, *run_key(result)), lambda: CHARTS[name](result), caption)
 
 
+def report_html(result: RunResult, base: RunResult | None = None) -> str:
+    """The run's HTML report (``omcsim report``), compared with the unchanged base scenario
+    when levers were moved."""
+    from simulator.report import run_report
+
+    return run_report(result, alternatives={f"{base.scenario.name} (base)": base} if base else None,
+                      command=["omcsim dashboard"])
+
+
 def scenario_error(err: ScenarioError, what: str = "The scenario is not valid") -> None:
     """A readable validation message (never a traceback)."""
     st.error(f"**{what}.**\n\n```\n{err}\n```")

@@ -201,7 +201,8 @@ def cli_command(base_name: str, overrides: dict, seed: int) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
-def downloads(result, scenario: Scenario, seed: int, base_name: str, overrides: dict) -> None:
+def downloads(result, scenario: Scenario, seed: int, base_name: str, overrides: dict,
+              reference=None) -> None:
     stem = f"{scenario.name}-seed{seed}"
     file_name = ui.cli_scenario(scenario, base_name)
     if not file_name.endswith(".yaml"):  # an unedited named scenario: still offer its file
@@ -229,6 +230,11 @@ def downloads(result, scenario: Scenario, seed: int, base_name: str, overrides: 
                            f"{stem}-steps.parquet", "application/octet-stream",
                            key="dl.steps.parquet", help="Step records: one row per order per "
                            "activity.")
+        st.download_button("Report (HTML)", lambda: ui.report_html(result, reference),
+                           f"{stem}-report.html", "text/html", key="dl.report",
+                           help="One page to hand out: KPIs with definitions, warnings, the "
+                           "interactive charts, a late and a typical order traced, provenance. "
+                           "It opens offline (`omcsim report` writes the same).")
 
 
 def _parquet(df: pd.DataFrame) -> bytes:
@@ -264,9 +270,10 @@ st.caption(f"Simulated {scenario.warmup_days:g} + {scenario.horizon_days:g} days
            f"{k['wall_seconds']:.2f} s of simulation.")
 
 ui.run_warnings(result.warnings)  # above the numbers they qualify
-reference = None
+reference = base_result = None
 if overrides:
-    reference = ui.run(base, seed).kpis
+    base_result = ui.run(base, seed)
+    reference = base_result.kpis
     st.info(f"{len(overrides)} change(s) to `{base_name}`; the arrows compare with it (same seed).")
 currency = fmt.currency_of(scenario)
 ui.kpi_cards(k, ui.MAIN_CARDS, reference, currency)
@@ -288,4 +295,4 @@ with right:
                  column_config={"definition": st.column_config.TextColumn(width="large"),
                                 "name": st.column_config.TextColumn("name in the CLI")})
 
-downloads(result, scenario, seed, base_name, overrides)
+downloads(result, scenario, seed, base_name, overrides, base_result)

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 import yaml
-from dashboard_checks import APP, assert_interval_shown, assert_shown
+from dashboard_checks import APP, assert_interval_shown, assert_shown, charts_shown, has_tooltips
 
 from simulator import STEPS, simulate
 from simulator.experiment import advise, compare
@@ -54,8 +54,9 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert_shown(cards["Cycle time"], trace.order["cycle_time"], "cycle time")
     assert_shown(cards["Waiting"], trace.order["waiting"], "waiting")
     assert app.code[0].value == trace.narrative()
-    # Gantt chart, war room, waiting vs working
-    assert len(app.image) == 3
+    # Gantt chart, war room, waiting vs working: interactive, hover names the order's steps
+    specs = charts_shown(app)
+    assert len(specs) == 3 and all(has_tooltips(s) for s in specs)
     # Every record with its reason in full (a table wraps its text; none is cut).
     table = app.table[0].value
     assert len(table) == len(trace)
@@ -69,7 +70,14 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert list(by_dept["holder"]) == list(expected["department"])
     app.slider(key="staple.max_orders").set_value(20).run()
     app.segmented_control(key="staple.until").set_value("all").run()
-    assert not app.exception and len(app.image) == 3
+    assert not app.exception and len(charts_shown(app)) == 3
+    # The replay: the war room as it stood on a day of the simulated time.
+    replay = app.slider(key="staple.replay")
+    day = round((replay.min + replay.max) / 2, 1)
+    replay.set_value(day).run()
+    assert not app.exception
+    titles = [json.dumps(s.get("title")) for s in charts_shown(app)]
+    assert any(f"as it stood on day {day:.1f}" in t for t in titles)
 
 
 def test_staple_lists_orders_by_filter_and_explains_a_lost_one(app):

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 import yaml
-from dashboard_checks import CARDS, MORE_CARDS, assert_shown
+from dashboard_checks import CARDS, MORE_CARDS, assert_shown, charts_shown, has_tooltips
 
 from simulator import load_scenario, simulate
 from simulator.cli import build_parser, main
@@ -42,8 +42,8 @@ def test_first_load_shows_the_default_scenario_without_a_click(app):
     for label, name in {**CARDS, **MORE_CARDS}.items():
         assert_shown(cards[label], kpis[name], name)
     # cycle-time distribution, fill rate over time, backorders and inventory over time
-    assert len(app.image) == 3
-    assert all(img.value for img in app.image)
+    specs = charts_shown(app)
+    assert len(specs) == 3 and all(has_tooltips(s) for s in specs)  # interactive: hover
     assert any("seed 1" in m.value for m in app.markdown)
 
 
