@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 import yaml
 
@@ -147,6 +148,63 @@ def kpi_rows(kpis: dict, currency: str | None = None) -> list[dict]:
              if fmt.is_number(r.value) else fmt.explain_na(r.kpi),
              "unit": fmt.unit_text(r.kpi, currency), "definition": r.definition, "name": r.kpi}
             for r in kpi_table(kpis).itertuples(index=False)]
+
+
+# ---------------------------------------------------------------- the session's run history
+
+HISTORY = "run.history"
+HISTORY_BASELINE = "run.history.baseline"
+HISTORY_KPIS = (*MAIN_CARDS, "inventory_value_mean", "orders_lost")
+HISTORY_KEEP = 30
+
+
+def record_run(result: RunResult, label: str, overrides: dict) -> None:
+    """Add a run shown on the Run page to the session's history (once per scenario and seed):
+    its base scenario, seed, levers (the overrides of the base) and KPIs."""
+    runs = st.session_state.setdefault(HISTORY, [])
+    key = (digest(result.scenario.to_yaml()), result.seed)
+    if any(r["key"] == key for r in runs):
+        return
+    number = runs[-1]["run"] + 1 if runs else 1
+    runs.append({"key": key, "run": number, "scenario": label, "seed": result.seed,
+                 "levers": "; ".join(f"{p} = {v}" for p, v in overrides.items())
+                 or "as the scenario",
+                 "kpis": {k: result.kpis.get(k) for k in HISTORY_KPIS},
+                 "currency": fmt.currency_of(result.scenario)})
+    del runs[:-HISTORY_KEEP]
+
+
+def history_table(runs: list[dict], baseline: int | None) -> pd.DataFrame:
+    """One row per run: its levers and each KPI as value and change against the ``baseline``
+    run (its number), written by the formatter."""
+    base = next((r for r in runs if r["run"] == baseline), None)
+    rows = []
+    for r in runs:
+        row = {"run": f"#{r['run']}" + (" (baseline)" if r is base else ""),
+               "scenario": r["scenario"], "seed": r["seed"], "levers": r["levers"]}
+        for k in HISTORY_KPIS:
+            value = r["kpis"].get(k)
+            text = fmt.format_value(k, value, r["currency"])
+            delta = fmt.format_delta(k, value, base["kpis"].get(k), r["currency"]) \
+                if base is not None and r is not base else None
+            row[fmt.label(k)] = f"{text} ({delta})" if delta else text
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def run_history() -> None:
+    """The session's runs, with a pinned baseline the others are compared with."""
+    runs = st.session_state.get(HISTORY, [])
+    if not runs:
+        return
+    numbers = [r["run"] for r in runs]
+    if st.session_state.get(HISTORY_BASELINE) not in numbers:
+        st.session_state[HISTORY_BASELINE] = numbers[0]
+    st.subheader("Run history (this session)")
+    st.selectbox("Pinned baseline: the changes in brackets are against it", numbers,
+                 key=HISTORY_BASELINE, format_func=lambda n: f"run #{n}")
+    st.dataframe(history_table(runs, st.session_state[HISTORY_BASELINE]), hide_index=True,
+                 column_config={"levers": st.column_config.TextColumn(width="large")})
 
 
 # ---------------------------------------------------------------- warnings

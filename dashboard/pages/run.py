@@ -112,14 +112,24 @@ def _same(a, b) -> bool:
 
 
 def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
+    """The sidebar's levers in one form: changes take effect together, on Apply (three staff
+    edits make one run, not three)."""
     lv = Levers(base_id)
-    sb = st.sidebar
-    seed = sb.number_input("Seed", min_value=0, value=ui.DEFAULT_SEED, step=1,
+    with st.sidebar.form("run.levers", border=False, enter_to_submit=False):
+        seed = _lever_widgets(lv, base)
+        st.form_submit_button("Apply levers", type="primary", width="stretch", key="run.apply",
+                              help="Run the scenario with every change made above, together.")
+    st.sidebar.button("Reset levers to the scenario's values", on_click=lv.reset)
+    return lv.overrides, int(seed)
+
+
+def _lever_widgets(lv: Levers, base: Scenario) -> int:
+    seed = st.number_input("Seed", min_value=0, value=ui.DEFAULT_SEED, step=1,
                            key=lv.key("seed", ui.DEFAULT_SEED),
                            persist_state=PERSIST,
                            help="Same scenario and seed, same results (common random numbers).")
 
-    with sb.expander("Strategy and demand", expanded=True):
+    with st.expander("Strategy and demand", expanded=True):
         lv.select("Strategy / decoupling point", "decoupling_point", list(STRATEGIES), base.strategy,
                   format_func=lambda s: f"{s.upper()}: stock at {STRATEGIES[s]}",
                   help="Where the order penetrates the chain: the last stock point.")
@@ -147,7 +157,7 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                   help="fcfs: first come first served; edd: earliest due date; priority: "
                   "customer priority class first.")
 
-    with sb.expander("Capacity and staff"):
+    with st.expander("Capacity and staff"):
         st.caption("Empty = unlimited (a pure delay).")
         for name, dep in base.departments.items():
             lv.number(f"Staff: {name.replace('_', ' ')}", f"departments.{name}.staff", dep.staff,
@@ -162,7 +172,7 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                 lv.number(f"Servers: {name}", f"network.work_centers.{name}.servers", wc.servers,
                           min_value=1, step=1, placeholder="unlimited")
 
-    with sb.expander("Stock targets"):
+    with st.expander("Stock targets"):
         stocked = [n for n, sp in compile_plan(base).stock_points.items() if sp.active]
         st.caption(f"Stock is held at the decoupling point and upstream of it "
                    f"(now: {', '.join(stocked) or 'none'}). Empty = auto (set by "
@@ -180,13 +190,11 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                   base.steps.planning.service_target, min_value=0.5, max_value=0.995, step=0.005,
                   help="Cycle service level the automatic targets aim at.")
 
-    with sb.expander("Run length"):
+    with st.expander("Run length"):
         lv.number("Horizon (days)", "horizon_days", base.horizon_days, min_value=1.0, step=30.0)
         lv.number("Warm-up (days, left out of the KPIs)", "warmup_days", base.warmup_days,
                   min_value=0.0, step=10.0)
-
-    sb.button("Reset levers to the scenario's values", on_click=lv.reset)
-    return lv.overrides, int(seed)
+    return seed
 
 
 # ---------------------------------------------------------------- reproducing and downloading
@@ -295,4 +303,6 @@ with right:
                  column_config={"definition": st.column_config.TextColumn(width="large"),
                                 "name": st.column_config.TextColumn("name in the CLI")})
 
+ui.record_run(result, base_name, overrides)
+ui.run_history()
 downloads(result, scenario, seed, base_name, overrides, base_result)

@@ -171,15 +171,6 @@ def scenario_overrides(args: argparse.Namespace) -> dict:
     return out
 
 
-def parse_alternative(text: str) -> tuple[str, dict]:
-    """An alternative as ``--alt`` gives it: ``NAME:PATH=VALUE[;PATH=VALUE...]`` -> (name,
-    overrides)."""
-    name, sep, rest = text.partition(":")
-    if not sep or not name.strip() or not rest.strip():
-        raise UsageError(f"--alt {text!r}: expected NAME:PATH=VALUE[;PATH=VALUE...]")
-    return name.strip(), dict(parse_override(part) for part in rest.split(";") if part.strip())
-
-
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
     return load_scenario(args.scenario, scenario_overrides(args))
 

@@ -26,7 +26,7 @@ from ..experiment import (
 )
 from ..format import format_interval, unit_text
 from ..kpis import KPI_DEFINITIONS, finite_or_none
-from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario
+from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_alternative
 from .common import (
     FIGURE_FORMATS,
     UsageError,
@@ -34,7 +34,6 @@ from .common import (
     check_output_dir,
     check_output_file,
     lead_time,
-    parse_alternative,
     real,
     scenario_overrides,
     show_progress,

@@ -6,13 +6,12 @@ import argparse
 from pathlib import Path
 
 from ..result import simulate
-from ..scenario import ScenarioError
+from ..scenario import ScenarioError, parse_alternative
 from ..trace import TraceError
 from .common import (
     UsageError,
     add_scenario_arguments,
     check_output_file,
-    parse_alternative,
     scenario_from_args,
     show_progress,
 )

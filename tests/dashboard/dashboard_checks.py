@@ -63,3 +63,8 @@ def has_tooltips(spec) -> bool:
     if isinstance(spec, list):
         return any(has_tooltips(v) for v in spec)
     return False
+
+
+def apply_levers(app):
+    """Press the Run page's Apply button: the sidebar's levers take effect together."""
+    return app.button(key="run.apply").click().run()

@@ -177,6 +177,31 @@ def test_compare_priority_rules_shows_paired_differences(app):
     assert any("--alt 'edd: priority_rule=edd'" in c.value for c in app.code)
 
 
+def test_compare_any_parameter_as_the_cli_alt_does(app):
+    scenario, _ = on_page(app, "compare")
+    app.radio(key="compare.what").set_value("any parameters").run()
+    assert not app.exception
+    app.text_area(key="compare.alt_text").set_value("now: priority_rule=fcfs\nbad: nope=1").run()
+    assert "Line 2 is not a valid alternative" in app.error[0].value and "nope" in app.error[0].value
+    text = "now: priority_rule=fcfs\nbig office: departments.office.staff=3; priority_rule=edd"
+    app.text_area(key="compare.alt_text").set_value(text).run()
+    app.number_input(key="compare.reps").set_value(2)
+    app.number_input(key="compare.days").set_value(30.0)
+    app.number_input(key="compare.workers").set_value(1)
+    app.button(key="compare.go").click().run()
+    assert not app.exception
+    assert list(app.table[1].value.columns) == ["big office"]
+    alternatives = {"now": {"priority_rule": "fcfs"},
+                    "big office": {"departments.office.staff": 3, "priority_rule": "edd"}}
+    expected = compare(scenario.with_overrides(horizon_days=30.0), alternatives, reps=2,
+                       workers=1).summary.set_index(["kpi", "alternative"])
+    for (kpi, alt), text in table_values(app, 0).items():
+        assert_interval_shown(text, expected.loc[(kpi, alt), "mean"],
+                              expected.loc[(kpi, alt), "half_width"], kpi)
+    assert any("--alt 'big office: departments.office.staff=3; priority_rule=edd'" in c.value
+               for c in app.code)
+
+
 def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
     scenario, _ = on_page(app, "sweep")
     app.multiselect(key="sweep.ratios").set_value([0.5, 2.0])
