@@ -261,7 +261,7 @@ def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
         json.loads(nb.read_text())  # a real notebook the page offers
 
 
-@pytest.mark.parametrize("page", ["compare", "sweep", "staple", "learn"])
+@pytest.mark.parametrize("page", ["compare", "sweep", "staple", "learn", "editor", "network"])
 def test_every_page_opens_on_the_default_scenario_first(app, page):
     # A page opened before the Run page (a bookmark) works on the default scenario.
     app.switch_page(f"pages/{page}.py").run()
