@@ -13,7 +13,7 @@ from simulator import available_scenarios, load_scenario
 from simulator.plan import compile_plan
 
 sys.path.insert(0, str(APP.parent))
-import scenario_tables as tables  # noqa: E402  (the dashboard's folder, as `streamlit run` sets)
+import scenario_tables as tables  # the dashboard's folder, as `streamlit run` sets it
 
 
 def _tables(data):
