@@ -46,6 +46,9 @@ UNTIL = {"delivery": ("inquiry", "cycle"), "payment": ("inquiry", "cycle", "bill
 
 WIDTH = "container"  # a chart fills its column in the dashboard; reports and files set a width
 FILE_WIDTH = 760
+# Fit the width, keep the height given to the plot: "fit" (Streamlit's default) would squeeze
+# the plot to make room for titles and legends inside the height.
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def _dur(values) -> list[str]:
@@ -72,7 +75,7 @@ def _layer(*charts) -> alt.LayerChart:
 
 def _empty(text: str, title: str) -> alt.Chart:
     return alt.Chart(pd.DataFrame({"text": [text]})).mark_text(color="#666", size=13).encode(
-        text="text:N").properties(title=title, width=WIDTH, height=120)
+        text="text:N").properties(title=title, width=WIDTH, height=120, autosize=FIT_X)
 
 
 # ---------------------------------------------------------------- a run
@@ -113,8 +116,8 @@ def cycle_time_distribution(result: RunResult, bins: int = 40) -> alt.TopLevelMi
     rules = alt.Chart(marks).mark_rule(strokeWidth=2).encode(
         x="day:Q", strokeDash=alt.StrokeDash("what:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("value:N", title="")])
-    return _layer(bars, rules).properties(title=title, width=WIDTH, height=260).add_params(
-        _zoom_x())
+    return _layer(bars, rules).properties(title=title, width=WIDTH, height=240,
+                                          autosize=FIT_X).add_params(_zoom_x())
 
 
 def fill_rate_over_time(result: RunResult, window_days: int = 28) -> alt.TopLevelMixin:
@@ -150,7 +153,7 @@ def fill_rate_over_time(result: RunResult, window_days: int = 28) -> alt.TopLeve
         y="target:Q", tooltip=[alt.Tooltip("what:N", title=""),
                                alt.Tooltip("target:Q", format=".1%", title="")])
     return _layer(_warmup(sc.warmup_days), lines, target).properties(
-        title=title, width=WIDTH, height=220).add_params(_zoom_x())
+        title=title, width=WIDTH, height=200, autosize=FIT_X).add_params(_zoom_x())
 
 
 def levels_over_time(result: RunResult) -> alt.TopLevelMixin:
@@ -184,7 +187,8 @@ def levels_over_time(result: RunResult) -> alt.TopLevelMixin:
     lower = _layer(_warmup(sc.warmup_days),
                    lines(bottom, "units", "stock point", "units on hand")).properties(
         title="Inventory by stock point (end of day)", width=WIDTH, height=180)
-    return alt.vconcat(upper, lower).resolve_scale(color="independent")
+    return alt.vconcat(upper, lower).resolve_scale(color="independent").properties(
+        autosize=FIT_X)
 
 
 # ---------------------------------------------------------------- one order
@@ -245,7 +249,8 @@ def order_timeline(trace: TraceFrame, until: str = "delivery") -> alt.TopLevelMi
     title = (f"Order {o['id']}: {o['quantity']} x {o['product']} for {o['customer']}{cycle} "
              f"({verdict})")
     return alt.layer(wait, work, ticks, rules).properties(
-        title=title, width=WIDTH, height=max(120, 22 * len(t))).add_params(_zoom_x())
+        title=title, width=WIDTH, height=max(120, 24 * len(t)), autosize=FIT_X).add_params(
+        _zoom_x())
 
 
 # ---------------------------------------------------------------- the war room
@@ -386,7 +391,8 @@ def war_room(result: RunResult, highlight: int | None = None, start: float | Non
         x="start:Q", x2="end:Q", y=y, color=colour, tooltip=tip)
     stripes = alt.Chart(pd.DataFrame({"lo": [i - 0.5 for i in range(0, len(used), 2)],
                                       "hi": [i + 0.5 for i in range(0, len(used), 2)]})).mark_rect(
-        color="#F2F2F2").encode(y=alt.Y("lo:Q", title=None, scale=lane_scale, axis=lane_axis), y2="hi:Q")
+        color="#F2F2F2", tooltip=False).encode(
+        y=alt.Y("lo:Q", title=None, scale=lane_scale, axis=lane_axis), y2="hi:Q")
     late_n = int((s.drop_duplicates("order")["group"] == "late").sum())
     title = (f"War room: {len(ids)} orders whose inquiry arrived on days {start:.0f} to "
              f"{start + days:.0f}; {late_n} late")
@@ -395,7 +401,7 @@ def war_room(result: RunResult, highlight: int | None = None, start: float | Non
     chart = alt.layer(stripes, line, waits, works).properties(
         title=alt.Title(title, subtitle="dashed: waiting, thick: worked on; hover for the order, "
                         "step, holder and why it waited; drag or scroll to zoom"),
-        width=WIDTH, height=40 + 34 * max(len(used), 1))
+        width=WIDTH, height=40 + 34 * max(len(used), 1), autosize=FIT_X)
     return chart.add_params(_zoom_x())
 
 
@@ -438,7 +444,7 @@ def time_breakdown(where: WhereTimeGoes | RunResult, top: int = 8) -> alt.TopLev
             title="Top delay causes (mean delay per order)", width=WIDTH))
     else:
         charts.append(_empty("no order waited", "Top delay causes"))
-    return alt.vconcat(*charts)
+    return alt.vconcat(*charts).properties(autosize=FIT_X)
 
 
 # ---------------------------------------------------------------- the network
