@@ -43,7 +43,7 @@ def run_model(scenario, seed: int = 1) -> tuple[float, int, int]:
     start = time.process_time()
     world = World(scenario, seed)
     world.start()
-    world.env.run(until=world.end)
+    world.run()
     return time.process_time() - start, world.events_processed(), len(world.demand.orders)
 
 

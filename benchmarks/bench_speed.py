@@ -90,7 +90,7 @@ def run_model(scenario, seed: int) -> tuple[int, int]:
     """The model's run alone (World and env.run): (orders delivered, events processed)."""
     world = World(scenario, seed)
     world.start()
-    world.env.run(until=world.end)
+    world.run()
     return sum(o.status == "delivered" for o in world.demand.orders), world.events_processed()
 
 

@@ -6,21 +6,26 @@ simulated days, to the millisecond. The writers only read a finished run's recor
 log never changes the run's results. They are written here directly (no process-mining library).
 
 - ``.csv`` / ``.parquet``: tidy, one row per activity instance (an order's step or sub-step):
-  ``order, step, activity, resource, resource_kind, reason, queued, start, end, wait, work``
-  (days), ``queued_at, start_at, end_at`` (UTC timestamps; in CSV without a zone, as
+  ``order, step, activity, resource, resource_kind, site, reason, queued, start, end, wait,
+  work`` (days; ``site`` is empty for a holder at no site: a department, the customer),
+  ``queued_at, start_at, end_at`` (UTC timestamps; in CSV without a zone, as
   ``2026-01-05 10:00:00.000``) and the order's ``product, customer, customer_class, channel``.
   Most process-mining tools import this shape with a start and a complete timestamp per row.
 - ``.xes`` (or ``.xes.gz``): IEEE 1849-2016 XES. One trace per order (``concept:name`` =
   ``order-<id>``), two events per activity instance: ``lifecycle:transition`` ``start`` and
   ``complete``, with ``concept:name`` = activity (sub-step), ``org:resource`` = who held the
-  order, ``step`` = the OMC step and, on start events that waited, ``reason``. Events of a trace
+  order, ``site`` = where (if the holder is at a site), ``step`` = the OMC step and, on start
+  events that waited, ``reason``. Events of a trace
   are in time order. Written without a namespace, as the published XSD declares none.
-- ``.jsonocel``: OCEL 2.0 JSON. Objects: orders, products, customers and resources
-  (departments, stages, buffers); the same events as XES (event type = activity, attribute
-  ``lifecycle``), each linked to its order, product, customer and holder (qualifier
-  ``held by``; a hold by the customer links the customer). Orders are linked to their product and
-  customer. As the OCEL 2.0 schema requires, attribute values are strings; their types are
-  declared in ``eventTypes`` / ``objectTypes``.
+- ``.jsonocel``: OCEL 2.0 JSON. Objects: orders, products, customers, resources (departments,
+  work centres, lanes, stock points, suppliers; stages and buffers of a ``chain:``), sites and
+  items. A resource is linked to its site (``located at``; a lane ``from`` and ``to`` its
+  sites), a product or item to its inputs (``made from``). The same events as XES (event type =
+  activity, attribute ``lifecycle``), each linked to its order, product, customer and holder
+  (qualifier ``held by``; a hold by the customer links the customer) and, if the holder is at a
+  site, that site (``at site``). Orders are linked to their product and customer. As the
+  OCEL 2.0 schema requires, attribute values are strings; their types are declared in
+  ``eventTypes`` / ``objectTypes``.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from .plan import compile_plan
 from .records import REASONS
 from .scenario import STEPS
 from .streams import format_seed
-from .trace import holder_kinds
+from .trace import holder_kinds, holder_sites
 
 if TYPE_CHECKING:
     from .result import RunResult
@@ -163,13 +168,18 @@ def _tidy(result: RunResult, rec: _Records, decoded: bool = False):
         naive = pa.array(timestamps(result, days))
         return naive if decoded else naive.cast(pa.timestamp("ms", tz="UTC"))
 
-    kind_names = ["department", "stage", "buffer", "customer"]
-    kind_code = np.array([kind_names.index(kinds.get(r, "department"))
-                          for r in rec.names["resource"]], dtype=np.int32)
+    holders = rec.names["resource"]
+    kind_names = sorted({kinds.get(r, "department") for r in holders})
+    kind_code = np.array([kind_names.index(kinds.get(r, "department")) for r in holders],
+                         dtype=np.int32)
+    sites = holder_sites(result)
+    site_names = sorted({sites.get(r, "") for r in holders})
+    site_code = np.array([site_names.index(sites.get(r, "")) for r in holders], dtype=np.int32)
     cols = {"order": pa.array(rec.case)}
     for c in ("step", "activity", "resource"):
         cols[c] = names(rec.names[c], rec.codes[c])
     cols["resource_kind"] = names(kind_names, kind_code[rec.codes["resource"]])
+    cols["site"] = names(site_names, site_code[rec.codes["resource"]])
     cols["reason"] = names(rec.names["reason"], rec.codes["reason"])
     for c in ("queued", "start", "end", "wait", "work"):
         cols[c] = pa.array(getattr(rec, c))
@@ -254,8 +264,12 @@ def _xes_chunks(result: RunResult, rec: _Records):
         # Per record: the text before and after the timestamp, for a start and a complete event
         # (a start event that waited also says why).
         act = rec.text("activity", quoteattr)
+        sites = holder_sites(result)
+        at_site = np.array([f'/><string key="site" value={quoteattr(sites[r])}' if r in sites
+                            else "" for r in rec.names["resource"]], dtype=object)
         common = ('Z"/><string key="org:resource" value=' + rec.text("resource", quoteattr)
-                  + '/><string key="step" value=' + rec.text("step", quoteattr) + "/>")
+                  + at_site[rec.codes["resource"]] + '/><string key="step" value='
+                  + rec.text("step", quoteattr) + "/>")
         why = np.where(rec.wait > 0,
                        '<string key="reason" value=' + rec.text("reason", quoteattr) + "/>", "")
         start_head = ('<event><string key="concept:name" value=' + act
@@ -315,6 +329,8 @@ def _ocel_chunks(result: RunResult, rec: _Records):
         {"name": "customer", "attributes": [{"name": "class", "type": "string"}]},
         {"name": "resource", "attributes": [{"name": "kind", "type": "string"},
                                             {"name": "capacity", "type": "string"}]},
+        {"name": "site", "attributes": [{"name": "kind", "type": "string"}]},
+        {"name": "item", "attributes": [{"name": "value", "type": "float"}]},
     ]
     yield '{"eventTypes":'
     yield dump([{"name": a, "attributes": event_attrs} for a in activities],
@@ -322,18 +338,49 @@ def _ocel_chunks(result: RunResult, rec: _Records):
     yield ',"objectTypes":'
     yield dump(object_types, separators=(",", ":"))
 
-    # Objects: resources, products, customers, orders.
+    # Objects: resources, sites, products and items, customers, orders.
+    plan = result.plan
+    net = plan.network
+    sites = holder_sites(result)
     yield ',"objects":['
     objects = []
     for name in rec.names["resource"]:
         if name == "customer":
             continue
+        links = []
+        lane = net.lanes.get(name)
+        if lane is not None:
+            links = [("from", lane.source)] + ([("to", lane.to)] if lane.to in net.sites else [])
+        elif name in sites:
+            links = [("located at", sites[name])]
         objects.append({"id": f"resource-{name}", "type": "resource", "attributes": [
             {"name": "kind", "value": kinds.get(name, "department"), "time": t0},
-            {"name": "capacity", "value": _capacity(sc, name), "time": t0}]})
+            {"name": "capacity", "value": _capacity(sc, name), "time": t0}],
+            "relationships": [{"objectId": f"site-{site}", "qualifier": q_}
+                              for q_, site in links]})
+    for name, site in net.sites.items():
+        objects.append({"id": f"site-{name}", "type": "site", "attributes": [
+            {"name": "kind", "value": site.kind, "time": t0}]})
+
+    def ref(item: str) -> str:
+        return f"product-{item}" if item in sc.products else f"item-{item}"
+
+    def made_from(item: str) -> list[dict]:
+        return [{"objectId": ref(i), "qualifier": "made from"} for i, _ in plan.bom.get(item, ())]
+
     for name, p in sc.products.items():
         objects.append({"id": f"product-{name}", "type": "product", "attributes": [
-            {"name": "price", "value": repr(float(p.price)), "time": t0}]})
+            {"name": "price", "value": repr(float(p.price)), "time": t0}],
+            "relationships": made_from(name)})
+    items = dict.fromkeys(i for inputs in plan.bom.values() for i, _ in inputs)
+    items.update(dict.fromkeys(plan.bom))
+    for name in items:
+        if name in sc.products:
+            continue
+        spec = net.items.get(name)
+        objects.append({"id": f"item-{name}", "type": "item", "attributes": [
+            {"name": "value", "value": repr(float(spec.value if spec else 0.0)), "time": t0}],
+            "relationships": made_from(name)})
     customer = o["customer"].astype("category")
     _, first = np.unique(customer.cat.codes.to_numpy(), return_index=True)
     names = o["customer"].to_numpy(dtype=object)[first].tolist()
@@ -362,7 +409,9 @@ def _ocel_chunks(result: RunResult, rec: _Records):
                      + ',"qualifier":"product"},{"objectId":' + cust
                      + ',"qualifier":"customer"},{"objectId":')
         holders = rec.names["resource"]
-        holder_rel = np.array([q(f"resource-{r}") + ',"qualifier":"held by"}]}'
+        holder_rel = np.array([q(f"resource-{r}") + ',"qualifier":"held by"}'
+                               + (f',{{"objectId":{q(f"site-{sites[r]}")},"qualifier":"at site"}}'
+                                  if r in sites else "") + "]}"
                                for r in holders], dtype=object)
         res_ev = rec.codes["resource"][rows]
         held = holder_rel[res_ev]

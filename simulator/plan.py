@@ -13,7 +13,7 @@ Everything here is a pure function of the scenario (:func:`compile_plan` is memo
 from __future__ import annotations
 
 import datetime as dt
-import math
+from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from enum import Enum
@@ -70,7 +70,14 @@ def raw_item(component: str) -> str:
 
 
 class Clock:
-    """Open hours of a calendar, as time in days from time 0 (start_date at 00:00)."""
+    """Open hours of a calendar, as time in days from time 0 (start_date at 00:00).
+
+    The open intervals are laid out once, in order, as arrays (extended a year at a time as
+    the run goes on): finding the next opening is a binary search, not a walk over days (it
+    runs at every task of a station with a calendar)."""
+
+    _CHUNK = 371  # days laid out at a time (53 weeks)
+    _NEVER = 3700  # any calendar opens within ten years (holidays are finite)
 
     def __init__(self, calendar: Calendar, start_date: dt.date):
         first = start_date.weekday()
@@ -80,27 +87,45 @@ class Clock:
         self._hours = [(a / 24, b / 24) for a, b in calendar.hours]
         week = sum(b - a for a, b in self._hours) * len(working) / 7
         self.open_share = week  # long-run share of time open (holidays aside)
-        # The open interval found last: most calls fall inside it (a memo of a pure function).
+        self._starts: list[float] = []
+        self._ends: list[float] = []
+        self._before: list[float] = []  # open days before each interval
+        self._days = 0  # days laid out so far: [0, _days)
+        # The open interval found last: most calls fall inside it.
         self._interval = (0.0, 0.0)
 
     def _open_day(self, day: int) -> bool:
         return self._working_weekday[day % 7] and day not in self._holidays
+
+    def _lay_out(self, upto: float) -> None:
+        """Lay out the open intervals until one ends after ``upto``."""
+        while not self._ends or self._ends[-1] <= upto:
+            if self._days > upto + self._NEVER:
+                raise ValueError("calendar never opens")
+            total = self._before[-1] + self._ends[-1] - self._starts[-1] if self._ends else 0.0
+            for day in range(self._days, self._days + self._CHUNK):
+                if self._open_day(day):
+                    for a, b in self._hours:
+                        self._starts.append(day + a)
+                        self._ends.append(day + b)
+                        self._before.append(total)
+                        total += b - a
+            self._days += self._CHUNK
+
+    def _index(self, t: float) -> int:
+        """The first open interval ending after ``t``."""
+        if not self._ends or self._ends[-1] <= t:
+            self._lay_out(t)
+        return bisect_right(self._ends, t)
 
     def next_open(self, t: float) -> float:
         """The first open instant at or after ``t``."""
         lo, hi = self._interval
         if lo <= t < hi:
             return t
-        day = math.floor(t)
-        for _ in range(3700):  # any calendar opens within ten years (holidays are finite)
-            if self._open_day(day):
-                for a, b in self._hours:
-                    if t < day + b:
-                        self._interval = (day + a, day + b)
-                        return max(t, day + a)
-            day += 1
-            t = float(day)
-        raise ValueError("calendar never opens")
+        i = self._index(t)
+        self._interval = (self._starts[i], self._ends[i])
+        return max(t, self._starts[i])
 
     @property
     def longest_closure(self) -> float:
@@ -111,34 +136,32 @@ class Clock:
         gaps = [nxt[0] - cur[1] for cur, nxt in pairwise(opens)]
         return max(gaps, default=0.0)
 
+    def _open_before(self, t: float) -> float:
+        """Open days in [0, t)."""
+        i = self._index(t)
+        return self._before[i] + max(0.0, t - self._starts[i])
+
     def open_time(self, a: float, b: float) -> float:
         """Open days between ``a`` and ``b``."""
-        total = 0.0
-        day = math.floor(a)
-        while day < b:
-            if self._open_day(day):
-                for h0, h1 in self._hours:
-                    total += max(0.0, min(b, day + h1) - max(a, day + h0))
-            day += 1
-        return total
+        return max(0.0, self._open_before(b) - self._open_before(a)) if b > a else 0.0
 
     def finish(self, t: float, work: float) -> float:
         """When ``work`` days of open time started at ``t`` are done (work pauses while closed)."""
         lo, hi = self._interval
         if lo <= t and t + work <= hi:
             return t + work
-        t = self.next_open(t)
+        i = self._index(t)
+        starts, ends = self._starts, self._ends
         while True:
-            day = math.floor(t)
-            for a, b in self._hours:
-                end = day + b
-                if t < end:
-                    t = max(t, day + a)
-                    if t + work <= end:
-                        return t + work
-                    work -= end - t
-                    t = end
-            t = self.next_open(float(day + 1))
+            t = max(t, starts[i])
+            if t + work <= ends[i]:
+                self._interval = (starts[i], ends[i])
+                return t + work
+            work -= ends[i] - t
+            t = ends[i]
+            i += 1
+            if i == len(ends):
+                self._lay_out(t)
 
 
 # ---------------------------------------------------------------- the compiled facts

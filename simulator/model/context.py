@@ -7,17 +7,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    import simpy
-
     from ..plan import Plan
     from ..records import LevelLog, ShipmentLog, StepLog, Vocabulary
     from ..scenario import Scenario
+    from .environment import Environment
     from .sampling import Samplers
     from .stations import Station
 
 
 class RunContext(Protocol):
-    env: simpy.Environment
+    env: Environment
     scenario: Scenario
     plan: Plan
     samplers: Samplers

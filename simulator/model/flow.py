@@ -38,7 +38,8 @@ class Flow:
         self._delivery_activity = {s: act(f"delivery from {s}") for s in self.plan.suppliers}
         self._splits: dict[tuple, tuple] = {}  # (product, site, needs) -> (takes, branches)
         self._needs: dict[tuple, tuple] = {}  # (item, quantity) -> its inputs
-        self._lines: dict[tuple, list | None] = {}  # (product, site, item, qty) -> _line()
+        # (product, site, item, by source) -> the steps for one unit, or None if it branches
+        self._lines: dict[tuple, list | None] = {}
 
     def new_job(self, kind: int, stock_point: str | None = None, item: str | None = None,
                 quantity: int = 0) -> int:
@@ -52,20 +53,24 @@ class Flow:
         ``product`` is the order's product (None for a replenishment job, which takes stock
         wherever a stock point replenishes the item). Returns the generator to run (these two
         are plain functions: a generator frame per level would cost every event a frame)."""
-        sp = self.plan.takes_stock(product, site, item)
-        if sp is not None:
-            take = (self.TAKE, ((self.world.stock[sp], ((item, qty),)),))
-            return self._run_line(case, log, (take,), priority, order)
-        return self._source(case, log, product, site, item, qty, priority, order)
+        return self._obtain(case, log, product, site, item, qty, priority, order, False)
 
     def _source(self, case, log, product, site, item, qty, priority, order):
         """The generator obtaining ``qty`` of ``item`` at ``site`` by its source."""
-        key = (product, site, item, qty)
+        return self._obtain(case, log, product, site, item, qty, priority, order, True)
+
+    def _obtain(self, case, log, product, site, item, qty, priority, order, by_source):
+        # The route of a node does not depend on the quantity (units scale with it), so it is
+        # worked out once per node, for one unit, and run for ``qty``.
+        key = (product, site, item, by_source)
         steps = self._lines.get(key, False)
         if steps is False:
-            steps = self._lines[key] = self._line(product, site, item, qty)
+            sp = None if by_source else self.plan.takes_stock(product, site, item)
+            steps = self._lines[key] = (
+                [(self.TAKE, ((self.world.stock[sp], ((item, 1),)),))] if sp is not None
+                else self._line(product, site, item, 1))
         if steps is not None:  # no parallel branch: one flat sequence
-            return self._run_line(case, log, steps, priority, order)
+            return self._run_line(case, log, steps, priority, order, qty)
         return self._tree(case, log, product, site, item, qty, priority, order)
 
     def _tree(self, case, log, product, site, item, qty, priority, order):
@@ -93,7 +98,8 @@ class Flow:
 
     def _line(self, product, site, item, qty) -> list | None:
         """The steps obtaining ``qty`` of ``item`` at ``site`` by its source, in order, or None
-        if the route branches (inputs made in parallel)."""
+        if the route branches (inputs made in parallel). Whether it branches, and in which
+        order its steps come, do not depend on ``qty``."""
         plan = self.plan
         src = plan.sources[site, item]
         if src.how is How.MAKE:
@@ -124,34 +130,38 @@ class Flow:
             steps += below
         return steps
 
-    def _run_line(self, case, log, steps, priority, order):
-        """Carry out ``steps`` in order: the one place a step of the flow is done."""
+    def _run_line(self, case, log, steps, priority, order, scale=1):
+        """Carry out ``steps`` in order, their quantities times ``scale``: the one place a step
+        of the flow is done."""
         w = self.world
         env = w.env
         for step in steps:
             kind = step[0]
             if kind == self.TAKE:
                 queued = env.now
-                for sp, events in self._issue(step[1], priority, order):
+                for sp, events in self._issue(step[1], priority, order, scale):
                     if events:
                         yield env.all_of(events)
                     self._record(case, log, sp, events, queued, order)
             elif kind == self.MAKE:
                 _, site, item, qty, wc = step
                 yield from work(env, log, case, FULFILLMENT, self._station_activity[wc],
-                                w.stations[wc], w.samplers.make_time(site, item, qty), priority)
+                                w.stations[wc], w.samplers.make_time(site, item, qty * scale),
+                                priority)
             elif kind == self.KIT:
                 _, wc, units = step
                 yield from work(env, log, case, FULFILLMENT, self._station_activity[wc],
-                                w.stations[wc], w.samplers.station_time(wc, units), priority)
+                                w.stations[wc], w.samplers.station_time(wc, units * scale),
+                                priority)
             elif kind == self.CARRY:
                 _, lane, qty = step
+                qty *= scale
                 station = w.stations[lane]
                 start = yield from work(env, log, case, FULFILLMENT, self._station_activity[lane],
                                         station, w.samplers.station_time(lane, qty), priority)
                 w.shipments.add(log is w.job_log, case, station.code, qty, start, env.now)
             else:
-                yield from self._buy(case, log, step[1], step[2], priority)
+                yield from self._buy(case, log, step[1], step[2] * scale, priority)
 
     def carry(self, case, log, lane, qty, priority):
         """A lane carries ``qty`` units of the case (transit per shipment or per unit)."""
@@ -219,13 +229,14 @@ class Flow:
         yield from self._run_line(case, log, ((self.KIT, wc, sum(u for _, u in items)),),
                                   priority, order)
 
-    def _issue(self, takes, priority, order) -> list[tuple[StockPoint, list]]:
+    def _issue(self, takes, priority, order, scale=1) -> list[tuple[StockPoint, list]]:
         """Demand every unit at once (so no stock point waits for another): (stock point, events
         still to fire) for each."""
         pending = []
         for sp, needs in takes:
             events = []
             for item, qty in needs:
+                qty *= scale
                 event, served = sp.take(item, qty, priority)
                 if order is not None:
                     order.units_requested += qty

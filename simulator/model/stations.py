@@ -5,11 +5,12 @@ its code, its calendar's clock (if it keeps office hours or shifts), and when it
 repair (so a wait can be blamed on a breakdown). :func:`work` is the one primitive by which a
 station works on a case and the step log records it.
 
-Queues cost O(log n) per request however long they grow (an overloaded station's backlog
-grows without bound): SimPy's PriorityResource re-sorts its whole queue at every request and
-a list pops its head in O(n), which made a run quadratic in its backlog. SimPy lets a
-resource choose its queue type (``PutQueue``); it only appends, reads and pops the head, and
-removes a cancelled request.
+Servers (:class:`Servers`) keep SimPy's ``Resource`` / ``PriorityResource`` semantics event for
+event (a grant is an event at the time it is made, a release an event that grants the next
+request) without SimPy's generic put/get machinery, which cost more per task than the task's
+own bookkeeping; and their queue is a heap or a deque, so a request costs O(log n) however long
+an overloaded station's backlog grows (SimPy's PriorityResource re-sorts its whole queue at
+every request, and a list pops its head in O(n)).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from heapq import heapify, heappop, heappush
+from typing import Any
 
 import simpy
-from simpy.core import BoundClass
-from simpy.resources.resource import Request
+from simpy.events import Event
 
 from ..records import REASON_CODE, StepLog
 
@@ -30,88 +31,66 @@ NO_WAIT, QUEUE, BREAKDOWN, CLOSED = (REASON_CODE[r] for r in ("none", "queue", "
 REPAIR_PRIORITY = -1e300
 
 
-class HeapQueue:
-    """Pending requests of a :class:`PriorityQueueResource`, as a binary heap.
+class Servers:
+    """``capacity`` servers and the queue of requests waiting for one.
 
-    Served in the order of SimPy's ``SortedQueue``: by ``PriorityRequest.key`` (priority, time
-    requested, not preempt), ties in order of arrival (its sort is stable; here an arrival
-    counter), so results are identical to a ``simpy.PriorityResource``."""
+    ``request(priority)`` returns an event that fires when a server is granted: at once if one
+    is free, else when it reaches the head of the queue (lowest priority first, ties first come;
+    FIFO if not ``prioritised``). ``release(request)`` frees the server with a release event at
+    the current time that grants the next request: the order of events is exactly that of a
+    ``simpy.PriorityResource`` (or ``simpy.Resource``), so results are too."""
 
-    __slots__ = ("_arrivals", "_heap")
+    __slots__ = ("_arrivals", "_env", "_prioritised", "capacity", "count", "queue")
 
-    def __init__(self):
-        self._heap: list[tuple[tuple, int, Request]] = []
+    def __init__(self, env: simpy.Environment, capacity: int, prioritised: bool = True):
+        self._env = env
+        self.capacity = capacity
+        self.count = 0  # servers in use
+        self._prioritised = prioritised
+        # A heap of (priority, time requested, arrival, request), or a deque of requests.
+        self.queue: Any = [] if prioritised else deque()
         self._arrivals = itertools.count()
 
-    def append(self, request) -> None:
-        heappush(self._heap, (request.key, next(self._arrivals), request))
+    def request(self, priority: float = 0) -> Event:
+        env = self._env
+        req = Event(env)
+        if self._prioritised:
+            heappush(self.queue, (priority, env.now, next(self._arrivals), req))
+        else:
+            self.queue.append(req)
+        if self.count < self.capacity:
+            self._grant()
+        return req
 
-    def __len__(self) -> int:
-        return len(self._heap)
+    def release(self, request: Event) -> None:
+        self.count -= 1
+        done = Event(self._env)
+        done.callbacks.append(self._next)
+        done._ok = True
+        done._value = None
+        self._env.schedule(done)
 
-    def __bool__(self) -> bool:
-        return bool(self._heap)
+    def cancel(self, request: Event) -> None:
+        """A request that stops waiting leaves the queue (rare: O(n)); a granted one is released."""
+        if request.triggered:
+            self.release(request)
+            return
+        if self._prioritised:
+            self.queue = [e for e in self.queue if e[3] is not request]
+            heapify(self.queue)
+        else:
+            self.queue.remove(request)
 
-    def __getitem__(self, idx: int):
-        if idx == 0 and self._heap:
-            return self._heap[0][2]
-        return sorted(self._heap)[idx][2]  # any other position: rare, so sort a copy
+    def _next(self, _event) -> None:
+        if self.queue and self.count < self.capacity:
+            self._grant()
 
-    def __iter__(self):
-        return (entry[2] for entry in sorted(self._heap))
-
-    def pop(self, idx: int = -1):
-        if idx == 0 and self._heap:
-            return heappop(self._heap)[2]
-        entry = sorted(self._heap)[idx]
-        self._drop(entry)
-        return entry[2]
-
-    def remove(self, request) -> None:
-        """A cancelled request leaves the queue (rare: O(n))."""
-        for entry in self._heap:
-            if entry[2] is request:
-                self._drop(entry)
-                return
-        raise ValueError("request not in the queue")
-
-    def _drop(self, entry) -> None:
-        self._heap.remove(entry)
-        heapify(self._heap)
-
-
-class FifoQueue(deque):
-    """Pending requests of a :class:`FifoResource`: a deque pops its head in O(1)."""
-
-    def pop(self, idx: int = -1):
-        if idx == 0:
-            return self.popleft()
-        if idx == -1:
-            return super().pop()
-        item = self[idx]
-        del self[idx]
-        return item
-
-
-class PriorityQueueResource(simpy.PriorityResource):
-    """A ``simpy.PriorityResource`` whose queue is a heap: same service order, O(log n)."""
-
-    PutQueue = HeapQueue
-
-
-class _FifoRequest(Request):
-    """A request that takes (and ignores) a priority, so callers need not know the queue kind."""
-
-    def __init__(self, resource, priority=0, preempt=True):
-        super().__init__(resource)
-
-
-class FifoResource(simpy.Resource):
-    """First come first served. Where every request has the same priority this serves in the
-    same order as a priority queue (ties go first come) without keeping one."""
-
-    PutQueue = FifoQueue
-    request = BoundClass(_FifoRequest)
+    def _grant(self) -> None:
+        req = heappop(self.queue)[3] if self._prioritised else self.queue.popleft()
+        self.count += 1
+        req._ok = True
+        req._value = None
+        self._env.schedule(req)
 
 
 class Station:
@@ -123,8 +102,7 @@ class Station:
         self.capacity = capacity  # None: unlimited
         self.code = code
         self.clock = clock  # a plan.Clock, or None: open around the clock
-        queue = PriorityQueueResource if prioritised else FifoResource
-        self.resource = queue(env, capacity) if capacity else None
+        self.resource = Servers(env, capacity, prioritised) if capacity else None
         self.down = 0
         self.last_repair_end = -1.0
 

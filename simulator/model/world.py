@@ -13,13 +13,12 @@ import gc
 import time
 from contextlib import contextmanager
 
-import simpy
-
 from ..plan import Kind, Plan, compile_plan
 from ..records import LevelLog, RunRecords, ShipmentLog, StepLog, Vocabulary
 from ..scenario import STEPS, Scenario
 from ..streams import Seed, Streams
 from .cycle import OrderCycle
+from .environment import Environment
 from .flow import Flow
 from .orders import Demand
 from .planning import Planner
@@ -33,7 +32,7 @@ class World:
         plan = self.plan = compile_plan(scenario)
         self.scenario = scenario
         self.seed = seed
-        env = self.env = simpy.Environment()
+        env = self.env = Environment()
         self.samplers = Samplers(plan, Streams(seed))
         self.end = plan.end
 
@@ -87,14 +86,19 @@ class World:
                         self.stations[name], *self.samplers.breakdown_samplers(name, server,
                                                                                st.breakdowns)))
 
+    def run(self, until: float | None = None) -> None:
+        """Run the model to ``until`` (default: the end of its window), the cycle collector off."""
+        with _no_cycle_collection():
+            self.env.run(until=self.end if until is None else until)
+
     def open_work(self) -> dict[str, int]:
         """Cases queued or in work at each department, work centre and lane now (at the end)."""
         return {name: st.in_system() for name, st in self.stations.items()}
 
     def events_processed(self) -> int:
-        # Exact in simpy 4.1.x (pinned): every scheduled event took an id; those still queued
-        # were not processed. _eid and _queue are private, read once after the run.
-        return next(self.env._eid) - len(self.env._queue)
+        # Exact in simpy 4.1.x (pinned): every scheduled event took an id; those still pending
+        # were not processed. _eid is private, read once after the run.
+        return next(self.env._eid) - self.env.pending()
 
     def records(self, sim_events: int, wall_seconds: float) -> RunRecords:
         return RunRecords(
@@ -128,19 +132,17 @@ def run(scenario: Scenario, seed: Seed = 1, progress: bool = False) -> RunRecord
     wall = time.perf_counter()
     world = World(scenario, seed)
     world.start()
-    env = world.env
     chunks = 100
     if progress:
         from tqdm import tqdm
 
         with tqdm(total=chunks, desc=f"{scenario.name} (seed {seed})", unit="%", leave=False,
-                  disable=None) as bar, _no_cycle_collection():
+                  disable=None) as bar:
             for k in range(1, chunks + 1):
-                env.run(until=world.end * k / chunks)
+                world.run(world.end * k / chunks)
                 bar.update(1)
     else:
-        with _no_cycle_collection():
-            env.run(until=world.end)
+        world.run()
     # Each run(until=...) call takes two event ids of its own (simpy 4.1); leave out the extra
     # calls' so the count is the model's, with or without a progress bar.
     sim_events = world.events_processed() - (2 * (chunks - 1) if progress else 0)
