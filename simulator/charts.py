@@ -73,9 +73,11 @@ def _layer(*charts) -> alt.LayerChart:
     return alt.layer(*[c for c in charts if c is not None])
 
 
-def _empty(text: str, title: str) -> alt.Chart:
-    return alt.Chart(pd.DataFrame({"text": [text]})).mark_text(color="#666", size=13).encode(
-        text="text:N").properties(title=title, width=WIDTH, height=120, autosize=FIT_X)
+def _empty(text: str, title: str, top: bool = True) -> alt.Chart:
+    """A chart that says in words why it has nothing to draw (``top``: not inside another)."""
+    chart = alt.Chart(pd.DataFrame({"text": [text]})).mark_text(color="#666", size=13).encode(
+        text="text:N").properties(title=title, width=WIDTH, height=120)
+    return chart.properties(autosize=FIT_X) if top else chart
 
 
 # ---------------------------------------------------------------- a run
@@ -443,7 +445,7 @@ def time_breakdown(where: WhereTimeGoes | RunResult, top: int = 8) -> alt.TopLev
                      alt.Tooltip("share of delay:N")]).properties(
             title="Top delay causes (mean delay per order)", width=WIDTH))
     else:
-        charts.append(_empty("no order waited", "Top delay causes"))
+        charts.append(_empty("no order waited", "Top delay causes", top=False))
     return alt.vconcat(*charts).properties(autosize=FIT_X)
 
 
