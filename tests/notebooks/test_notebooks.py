@@ -5,6 +5,7 @@ stripped. One test per notebook, so ``pytest -n 2`` runs two at a time."""
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
 
@@ -39,8 +40,31 @@ def test_kernel_is_this_interpreter():
     assert Path(printed).resolve() == Path(sys.executable).resolve()
 
 
-def test_there_are_five_lessons():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05"]
+def test_there_are_eight_lessons():
+    # 07 (omnichannel) and 08 (promises) wait for the order-life features (docs/teaching.md).
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "09", "10"]
+
+
+SELF_CHECKING = [p for p in NOTEBOOKS if p.name[:2] >= "06"]
+
+
+@pytest.mark.parametrize("path", SELF_CHECKING, ids=lambda p: p.stem)
+def test_every_exercise_checks_itself(path):
+    """From lesson 6 on, each numbered exercise is followed, before the next one, by a code cell
+    calling simulator.teach's check or check_choice on a variable the student sets (None until
+    then), and the answers section stays after all of them."""
+    cells = nbformat.read(path, as_version=4).cells
+    start = next(i for i, c in enumerate(cells) if "## Exercises" in c.source)
+    end = next(i for i, c in enumerate(cells) if "## Answers" in c.source)
+    exercises = [i for i in range(start, end) if cells[i].cell_type == "markdown"
+                 and re.search(r"^\d\. \*\*", cells[i].source, re.MULTILINE)]
+    assert exercises, f"{path.name}: no numbered exercises"
+    for i, first in enumerate(exercises):
+        following = cells[first + 1:(exercises[i + 1] if i + 1 < len(exercises) else end)]
+        code = "\n".join(c.source for c in following if c.cell_type == "code")
+        assert re.search(r"\bcheck(_choice)?\(my_\w+", code), (
+            f"{path.name}: exercise {i + 1} has no answer cell calling check(my_...)")
+        assert re.search(r"^my_\w+ = None", code, re.MULTILINE)
 
 
 def test_notebooks_are_built_from_their_sources():
