@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import SupportsFloat
 
 __all__ = ["Verdict", "check", "check_choice", "choice_verdict", "verdict"]
 
@@ -64,12 +65,10 @@ def verdict(answer: object, expected: float | Sequence[float], *, tol: float = 0
     low, high, shown = _bounds(expected, tol, rel)
     if answer is None or answer is Ellipsis:
         return Verdict(None, f"{OPEN} {name}: no answer yet — set it and run this cell again.")
-    try:
-        if isinstance(answer, (bool, str)):  # True is not 1, "7" is not 7
-            raise TypeError
-        value = float(answer)  # ints, floats, numpy scalars
-    except (TypeError, ValueError):
+    # ints, floats, numpy scalars; True is not 1 and "7" is not 7
+    if isinstance(answer, (bool, str)) or not isinstance(answer, SupportsFloat):
         return Verdict(False, f"{WRONG} {name} = {answer!r}: expected a number.")
+    value = float(answer)
     if math.isnan(value):
         return Verdict(False, f"{WRONG} {name} is NaN: expected a number.")
     if low <= value <= high:
