@@ -280,7 +280,7 @@ plots.sim_vs_theory(cost_sim, cost_theory, x="Q", kpis=COST_KPIS, xlabel="order 
 # %%
 my_reorder_point = None  # your answer: R (units)
 check(my_reorder_point, expected=smallest_reorder_point(2.0, LEAD_TIME, 4, 0.95), tol=0,
-      name="R", why="The lead-time demand doubles to 10; the safety stock grows only by about √2.",
+      name="R", why="The lead-time demand doubles to 10; the safety stock grows far less than that.",
       hint="R must cover λL = 10 units plus safety stock.")
 
 # %% [markdown]
@@ -334,7 +334,8 @@ check(smallest_reorder_point(2.0, LEAD_TIME, 4, 0.95),
 
 # %% [markdown]
 # The standard deviation of a Poisson lead-time demand is $\sqrt{\lambda L}$: twice the demand
-# needs about √2 times the safety stock, not twice (the square-root law of lesson 3, over time).
+# needs about √2 times the safety stock, not twice (the square-root law of lesson 3, over time);
+# here 3 units become 4, whole units rounding the √2.
 
 # %% [markdown]
 # **2. Weekly reviews.**
@@ -347,8 +348,8 @@ check(theory7, expected=(weekly["mean"] - weekly["half_width"],
 
 # %% [markdown]
 # The protection interval is L + T = 12 days, and S = 12 is exactly its mean demand: no safety
-# stock, and a fill rate far below the 95% of base stock S = 8 in Step 1 — because the review
-# period adds seven days of demand the stock must cover.
+# stock. The fill rate is lower than base stock's with S = 8 in Step 1, although S is half as
+# large again — because the review period adds seven days of demand the stock must cover.
 
 # %% [markdown]
 # **3. Same or different?**

@@ -132,11 +132,11 @@ print("with CRN the interval of B - A", "excludes 0: the ranking is settled" if 
       else "still contains 0: more replications are needed")
 
 # %% [markdown]
-# A mean alone (the first number of each cell) hides how far it could be off; the intervals of
-# A and B overlap. What matters for the choice is the *difference*, and under common random
-# numbers it is measured on the same demand, so the noise the two designs share cancels: an
-# interval k times narrower would take k² times as many independent replications. This is what
-# ranking and selection builds on.
+# A mean alone (the first number of each cell) hides how far it could be off; with independent
+# random numbers the intervals of A and B overlap. What matters for the choice is the
+# *difference*, and under common random numbers it is measured on the same demand, so the noise
+# the two designs share cancels: an interval k times narrower would take k² times as many
+# independent replications. This is what ranking and selection builds on.
 
 # %% [markdown]
 # ## Step 3 — select the best design with KN++
