@@ -359,8 +359,16 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "payment terms":
         return f"payment terms ({sc.steps.billing.payment_terms_days:g} d) and customer's delay"
     if reason == "scheduled":
+        if r.activity == "refund claim":
+            return "until the customer claims a refund (a download: nothing comes back)"
         return "the customer's return on its way" if r.step == "returns" else \
             "waiting for the scheduled visit"
+    if reason == "card authorisation":
+        return "the card payment being authorised"
+    if reason == "fraud review":
+        return f"fraud check sent the order to a reviewer at {r.department}"
+    if reason == "prepayment":
+        return "waiting for the customer to pay in advance"
     if reason == "closed":
         return f"{r.department} was closed (outside its calendar's hours)"
     if reason == "supplier":
