@@ -203,8 +203,8 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
                      "no order of the window was paid, or nothing was delivered"),
     "production_lead_time": ("P (production lead time)", NEITHER, ""),
     "demand_lead_time": ("D (demand lead time)", NEITHER, ""),
-    "pd_ratio": ("P:D", NEITHER, "D = 0: customers want delivery at once (with P = 0 too, "
-                 "digital copies: 0 / 0, nothing to compare)"),
+    "pd_ratio": ("P:D", NEITHER, "D = 0: customers want delivery at once; with P = 0 too "
+                 "(digital copies) it is 0 / 0, nothing to compare"),
     "utilization": ("Utilisation", NEITHER, "unlimited capacity: a pure delay has no utilisation"),
     "disruptions": ("Disruptions", NEITHER, ""),
     "time_to_recover": ("Time to recover", LOWER, _NO_BAND + ", or never recovered within the "

@@ -197,6 +197,8 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
         "units_requested": int(o["units_requested"]),
         "units_from_stock": int(o["units_from_stock"]),
         "invoice_error": bool(o["invoice_error"]),
+        "rejected_for": str(o["rejected_for"]),
+        "payment": sc.steps.generation.channels[str(o["channel"])].method,
         "returned": bool(o["returned"]),
         "visits": int(o["visits"]),
         "start_date": sc.start_date.isoformat(),
@@ -221,6 +223,14 @@ def explain_outcome(result: RunView, order: dict) -> str:
                 f"demand lead time D of {format_duration(d)}; {limit}, so the inquiry did not "
                 "become an order.")
     if status == "rejected":
+        channel = sc.steps.generation.channels[order["channel"]]
+        why = order.get("rejected_for", "credit")
+        if why == "card declined" and channel.payment is not None:
+            return (f"Rejected at entry (step 4): the card payment was declined (decline rate "
+                    f"{channel.payment.decline_rate:.0%} on channel {order['channel']}).")
+        if why == "fraud" and channel.fraud_check is not None:
+            return (f"Rejected at selection (step 5): the fraud check refused the order (reject "
+                    f"rate {channel.fraud_check.reject_rate:.0%} on channel {order['channel']}).")
         return (f"Rejected at selection (step 5): the credit check refused the order "
                 f"(credit reject rate {sc.steps.selection.credit_reject_rate:.0%}). Quoted "
                 f"{format_duration(quote)} against D = {format_duration(d)}.")

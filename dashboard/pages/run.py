@@ -15,7 +15,15 @@ import ui
 from simulator import ScenarioError, available_scenarios
 from simulator import format as fmt
 from simulator.plan import compile_plan
-from simulator.scenario import BUFFERS, PRIORITY_RULES, STAGES, STRATEGIES, Buffer, Scenario
+from simulator.scenario import (
+    BUFFERS,
+    DIGITAL,
+    PRIORITY_RULES,
+    STAGES,
+    STRATEGIES,
+    Buffer,
+    Scenario,
+)
 
 SOURCE_KEY = "run.source"
 UPLOAD_KEY = "run.upload"
@@ -121,7 +129,9 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
 
     with sb.expander("Strategy and demand", expanded=True):
         lv.select("Strategy / decoupling point", "decoupling_point", list(STRATEGIES), base.strategy,
-                  format_func=lambda s: f"{s.upper()}: stock at {STRATEGIES[s]}",
+                  format_func=lambda s: f"{s.upper()}: " + (
+                      "digital copy, no stock" if STRATEGIES[s] == DIGITAL
+                      else f"stock at {STRATEGIES[s]}"),
                   help="Where the order penetrates the chain: the last stock point.")
         d = lv.number("Customers' demand lead time D (days)", "customers.*.demand_lead_time",
                       round(base.mean_demand_lead_time, 2), min_value=0.0, step=0.5,
