@@ -12,6 +12,9 @@ ten-station flow, and how run time grows with the horizon and the size of the ne
    (0.6 aimed at); large's events/s >= 0.8 x default's (cost per event does not grow with the
    network).
 2. Horizon: large for 10, 20 and 40 days: CPU time per simulated day should stay flat.
+3. Size or volume: the large network (240 products, 12 sites) at a tenth and at all of its
+   demand, against default in the same rounds: whether cost per event follows the network's
+   size or the number of orders in flight.
 
 Ratios are medians over the rounds of ratios measured back to back (others share the machine);
 CPU seconds are the best of the rounds.
@@ -90,12 +93,33 @@ def horizon(rounds: int, days_list) -> None:
     print(f"   CPU per simulated day varies by {spread:.0%} across horizons (flat = linear)")
 
 
+def volume(rounds: int, factors=(0.1, 1.0)) -> None:
+    print("\n3. large at a share of its demand (30 days' worth of orders after 10), against default")
+    channels = load_scenario("large").steps.generation.channels
+    default = load_scenario("default")
+    for f in factors:
+        changes = {"horizon_days": 30 / f, "warmup_days": 10}
+        changes.update({f"steps.generation.channels.{c}.rate_per_day": ch.rate_per_day * f
+                        for c, ch in channels.items()})
+        sc = load_scenario("large", changes)
+        ratios, best = [], None
+        for _ in range(rounds):
+            d_cpu, d_events, _ = run_model(default)
+            cpu, events, inquiries = run_model(sc)
+            ratios.append((events / cpu) / (d_events / d_cpu))
+            best = min(best or (cpu, events, inquiries), (cpu, events, inquiries))
+        cpu, events, inquiries = best
+        print(f"   demand x{f:<4g} {inquiries:>8,} inquiries {events:>10,} events "
+              f"{events / cpu:>9,.0f} events/s  {statistics.median(ratios):.2f} of default's")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     events_per_second(args.rounds)
     horizon(max(1, args.rounds - 1), (10, 20, 40))
+    volume(max(1, args.rounds - 1))
 
 
 if __name__ == "__main__":

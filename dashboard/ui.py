@@ -16,10 +16,11 @@ import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 import yaml
 
-from simulator import Scenario, ScenarioError, available_scenarios, load_scenario, plots, simulate
+from simulator import Scenario, ScenarioError, available_scenarios, charts, load_scenario, simulate
 from simulator import format as fmt
 from simulator.kpis import WARNING_CODES, kpi_table
 from simulator.plan import compile_plan
@@ -33,10 +34,10 @@ DEFAULT_SEED: int = inspect.signature(simulate).parameters["seed"].default
 MAIN_CARDS = ("fill_rate", "otif", "cycle_time_mean", "backorders_mean", "cost_total")
 MORE_CARDS = ("perfect_order", "cycle_time_p95", "inventory_codp_mean", "orders_lost", "pd_ratio")
 
-FIGURES = {
-    "cycle_time_distribution": plots.cycle_time_distribution,
-    "fill_rate_over_time": plots.fill_rate_over_time,
-    "levels_over_time": plots.levels_over_time,
+CHARTS = {
+    "cycle_time_distribution": charts.cycle_time_distribution,
+    "fill_rate_over_time": charts.fill_rate_over_time,
+    "levels_over_time": charts.levels_over_time,
 }
 
 
@@ -149,6 +150,63 @@ def kpi_rows(kpis: dict, currency: str | None = None) -> list[dict]:
             for r in kpi_table(kpis).itertuples(index=False)]
 
 
+# ---------------------------------------------------------------- the session's run history
+
+HISTORY = "run.history"
+HISTORY_BASELINE = "run.history.baseline"
+HISTORY_KPIS = (*MAIN_CARDS, "inventory_value_mean", "orders_lost")
+HISTORY_KEEP = 30
+
+
+def record_run(result: RunResult, label: str, overrides: dict) -> None:
+    """Add a run shown on the Run page to the session's history (once per scenario and seed):
+    its base scenario, seed, levers (the overrides of the base) and KPIs."""
+    runs = st.session_state.setdefault(HISTORY, [])
+    key = (digest(result.scenario.to_yaml()), result.seed)
+    if any(r["key"] == key for r in runs):
+        return
+    number = runs[-1]["run"] + 1 if runs else 1
+    runs.append({"key": key, "run": number, "scenario": label, "seed": result.seed,
+                 "levers": "; ".join(f"{p} = {v}" for p, v in overrides.items())
+                 or "as the scenario",
+                 "kpis": {k: result.kpis.get(k) for k in HISTORY_KPIS},
+                 "currency": fmt.currency_of(result.scenario)})
+    del runs[:-HISTORY_KEEP]
+
+
+def history_table(runs: list[dict], baseline: int | None) -> pd.DataFrame:
+    """One row per run: its levers and each KPI as value and change against the ``baseline``
+    run (its number), written by the formatter."""
+    base = next((r for r in runs if r["run"] == baseline), None)
+    rows = []
+    for r in runs:
+        row = {"run": f"#{r['run']}" + (" (baseline)" if r is base else ""),
+               "scenario": r["scenario"], "seed": r["seed"], "levers": r["levers"]}
+        for k in HISTORY_KPIS:
+            value = r["kpis"].get(k)
+            text = fmt.format_value(k, value, r["currency"])
+            delta = fmt.format_delta(k, value, base["kpis"].get(k), r["currency"]) \
+                if base is not None and r is not base else None
+            row[fmt.label(k)] = f"{text} ({delta})" if delta else text
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def run_history() -> None:
+    """The session's runs, with a pinned baseline the others are compared with."""
+    runs = st.session_state.get(HISTORY, [])
+    if not runs:
+        return
+    numbers = [r["run"] for r in runs]
+    if st.session_state.get(HISTORY_BASELINE) not in numbers:
+        st.session_state[HISTORY_BASELINE] = numbers[0]
+    st.subheader("Run history (this session)")
+    st.selectbox("Pinned baseline: the changes in brackets are against it", numbers,
+                 key=HISTORY_BASELINE, format_func=lambda n: f"run #{n}")
+    st.dataframe(history_table(runs, st.session_state[HISTORY_BASELINE]), hide_index=True,
+                 column_config={"levers": st.column_config.TextColumn(width="large")})
+
+
 # ---------------------------------------------------------------- warnings
 
 
@@ -206,8 +264,31 @@ def show_figure(key: tuple, make, caption: str | None = None) -> None:
     st.image(cached_png(key, make), caption=caption, width="stretch")
 
 
-def show_run_figure(result: RunResult, name: str, caption: str | None = None) -> None:
-    show_figure((name, *run_key(result)), lambda: FIGURES[name](result), caption)
+@st.cache_data(max_entries=128, show_spinner=False)
+def cached_spec(key: tuple, _make) -> dict:
+    """A library chart's Vega-Lite spec, cached by ``key`` like :func:`cached_png`."""
+    return _make().to_dict()
+
+
+def show_chart(key: tuple, make, caption: str | None = None) -> None:
+    """An interactive library chart (hover for values, drag or scroll to zoom)."""
+    # The spec, not the Altair object, is cached: building a chart's dict is the slow part.
+    st.vega_lite_chart(spec=cached_spec(key, make), width="stretch")
+    if caption:
+        st.caption(caption)
+
+
+def show_run_chart(result: RunResult, name: str, caption: str | None = None) -> None:
+    show_chart((name, *run_key(result)), lambda: CHARTS[name](result), caption)
+
+
+def report_html(result: RunResult, base: RunResult | None = None) -> str:
+    """The run's HTML report (``omcsim report``), compared with the unchanged base scenario
+    when levers were moved."""
+    from simulator.report import run_report
+
+    return run_report(result, alternatives={f"{base.scenario.name} (base)": base} if base else None,
+                      command=["omcsim dashboard"])
 
 
 def scenario_error(err: ScenarioError, what: str = "The scenario is not valid") -> None:

@@ -813,6 +813,15 @@ def parse_override(text: str) -> tuple[str, Any]:
     return path.strip(), value
 
 
+def parse_alternative(text: str) -> tuple[str, dict[str, Any]]:
+    """An alternative as ``--alt`` gives it: 'NAME: PATH=VALUE[; PATH=VALUE...]' -> (name,
+    overrides). Raises ScenarioError."""
+    name, sep, rest = text.partition(":")
+    if not sep or not name.strip() or not rest.strip():
+        raise ScenarioError(f"--alt {text!r}: expected NAME:PATH=VALUE[;PATH=VALUE...]")
+    return name.strip(), dict(parse_override(part) for part in rest.split(";") if part.strip())
+
+
 def load_scenario(
     name: str | Path, overrides: dict[str, Any] | None = None
 ) -> Scenario:

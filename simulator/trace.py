@@ -166,7 +166,7 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
     received, delivered, due, paid = (float(o[c]) for c in ("received", "delivered", "due", "paid"))
     cycle = rows[rows["phase"] == "cycle"]
     late_by = max(0.0, delivered - due) if np.isfinite(delivered) else (
-        max(0.0, _end_time(result) - due) if np.isfinite(due) and o["status"] == "open" else
+        max(0.0, end_time(result) - due) if np.isfinite(due) and o["status"] == "open" else
         float("nan"))
     head = {
         "id": int(o["id"]),
@@ -234,7 +234,7 @@ def explain_outcome(result: RunView, order: dict) -> str:
         return (f"Rejected at selection (step 5): the credit check refused the order "
                 f"(credit reject rate {sc.steps.selection.credit_reject_rate:.0%}). Quoted "
                 f"{format_duration(quote)} against D = {format_duration(d)}.")
-    end = _end_time(result)
+    end = end_time(result)
     if status == "open":
         late = order["late_by"]
         where = ("still before receipt (waiting for its quote)" if not math.isfinite(
@@ -258,7 +258,7 @@ def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bo
     (delivered, lost, rejected, open), ``late`` (delivered after the due date, or open past
     it), customer classes and products (None: all)."""
     o = result.orders
-    end = _end_time(result)
+    end = end_time(result)
     late_by = np.where(o["status"] == "delivered", o["delivered"] - o["due"],
                        np.where(o["status"] == "open", end - o["due"], np.nan))
     out = pd.DataFrame({
@@ -282,7 +282,17 @@ def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bo
     return out[keep].reset_index(drop=True)
 
 
-def _end_time(result: RunView) -> float:
+def late_mask(orders: pd.DataFrame, end: float | None = None) -> pd.Series:
+    """Which orders are late: delivered after their due date or, given the run's ``end``, still
+    open past it."""
+    late = orders["delivered"] > orders["due"] + 1e-9
+    if end is not None:
+        late |= (orders["status"] == "open") & (orders["due"] < end)
+    return late
+
+
+def end_time(result: RunView) -> float:
+    """The end of the run's window: warm-up plus horizon."""
     return result.scenario.warmup_days + result.scenario.horizon_days
 
 
@@ -429,7 +439,7 @@ def pick_order(result: RunView, how: str) -> int:
         late = pool[lateness > 1e-9]
         if len(late):
             return int(late.loc[(late["delivered"] - late["due"]).idxmax(), "id"])
-        end = _end_time(result)
+        end = end_time(result)
         overdue = o[(o["status"] == "open") & (o["due"] < end)]
         if len(overdue):
             return int(overdue.loc[overdue["due"].idxmin(), "id"])
@@ -558,7 +568,7 @@ def where_time_goes(result: RunView, scope: str = "cycle") -> WhereTimeGoes:
         "total": g["delay"].sum(), "occurrences": g["delay"].size(),
         "orders_hit": g["case"].nunique(),
     }).reset_index()
-    causes["cause"] = [_cause_label(REASONS[r], result.resource_names[h])
+    causes["cause"] = [cause_label(REASONS[r], result.resource_names[h])
                        for r, h in zip(causes["reason"], causes["resource"], strict=True)]
     causes["reason"] = [REASONS[r] for r in causes["reason"]]
     causes["department"] = [result.resource_names[h] for h in causes["resource"]]
@@ -571,7 +581,8 @@ def where_time_goes(result: RunView, scope: str = "cycle") -> WhereTimeGoes:
     return WhereTimeGoes(scope, n, mean_time, by_step, by_dept, causes)
 
 
-def _cause_label(reason: str, holder: str) -> str:
+def cause_label(reason: str, holder: str) -> str:
+    """A delay's cause in words: ``queue at assembly``, ``credit hold (credit)``."""
     if reason in ("queue", "breakdown"):
         return f"{reason} at {holder}"
     if reason == "stock-out":

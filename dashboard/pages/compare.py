@@ -4,6 +4,9 @@ Every number comes from :func:`simulator.experiment.compare`."""
 
 from __future__ import annotations
 
+import json
+import shlex
+
 import streamlit as st
 import ui
 
@@ -15,10 +18,45 @@ from simulator.experiment import (
     compare,
 )
 from simulator.plots.experiment import STRATEGY_LABELS, comparison_chart
-from simulator.scenario import PRIORITY_RULES
+from simulator.scenario import PRIORITY_RULES, parse_alternative
 
-# What an alternative changes: the scenario field it overrides.
-WHAT = {"decoupling points": "decoupling_point", "priority rules": "priority_rule"}
+# What an alternative changes: the scenario field it overrides (any: the user's overrides).
+ANY = "any parameters"
+WHAT = {"decoupling points": "decoupling_point", "priority rules": "priority_rule", ANY: None}
+
+
+def example_alternatives(scenario) -> str:
+    """A first text for the "any parameters" box: the scenario as it is, and one more of the
+    first department with a staff limit (or another priority rule)."""
+    lines = [f"as is: priority_rule={scenario.priority_rule}"]
+    staffed = [(n, d.staff) for n, d in scenario.departments.items() if d.staff]
+    if staffed:
+        name, staff = staffed[0]
+        lines.append(f"one more {name}: departments.{name}.staff={staff + 1}")
+    else:
+        lines.append("edd: priority_rule=edd")
+    return "\n".join(lines)
+
+
+def typed_alternatives(text: str) -> dict[str, dict]:
+    """The "any parameters" box, one alternative a line as `omcsim compare --alt` takes it;
+    errors are shown and stop the page."""
+    alternatives: dict[str, dict] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            name, changes = parse_alternative(line)
+            scenario.with_overrides(**changes)  # each one valid, checked before any run
+        except ScenarioError as err:
+            ui.scenario_error(err, f"Line {number} is not a valid alternative")
+            st.stop()
+        if name in alternatives:
+            st.error(f"Line {number}: the alternative {name!r} is given twice.")
+            st.stop()
+        alternatives[name] = changes
+    return alternatives
+
 
 scenario, seed, label = ui.current()
 st.title("Compare alternatives")
@@ -28,7 +66,15 @@ st.markdown("Each alternative is the Run page's scenario with one change, run wi
 st.markdown(ui.describe(scenario))
 
 what = st.radio("Compare", list(WHAT), horizontal=True, key="compare.what")
-if what == "decoupling points":
+typed = None
+if what == ANY:
+    typed = typed_alternatives(st.text_area(
+        "Alternatives, one a line: NAME: PATH=VALUE; PATH=VALUE (the first is the baseline)",
+        value=example_alternatives(scenario), key="compare.alt_text", height=110,
+        help="Any scenario field by its dotted path, as `omcsim compare --alt` and "
+        "`omcsim run --set` take it ('*' matches every key: customers.*.priority=0)."))
+    chosen = list(typed)
+elif what == "decoupling points":
     options = list(STRATEGY_ORDER)
     first = scenario.strategy
     name_of = STRATEGY_LABELS.get
@@ -36,10 +82,11 @@ else:
     options = list(PRIORITY_RULES)
     first = scenario.priority_rule
     name_of = str
-chosen = st.multiselect(
-    "Alternatives (the first is the baseline of the differences)", options,
-    default=[first, *(o for o in options if o != first)], format_func=name_of,
-    key=f"compare.alternatives.{what}")
+if typed is None:
+    chosen = st.multiselect(
+        "Alternatives (the first is the baseline of the differences)", options,
+        default=[first, *(o for o in options if o != first)], format_func=name_of,
+        key=f"compare.alternatives.{what}")
 
 reps, base_seed, days, workers = ui.experiment_inputs("compare", compare, scenario,
                                                     st.columns(4))
@@ -55,8 +102,8 @@ try:
 except ScenarioError as err:
     ui.scenario_error(err)
     st.stop()
-alternatives = {name: {WHAT[what]: name} for name in chosen}
-params = {"scenario": ui.digest(base.to_yaml()), "alternatives": chosen, "what": what,
+alternatives = typed if typed is not None else {name: {WHAT[what]: name} for name in chosen}
+params = {"scenario": ui.digest(base.to_yaml()), "alternatives": alternatives, "what": what,
           "reps": reps, "seed": base_seed, "crn": crn}
 st.caption(ui.time_estimate(scenario, seed, days, len(chosen) * reps, workers) + ".")
 
@@ -107,8 +154,10 @@ right.download_button("Summary (CSV)", lambda: summary.to_csv(index=False),
                       "compare-summary.csv", "text/csv", key="compare.dl.summary")
 if what == "decoupling points":
     choice = f"--strategies {','.join(chosen)}"
-else:
-    choice = " ".join(f"--alt '{r}: priority_rule={r}'" for r in chosen)
+else:  # JSON is YAML, which --alt reads; plain words need no quotes
+    choice = " ".join("--alt " + shlex.quote(f"{name}: " + "; ".join(
+        f"{p}={v if isinstance(v, str) else json.dumps(v)}" for p, v in changes.items()))
+        for name, changes in alternatives.items())
 st.markdown("The same from the command line:")
 st.code(f"omcsim compare {ui.cli_scenario(scenario, label)} {choice} --reps {reps} "
         f"--seed {base_seed} --days {days:g}{'' if crn else ' --independent'}",

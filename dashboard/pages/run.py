@@ -120,14 +120,24 @@ def _same(a, b) -> bool:
 
 
 def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
+    """The sidebar's levers in one form: changes take effect together, on Apply (three staff
+    edits make one run, not three)."""
     lv = Levers(base_id)
-    sb = st.sidebar
-    seed = sb.number_input("Seed", min_value=0, value=ui.DEFAULT_SEED, step=1,
+    with st.sidebar.form("run.levers", border=False, enter_to_submit=False):
+        seed = _lever_widgets(lv, base)
+        st.form_submit_button("Apply levers", type="primary", width="stretch", key="run.apply",
+                              help="Run the scenario with every change made above, together.")
+    st.sidebar.button("Reset levers to the scenario's values", on_click=lv.reset)
+    return lv.overrides, int(seed)
+
+
+def _lever_widgets(lv: Levers, base: Scenario) -> int:
+    seed = st.number_input("Seed", min_value=0, value=ui.DEFAULT_SEED, step=1,
                            key=lv.key("seed", ui.DEFAULT_SEED),
                            persist_state=PERSIST,
                            help="Same scenario and seed, same results (common random numbers).")
 
-    with sb.expander("Strategy and demand", expanded=True):
+    with st.expander("Strategy and demand", expanded=True):
         lv.select("Strategy / decoupling point", "decoupling_point", list(STRATEGIES), base.strategy,
                   format_func=lambda s: f"{s.upper()}: " + (
                       "digital copy, no stock" if STRATEGIES[s] == DIGITAL
@@ -157,7 +167,7 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                   help="fcfs: first come first served; edd: earliest due date; priority: "
                   "customer priority class first.")
 
-    with sb.expander("Capacity and staff"):
+    with st.expander("Capacity and staff"):
         st.caption("Empty = unlimited (a pure delay).")
         for name, dep in base.departments.items():
             lv.number(f"Staff: {name.replace('_', ' ')}", f"departments.{name}.staff", dep.staff,
@@ -172,7 +182,7 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                 lv.number(f"Servers: {name}", f"network.work_centers.{name}.servers", wc.servers,
                           min_value=1, step=1, placeholder="unlimited")
 
-    with sb.expander("Stock targets"):
+    with st.expander("Stock targets"):
         stocked = [n for n, sp in compile_plan(base).stock_points.items() if sp.active]
         st.caption(f"Stock is held at the decoupling point and upstream of it "
                    f"(now: {', '.join(stocked) or 'none'}). Empty = auto (set by "
@@ -190,13 +200,11 @@ def levers(base: Scenario, base_id: str) -> tuple[dict, int]:
                   base.steps.planning.service_target, min_value=0.5, max_value=0.995, step=0.005,
                   help="Cycle service level the automatic targets aim at.")
 
-    with sb.expander("Run length"):
+    with st.expander("Run length"):
         lv.number("Horizon (days)", "horizon_days", base.horizon_days, min_value=1.0, step=30.0)
         lv.number("Warm-up (days, left out of the KPIs)", "warmup_days", base.warmup_days,
                   min_value=0.0, step=10.0)
-
-    sb.button("Reset levers to the scenario's values", on_click=lv.reset)
-    return lv.overrides, int(seed)
+    return seed
 
 
 # ---------------------------------------------------------------- reproducing and downloading
@@ -211,7 +219,8 @@ def cli_command(base_name: str, overrides: dict, seed: int) -> str:
     return " ".join(shlex.quote(p) for p in parts)
 
 
-def downloads(result, scenario: Scenario, seed: int, base_name: str, overrides: dict) -> None:
+def downloads(result, scenario: Scenario, seed: int, base_name: str, overrides: dict,
+              reference=None) -> None:
     stem = f"{scenario.name}-seed{seed}"
     file_name = ui.cli_scenario(scenario, base_name)
     if not file_name.endswith(".yaml"):  # an unedited named scenario: still offer its file
@@ -239,6 +248,11 @@ def downloads(result, scenario: Scenario, seed: int, base_name: str, overrides: 
                            f"{stem}-steps.parquet", "application/octet-stream",
                            key="dl.steps.parquet", help="Step records: one row per order per "
                            "activity.")
+        st.download_button("Report (HTML)", lambda: ui.report_html(result, reference),
+                           f"{stem}-report.html", "text/html", key="dl.report",
+                           help="One page to hand out: KPIs with definitions, warnings, the "
+                           "interactive charts, a late and a typical order traced, provenance. "
+                           "It opens offline (`omcsim report` writes the same).")
 
 
 def _parquet(df: pd.DataFrame) -> bytes:
@@ -274,9 +288,10 @@ st.caption(f"Simulated {scenario.warmup_days:g} + {scenario.horizon_days:g} days
            f"{k['wall_seconds']:.2f} s of simulation.")
 
 ui.run_warnings(result.warnings)  # above the numbers they qualify
-reference = None
+reference = base_result = None
 if overrides:
-    reference = ui.run(base, seed).kpis
+    base_result = ui.run(base, seed)
+    reference = base_result.kpis
     st.info(f"{len(overrides)} change(s) to `{base_name}`; the arrows compare with it (same seed).")
 currency = fmt.currency_of(scenario)
 ui.kpi_cards(k, ui.MAIN_CARDS, reference, currency)
@@ -284,12 +299,12 @@ ui.kpi_cards(k, ui.MORE_CARDS, reference, currency)
 
 left, right = st.columns(2)
 with left:
-    ui.show_run_figure(result, "cycle_time_distribution")
+    ui.show_run_chart(result, "cycle_time_distribution")
 with right:
-    ui.show_run_figure(result, "fill_rate_over_time")
+    ui.show_run_chart(result, "fill_rate_over_time")
 left, right = st.columns([3, 2])
 with left:
-    ui.show_run_figure(result, "levels_over_time",
+    ui.show_run_chart(result, "levels_over_time",
                        caption=f"Backorders at the decoupling point ({scenario.codp}) and "
                        "inventory by buffer over time.")
 with right:
@@ -298,4 +313,6 @@ with right:
                  column_config={"definition": st.column_config.TextColumn(width="large"),
                                 "name": st.column_config.TextColumn("name in the CLI")})
 
-downloads(result, scenario, seed, base_name, overrides)
+ui.record_run(result, base_name, overrides)
+ui.run_history()
+downloads(result, scenario, seed, base_name, overrides, base_result)

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 import ui
 
+from simulator import charts
 from simulator import format as fmt
-from simulator import plots
-from simulator.plots.trace import UNTIL
+from simulator.charts import UNTIL
 from simulator.trace import PICKS, SCOPES, TraceError, explain_outcome, order_list, pick_order
 
 BY_ID = "by id"
@@ -135,12 +135,13 @@ if order_id is not None:
     order_cards(o)
 
     until = st.segmented_control("Show the journey until", list(UNTIL), key="staple.until",
-                                 default=ui.default(plots.order_timeline, "until"))
-    until = until or ui.default(plots.order_timeline, "until")  # a click can deselect
-    ui.show_figure(("order_timeline", *key, order_id, until),
-                   lambda: plots.order_timeline(trace, until=until),
-                   caption="Gantt chart: hatched = waiting (labelled with its reason), solid = "
-                   "worked on, coloured by who held the order.")
+                                 default=ui.default(charts.order_timeline, "until"))
+    until = until or ui.default(charts.order_timeline, "until")  # a click can deselect
+    ui.show_chart(("order_timeline", *key, order_id, until),
+                  lambda: charts.order_timeline(trace, until=until),
+                  caption="Gantt chart: light orange = waiting, solid = worked on, coloured by who "
+                  "held the order. Hover a bar for the step, the holder, the times and why it "
+                  "waited; drag or scroll to zoom, double click to reset.")
 
     tab_table, tab_story, tab_plan = st.tabs(["Records and why", "Narrative timeline",
                                               "Planning context"])
@@ -159,10 +160,20 @@ if order_id is not None:
 st.header("The war room")
 st.markdown("Departments, stages and buffers as swimlanes; each order a line crossing between "
             "them, late orders in red, the picked order in black.")
-max_orders = st.slider("Orders on the wall", min_value=10, max_value=150, step=10,
-                       value=ui.default(plots.war_room, "max_orders"), key="staple.max_orders")
-ui.show_figure(("war_room", *key, order_id, max_orders),
-               lambda: plots.war_room(result, highlight=order_id, max_orders=max_orders))
+left, right = st.columns([1, 2])
+max_orders = left.slider("Orders on the wall", min_value=10, max_value=150, step=10,
+                         value=ui.default(charts.war_room, "max_orders"), key="staple.max_orders")
+ids, wall_start, wall_days = charts.war_room_orders(result, order_id, max_orders=max_orders)
+first_day = round(wall_start, 1)
+last_day = round(float(result.steps.loc[result.steps["order"].isin(ids), "end"].max()), 1)
+replay = right.slider("Replay: the wall as it stood on day", min_value=first_day,
+                      max_value=max(last_day, first_day + 0.1), value=max(last_day, first_day + 0.1),
+                      step=0.1, key="staple.replay",
+                      help="Move (or press an arrow key on the slider) to replay the war room over "
+                      "simulated time; at the right end it shows every order's whole journey.")
+ui.show_chart(("war_room", *key, order_id, max_orders, replay),
+              lambda: charts.war_room(result, highlight=order_id, max_orders=max_orders,
+                                      until_day=None if replay >= last_day else replay))
 
 st.header("Where time goes, for all orders")
 scope = st.radio("Measured", list(SCOPES), horizontal=True, key="staple.scope",
@@ -171,7 +182,7 @@ scope = st.radio("Measured", list(SCOPES), horizontal=True, key="staple.scope",
 where = result.where_time_goes(scope)
 left, right = st.columns([3, 2])
 with left:
-    ui.show_figure(("time_breakdown", *key, scope), lambda: plots.time_breakdown(where))
+    ui.show_chart(("time_breakdown", *key, scope), lambda: charts.time_breakdown(where))
 with right:
     if where.orders and math.isfinite(where.mean_time):
         percent = {"share": st.column_config.NumberColumn(format="percent")}

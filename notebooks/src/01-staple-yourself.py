@@ -42,7 +42,7 @@
 # %matplotlib inline
 import pandas as pd
 
-from simulator import STEPS, load_scenario, plots, simulate
+from simulator import STEPS, charts, load_scenario, plots, simulate
 from simulator.experiment import compare
 from simulator.kpis import flat_kpis
 from simulator.trace import pick_order
@@ -73,12 +73,13 @@ journey = result.trace(slowest)
 print(journey.narrative())
 
 # %% [markdown]
-# The Gantt chart of the same journey: each bar is a step, hatched while the order waits and
-# solid while someone works on it, coloured by who held it. The due date (receipt + the
-# customer's demand lead time D) is marked.
+# The Gantt chart of the same journey: each bar is a step, light orange while the order waits
+# and solid while someone works on it, coloured by who held it. The due date (receipt + the
+# customer's demand lead time D) is marked. The chart is interactive: hover a bar to see the
+# step, who held the order, the times and why it waited; drag or scroll to zoom.
 
 # %%
-plots.order_timeline(journey)
+charts.order_timeline(journey)
 
 # %%
 w = journey.order
@@ -103,7 +104,7 @@ print(result.trace(typical).narrative())
 # thick while it is worked on; late orders are red. Our slowest order is drawn in black.
 
 # %%
-plots.war_room(result, highlight=slowest)
+charts.war_room(result, highlight=slowest)
 
 # %% [markdown]
 # ## Step 3 — where the time goes, for all orders
@@ -122,7 +123,7 @@ waiting_share = where.by_step["waiting"].sum() / where.mean_time
 top = where.causes.iloc[0]
 print(f"waiting is {waiting_share:.0%} of the mean cycle time; the biggest delay cause is "
       f"'{top['cause']}' ({top['share']:.0%} of all delay, {top['orders_hit']} orders hit)")
-plots.time_breakdown(where)
+charts.time_breakdown(where)
 
 # %% [markdown]
 # Read the three panels top to bottom: which *step* owns the cycle time (fulfilment, the
@@ -238,7 +239,7 @@ late_journey = pump_run.trace(latest)
 print(late_journey.narrative())
 worst = late_journey[late_journey["phase"] == "cycle"].sort_values("wait", ascending=False).iloc[0]
 print(f"\nlongest wait: {worst['wait']:.2f} days at {worst['department']} ({worst['reason']})")
-plots.order_timeline(late_journey)
+charts.order_timeline(late_journey)
 
 # %% [markdown]
 # The narrative and the chart show the step where the order sat longest and the reason recorded

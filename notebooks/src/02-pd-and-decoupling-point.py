@@ -62,7 +62,7 @@
 import numpy as np
 import pandas as pd
 
-from simulator import load_scenario, plots, simulate
+from simulator import charts, load_scenario, plots, simulate
 from simulator.experiment import assess, compare, lower_bound, sweep
 from simulator.plan import compile_plan
 
@@ -204,7 +204,7 @@ print(f"P:D = {ratio_broken:g} (D = {d_broken:.2f} days), rule's choice {choice}
       f"{lead_times[choice]:.2f} days, simulated mean cycle time "
       f"{one.kpis['cycle_time_mean']:.2f} days, p95 {one.kpis['cycle_time_p95']:.2f}")
 print(one.where_time_goes().render(top=5))
-plots.cycle_time_distribution(one)
+charts.cycle_time_distribution(one)
 
 # %% [markdown]
 # The cycle time is longer than the downstream processing time: it adds the office steps, the

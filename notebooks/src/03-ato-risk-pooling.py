@@ -63,7 +63,7 @@
 import numpy as np
 import pandas as pd
 
-from simulator import load_scenario, plots, simulate
+from simulator import charts, load_scenario, plots, simulate
 from simulator.experiment import replicate, summarize
 from simulator.theory import base_stock_poisson
 
@@ -270,7 +270,7 @@ postponement
 # %%
 one_run = simulate(pooling_scenario(N, "pooled", int(levels["pooled"][N]), assembly=ASSEMBLY)
                    .with_overrides(**assembly_overrides), seed=SEED)
-plots.cycle_time_distribution(one_run)
+charts.cycle_time_distribution(one_run)
 
 # %%
 sized = plan.loc[N, "dedicated fill rate"]

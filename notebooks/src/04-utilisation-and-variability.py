@@ -56,7 +56,7 @@
 import numpy as np
 import pandas as pd
 
-from simulator import load_scenario, plots, simulate
+from simulator import charts, load_scenario, plots, simulate
 from simulator.experiment import replications_needed, summarize
 from simulator.plan import compile_plan
 from simulator.theory import mg1_wait, mm1_within, mmc_wait
@@ -190,7 +190,7 @@ d = busy.mean_demand_lead_time
 otif = sim[(sim["kpi"] == "otif") & (sim["rho"] == rho) & (sim["service"].str.startswith("exp"))]
 print(f"ρ = {rho}: on time within D = {d:g} days, simulated {otif['mean'].iloc[0]:.3f} ± "
       f"{otif['half_width'].iloc[0]:.3f}, M/M/1 {mm1_within(rho, 1.0, d):.3f}")
-plots.cycle_time_distribution(simulate(busy, (SEED, 0)))
+charts.cycle_time_distribution(simulate(busy, (SEED, 0)))
 
 # %% [markdown]
 # At this load the mean time in system, $1/(\mu-\lambda)$, is already longer than D. But even at

@@ -16,7 +16,8 @@ from ..scenario import ScenarioError
 from .common import UsageError
 
 # Subcommand modules, in the order `omcsim --help` lists them.
-COMMANDS = ("run", "trace", "scenarios", "dashboard", "experiment", "optimize", "validate_model")
+COMMANDS = ("run", "trace", "report", "scenarios", "dashboard", "experiment", "optimize",
+            "validate_model")
 
 
 class _Parser(argparse.ArgumentParser):

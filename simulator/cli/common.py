@@ -112,6 +112,7 @@ def add_scenario_arguments(p: argparse.ArgumentParser, seed: str = "run") -> Non
 
 
 FIGURE_FORMATS = (".png", ".svg", ".pdf")
+CHART_FORMATS = (*FIGURE_FORMATS, ".html")  # simulator.charts.FILE_FORMATS, without loading Altair
 
 
 def check_output_file(path: str | None, option: str, formats: tuple[str, ...] = ()) -> None:

@@ -30,7 +30,7 @@ from ..experiment import (
 )
 from ..format import format_interval, unit_text
 from ..kpis import KPI_DEFINITIONS, finite_or_none
-from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_override
+from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_alternative
 from .common import (
     FIGURE_FORMATS,
     UsageError,
@@ -299,10 +299,7 @@ def _alternatives(args: argparse.Namespace) -> dict[str, dict]:
             raise UsageError(f"--codp: {name!r} is not one of {', '.join([*BUFFERS, 'none'])}")
         add(name, {"decoupling_point": name})
     for text in args.alt:
-        name, sep, rest = text.partition(":")
-        if not sep or not name.strip() or not rest.strip():
-            raise UsageError(f"--alt {text!r}: expected NAME:PATH=VALUE[;PATH=VALUE...]")
-        add(name.strip(), dict(parse_override(part) for part in rest.split(";") if part.strip()))
+        add(*parse_alternative(text))
     if not alts:
         raise UsageError("give the alternatives: --strategies LIST, --codp LIST or --alt")
     return alts

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 from ..result import simulate
 from ..trace import PICKS, TraceError, pick_order
 from .common import (
-    FIGURE_FORMATS,
+    CHART_FORMATS,
     UsageError,
     add_scenario_arguments,
     check_output_file,
@@ -37,17 +36,18 @@ def register(sub) -> None:
     p.add_argument("--json", action="store_true",
                    help='print JSON: {"order": {...}, "steps": [...]} (or the --all tables)')
     p.add_argument("--plot", metavar="FILE",
-                   help="save a chart (.png, .svg or .pdf): the order's timeline, or with --all "
-                   "the waiting-vs-working breakdown")
+                   help="save a chart (.png, .svg, .pdf, or .html: interactive): the order's "
+                   "timeline, or with --all the waiting-vs-working breakdown")
     p.add_argument("--war-room", metavar="FILE",
-                   help="save the war-room chart (.png, .svg or .pdf): departments as swimlanes, "
-                   "orders as lines, late ones highlighted (and the traced order in bold)")
+                   help="save the war-room chart (.png, .svg, .pdf, or .html: interactive): "
+                   "holders as swimlanes, orders as lines, late ones highlighted (and the traced "
+                   "order in bold)")
     p.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    check_output_file(args.plot, "--plot", FIGURE_FORMATS)
-    check_output_file(args.war_room, "--war-room", FIGURE_FORMATS)
+    check_output_file(args.plot, "--plot", CHART_FORMATS)
+    check_output_file(args.war_room, "--war-room", CHART_FORMATS)
     if args.order is not None:
         try:
             wanted = int(args.order)
@@ -67,13 +67,13 @@ def handle(args: argparse.Namespace) -> int:
     else:
         print(t.narrative())
     if args.plot:
-        from ..plots import order_timeline
+        from ..charts import order_timeline, save  # Altair loads in seconds: only when drawing
 
-        _save(order_timeline(t), args.plot)
+        save(order_timeline(t), args.plot)
     if args.war_room:
-        from ..plots import war_room
+        from ..charts import save, war_room
 
-        _save(war_room(result, highlight=order_id), args.war_room)
+        save(war_room(result, highlight=order_id), args.war_room)
     return 0
 
 
@@ -84,16 +84,12 @@ def _all_orders(result, args) -> int:
     else:
         print(w.render())
     if args.plot:
-        from ..plots import time_breakdown
+        from ..charts import save, time_breakdown
 
-        _save(time_breakdown(w), args.plot)
+        save(time_breakdown(w), args.plot)
     if args.war_room:
-        from ..plots import war_room
+        from ..charts import save, war_room
 
-        _save(war_room(result), args.war_room)
+        save(war_room(result), args.war_room)
     return 0
 
-
-def _save(fig, path: str) -> None:
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)

@@ -1,4 +1,7 @@
-"""Every matplotlib figure omcsim draws, shared by the CLI, the dashboard and the notebooks.
+"""The matplotlib figures of experiments and lessons (compare, sweep, warm-up, theory), shared by
+the CLI, the dashboard and the notebooks. The figures of one run and one order (cycle time, fill
+rate, levels, the Gantt chart, the war room, where time goes) are interactive Altair charts in
+:mod:`simulator.charts`, which also writes them as image files.
 
 Functions take results or tables and return a ``matplotlib.figure.Figure`` (built without pyplot,
 so they are safe in threads and servers). Grouped by topic in submodules, imported here.
@@ -14,28 +17,14 @@ from .experiment import (
     welch_plot,
 )
 from .lessons import sim_vs_theory
-from .run import (
-    cycle_time_distribution,
-    fill_rate_over_time,
-    levels_over_time,
-    run_overview,
-)
-from .trace import order_timeline, time_breakdown, war_room
 
 __all__ = [
     "comparison_chart",
-    "cycle_time_distribution",
     "event_bands",
-    "fill_rate_over_time",
     "kpi_vs_pd",
-    "levels_over_time",
     "optimization_chart",
-    "order_timeline",
-    "run_overview",
     "sim_vs_theory",
     "sweep_heatmap",
-    "time_breakdown",
     "trade_off",
-    "war_room",
     "welch_plot",
 ]

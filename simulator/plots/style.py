@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
-# Colour-blind-safe palette (Okabe-Ito), in a fixed order for departments, stages and strategies.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-           "#000000")
-LATE = "#D55E00"
-ON_TIME = "#0072B2"
+# One palette for matplotlib figures and Altair charts alike.
+from ..charts import LATE, ON_TIME, PALETTE  # noqa: F401  (re-exported for the figures)
 
 
 def new_figure(width: float = 7.0, height: float = 4.0, nrows: int = 1, ncols: int = 1,

@@ -47,3 +47,24 @@ def assert_interval_shown(text: str, mean: float, half_width: float, what: str =
     high = mean + half_width if unit != "%" else min(mean + half_width, 1.0)
     assert_shown(m.group(3) + unit, max(mean - half_width, 0.0), what)
     assert_shown(m.group(4) + unit, high, what)
+
+
+def charts_shown(app) -> list[dict]:
+    """The interactive (Vega-Lite) charts on an AppTest page, as their specs."""
+    import json
+
+    return [json.loads(e.proto.spec) for e in app.get("vega_lite_chart")]
+
+
+def has_tooltips(spec) -> bool:
+    """Whether any mark of a Vega-Lite spec shows values on hover."""
+    if isinstance(spec, dict):
+        return "tooltip" in spec or any(has_tooltips(v) for v in spec.values())
+    if isinstance(spec, list):
+        return any(has_tooltips(v) for v in spec)
+    return False
+
+
+def apply_levers(app):
+    """Press the Run page's Apply button: the sidebar's levers take effect together."""
+    return app.button(key="run.apply").click().run()

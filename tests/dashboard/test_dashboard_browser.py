@@ -1,8 +1,8 @@
 """The real thing: `omcsim dashboard` on a free loopback port, driven by Debian's chromium through
 Playwright's Python client. The KPIs shown must be the CLI's (`omcsim run default --json`), the
-charts must render, no KPI card or download button is cut short at 1024 or 1440 px, Reset
-restores the sidebar, nothing is fetched from elsewhere, and the screenshots for the README are
-saved."""
+charts must render and answer a hover with a tooltip, no KPI card or download button is cut short
+at 1024 or 1440 px, Reset restores the sidebar, the report downloads and opens with no request,
+nothing is fetched from elsewhere, and the screenshots for the README are saved."""
 
 import json
 import os
@@ -95,12 +95,8 @@ def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record
             page.on("request", note)
             page.goto(dashboard_url)
             page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
-            # The three charts of the first screen, loaded and decoded.
-            page.wait_for_function(
-                """() => {
-                    const imgs = [...document.querySelectorAll('[data-testid="stImage"] img')];
-                    return imgs.length >= 3 && imgs.every(i => i.complete && i.naturalWidth > 300);
-                }""", timeout=60_000)
+            # The three interactive charts of the first screen, drawn.
+            wait_for_charts(page, 3)
             labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
             values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
             cards = {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
@@ -117,10 +113,35 @@ def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record
             page.screenshot(path=str(SCREENSHOT))
             favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
             assert favicon.startswith("data:"), favicon
+            # Hover the cycle-time histogram: a tooltip tells the bar's range and orders.
+            tip = hover_tooltip(page, page.locator('[data-testid="stVegaLiteChart"]').first)
+            assert "cycle time" in tip and "orders" in tip, tip
             assert elsewhere == []
         finally:
             browser.close()
     assert SCREENSHOT.stat().st_size > 50_000  # a real page, not a blank one
+
+
+def wait_for_charts(page, n: int) -> None:
+    """Until ``n`` Vega-Lite charts are drawn (a canvas or an SVG inside each)."""
+    page.wait_for_function(
+        f"""() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+            .filter(c => c.querySelector('canvas, svg.marks')).length >= {n}""", timeout=90_000)
+
+
+def hover_tooltip(page, chart) -> str:
+    """Move the mouse over ``chart`` (a grid of points, bottom rows first: bars stand on the
+    axis) until Vega's tooltip shows; its text (empty if none ever showed)."""
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    for fy in (0.8, 0.7, 0.6, 0.5, 0.4, 0.3):
+        for fx in [i / 40 for i in range(2, 38)]:
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(40)
+            tip = page.locator("#vg-tooltip-element.visible")
+            if tip.count() and tip.inner_text().strip():
+                return tip.inner_text()
+    return ""
 
 
 # Elements whose text is cut (ellipsis or overflow) at the viewport's width: any descendant of a
@@ -164,12 +185,14 @@ def test_cards_are_whole_and_reset_restores_the_sidebar(dashboard_url, width):
             assert _sidebar_strategy(page).startswith("ATO")
             page.get_by_role("combobox", name="Strategy / decoupling point").click()
             page.get_by_role("option", name=re.compile(r"^MTO")).click()
+            page.get_by_role("button", name="Apply levers").click()
             page.get_by_text(re.compile(r"strategy MTO")).wait_for(timeout=90_000)
             page.get_by_role("button", name=re.compile(r"^Reset levers")).click()
             page.get_by_text(re.compile(r"strategy ATO .* seed 1$")).wait_for(timeout=90_000)
             assert _sidebar_strategy(page).startswith("ATO")
             page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
                 has_text="Seed").get_by_test_id("stNumberInputStepUp").click()
+            page.get_by_role("button", name="Apply levers").click()
             page.get_by_text(re.compile(r"seed 2$")).wait_for(timeout=90_000)
             assert page.get_by_text(re.compile(r"strategy ATO .* seed 2$")).count() == 1
             assert _sidebar_strategy(page).startswith("ATO")
@@ -186,8 +209,81 @@ def test_cards_are_whole_and_reset_restores_the_sidebar(dashboard_url, width):
                 .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
                 .map(e => e.innerText.slice(0, 80))""") == []
             page.screenshot(path=str(SCREENSHOT.with_name(f"staple-{width}.png")), full_page=True)
+            # The war room answers a hover with the order, its step, holder and why it waited.
+            wait_for_charts(page, 3)
+            wall = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+            tip = hover_tooltip(page, wall)
+            assert "order" in tip and "held by" in tip and "why" in tip, tip
             favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
             assert favicon.startswith("data:"), favicon
+            assert elsewhere == []
+        finally:
+            browser.close()
+
+
+def test_report_downloads_and_opens_offline(dashboard_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000},
+                                    accept_downloads=True)
+            page.goto(dashboard_url)
+            page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=90_000)
+            with page.expect_download(timeout=120_000) as download:
+                page.get_by_role("button", name="Report (HTML)").click()
+            report = tmp_path / "report.html"
+            download.value.save_as(report)
+
+            # Opened from the file, offline: every request but the file itself is refused and
+            # noted; the charts must still draw.
+            requests = []
+            offline = browser.new_page(viewport={"width": 1200, "height": 1000})
+
+            def refuse(route):
+                if route.request.url.startswith("file://"):
+                    route.continue_()
+                else:
+                    requests.append(route.request.url)
+                    route.abort()
+
+            offline.route("**/*", refuse)
+            offline.goto(report.as_uri())
+            offline.wait_for_function(
+                """() => document.querySelectorAll('.chart').length >= 6 &&
+                    [...document.querySelectorAll('.chart')].every(
+                        c => c.querySelector('canvas, svg.marks'))""", timeout=60_000)
+            assert offline.locator("h1").inner_text().startswith("omcsim report: default")
+            tip = hover_tooltip(offline, offline.locator(".chart").first)
+            assert "orders" in tip, tip
+            offline.screenshot(path=str(SCREENSHOT.with_name("report.png")))
+            assert requests == []
+        finally:
+            browser.close()
+
+
+@pytest.mark.parametrize("name", ["network", "editor"])
+def test_network_and_editor_pages_draw(dashboard_url, name):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1000})
+            elsewhere = []
+            page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
+            page.goto(dashboard_url)
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+            page.get_by_role("link", name="Network" if name == "network" else "Scenario editor").click()
+            if name == "network":
+                page.wait_for_selector('[data-testid="stGraphVizChart"] svg', timeout=60_000)
+                assert "decoupling point" in page.locator(
+                    '[data-testid="stGraphVizChart"] svg').text_content()
+            else:
+                page.get_by_text("The edited scenario is valid").wait_for(timeout=60_000)
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(SCREENSHOT.with_name(f"{name}.png")))
             assert elsewhere == []
         finally:
             browser.close()

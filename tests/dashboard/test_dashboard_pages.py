@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pytest
 import yaml
-from dashboard_checks import APP, assert_interval_shown, assert_shown
+from dashboard_checks import APP, assert_interval_shown, assert_shown, charts_shown, has_tooltips
 
 from simulator import STEPS, simulate
 from simulator.experiment import advise, compare
@@ -54,8 +54,9 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert_shown(cards["Cycle time"], trace.order["cycle_time"], "cycle time")
     assert_shown(cards["Waiting"], trace.order["waiting"], "waiting")
     assert app.code[0].value == trace.narrative()
-    # Gantt chart, war room, waiting vs working
-    assert len(app.image) == 3
+    # Gantt chart, war room, waiting vs working: interactive, hover names the order's steps
+    specs = charts_shown(app)
+    assert len(specs) == 3 and all(has_tooltips(s) for s in specs)
     # Every record with its reason in full (a table wraps its text; none is cut).
     table = app.table[0].value
     assert len(table) == len(trace)
@@ -69,7 +70,14 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert list(by_dept["holder"]) == list(expected["department"])
     app.slider(key="staple.max_orders").set_value(20).run()
     app.segmented_control(key="staple.until").set_value("all").run()
-    assert not app.exception and len(app.image) == 3
+    assert not app.exception and len(charts_shown(app)) == 3
+    # The replay: the war room as it stood on a day of the simulated time.
+    replay = app.slider(key="staple.replay")
+    day = round((replay.min + replay.max) / 2, 1)
+    replay.set_value(day).run()
+    assert not app.exception
+    titles = [json.dumps(s.get("title")) for s in charts_shown(app)]
+    assert any(f"as it stood on day {day:.1f}" in t for t in titles)
 
 
 def test_staple_lists_orders_by_filter_and_explains_a_lost_one(app):
@@ -169,6 +177,31 @@ def test_compare_priority_rules_shows_paired_differences(app):
     assert any("--alt 'edd: priority_rule=edd'" in c.value for c in app.code)
 
 
+def test_compare_any_parameter_as_the_cli_alt_does(app):
+    scenario, _ = on_page(app, "compare")
+    app.radio(key="compare.what").set_value("any parameters").run()
+    assert not app.exception
+    app.text_area(key="compare.alt_text").set_value("now: priority_rule=fcfs\nbad: nope=1").run()
+    assert "Line 2 is not a valid alternative" in app.error[0].value and "nope" in app.error[0].value
+    text = "now: priority_rule=fcfs\nbig office: departments.office.staff=3; priority_rule=edd"
+    app.text_area(key="compare.alt_text").set_value(text).run()
+    app.number_input(key="compare.reps").set_value(2)
+    app.number_input(key="compare.days").set_value(30.0)
+    app.number_input(key="compare.workers").set_value(1)
+    app.button(key="compare.go").click().run()
+    assert not app.exception
+    assert list(app.table[1].value.columns) == ["big office"]
+    alternatives = {"now": {"priority_rule": "fcfs"},
+                    "big office": {"departments.office.staff": 3, "priority_rule": "edd"}}
+    expected = compare(scenario.with_overrides(horizon_days=30.0), alternatives, reps=2,
+                       workers=1).summary.set_index(["kpi", "alternative"])
+    for (kpi, alt), text in table_values(app, 0).items():
+        assert_interval_shown(text, expected.loc[(kpi, alt), "mean"],
+                              expected.loc[(kpi, alt), "half_width"], kpi)
+    assert any("--alt 'big office: departments.office.staff=3; priority_rule=edd'" in c.value
+               for c in app.code)
+
+
 def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
     scenario, _ = on_page(app, "sweep")
     app.multiselect(key="sweep.ratios").set_value([0.5, 2.0])
@@ -228,7 +261,7 @@ def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
         json.loads(nb.read_text())  # a real notebook the page offers
 
 
-@pytest.mark.parametrize("page", ["compare", "sweep", "staple", "learn"])
+@pytest.mark.parametrize("page", ["compare", "sweep", "staple", "learn", "editor", "network"])
 def test_every_page_opens_on_the_default_scenario_first(app, page):
     # A page opened before the Run page (a bookmark) works on the default scenario.
     app.switch_page(f"pages/{page}.py").run()

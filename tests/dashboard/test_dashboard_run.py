@@ -7,8 +7,16 @@ import sys
 
 import pytest
 import yaml
-from dashboard_checks import CARDS, MORE_CARDS, assert_shown
+from dashboard_checks import (
+    CARDS,
+    MORE_CARDS,
+    apply_levers,
+    assert_shown,
+    charts_shown,
+    has_tooltips,
+)
 
+from simulator import format as fmt
 from simulator import load_scenario, simulate
 from simulator.cli import build_parser, main
 from simulator.cli.common import scenario_from_args
@@ -42,8 +50,8 @@ def test_first_load_shows_the_default_scenario_without_a_click(app):
     for label, name in {**CARDS, **MORE_CARDS}.items():
         assert_shown(cards[label], kpis[name], name)
     # cycle-time distribution, fill rate over time, backorders and inventory over time
-    assert len(app.image) == 3
-    assert all(img.value for img in app.image)
+    specs = charts_shown(app)
+    assert len(specs) == 3 and all(has_tooltips(s) for s in specs)  # interactive: hover
     assert any("seed 1" in m.value for m in app.markdown)
 
 
@@ -54,7 +62,7 @@ def test_levers_become_overrides_that_the_cli_reproduces(app):
     app.number_input(key="run.classroom.departments.office.staff").set_value(2)
     app.selectbox(key="run.classroom.priority_rule").set_value("edd")
     app.number_input(key="run.classroom.seed").set_value(7)
-    app.run()
+    apply_levers(app)
     assert not app.exception
     scenario, seed = current_scenario(app)
     assert seed == 7
@@ -75,7 +83,8 @@ def test_levers_become_overrides_that_the_cli_reproduces(app):
 
 def test_downloaded_yaml_reproduces_the_run_from_the_cli(app, tmp_path, capsys):
     classroom(app)
-    app.selectbox(key="run.classroom.decoupling_point").set_value("mts").run()
+    app.selectbox(key="run.classroom.decoupling_point").set_value("mts")
+    apply_levers(app)
     scenario, seed = current_scenario(app)
     path = tmp_path / "classroom-edited.yaml"
     path.write_text(scenario.to_yaml())  # what the "Scenario (YAML)" button serves
@@ -100,14 +109,16 @@ def test_moving_back_to_a_setting_does_not_simulate_again(app, monkeypatch):
     monkeypatch.setattr(ui, "simulate", counting)
     box = "run.classroom.decoupling_point"
     for strategy in ("mts", "mto", "mts", "mto"):
-        app.selectbox(key=box).set_value(strategy).run()
+        app.selectbox(key=box).set_value(strategy)
+        apply_levers(app)
         assert not app.exception
     assert calls == ["mts"]  # mto (the base) was cached before; mts once, then from the cache
 
 
 def test_lever_values_survive_a_visit_to_another_page(app):
     classroom(app)
-    app.selectbox(key="run.classroom.decoupling_point").set_value("ato").run()
+    app.selectbox(key="run.classroom.decoupling_point").set_value("ato")
+    apply_levers(app)
     app.switch_page("pages/learn.py").run()
     app.switch_page("pages/run.py").run()
     assert not app.exception
@@ -117,7 +128,8 @@ def test_lever_values_survive_a_visit_to_another_page(app):
 
 def test_reset_restores_the_scenario_values(app):
     classroom(app)
-    app.selectbox(key="run.classroom.priority_rule").set_value("edd").run()
+    app.selectbox(key="run.classroom.priority_rule").set_value("edd")
+    apply_levers(app)
     assert current_scenario(app)[0].priority_rule == "edd"
     next(b for b in app.sidebar.button if b.label.startswith("Reset")).click().run()
     assert not app.exception
@@ -127,7 +139,8 @@ def test_reset_restores_the_scenario_values(app):
 def test_invalid_lever_combination_is_a_readable_message(app):
     # quote_tolerance needs D > 0: the library refuses it, the page says so.
     classroom(app)
-    app.number_input(key="run.classroom.customers.*.demand_lead_time").set_value(0.0).run()
+    app.number_input(key="run.classroom.customers.*.demand_lead_time").set_value(0.0)
+    apply_levers(app)
     assert not app.exception
     assert "quote_tolerance" in app.error[0].value
     assert not app.metric
@@ -187,3 +200,41 @@ def test_run_warnings_are_banners_above_the_cards(app, strategy, warned):
     # Above the KPI cards: the page's elements in order.
     kinds = [el.type for el in app.main]
     assert kinds.index("error") < kinds.index("metric")
+
+
+def test_levers_take_effect_together_on_apply(app, monkeypatch):
+    classroom(app, days=55.0)  # a horizon no other test uses: the cache is process-wide
+    ui = sys.modules["ui"]
+    calls = []
+    monkeypatch.setattr(ui, "simulate", lambda sc, seed: calls.append(sc) or simulate(sc, seed))
+    def change():
+        app.selectbox(key="run.classroom.priority_rule").set_value("edd")
+        app.number_input(key="run.classroom.departments.office.staff").set_value(3)
+
+    change()
+    app.run()  # a change without Apply runs nothing
+    assert calls == [] and current_scenario(app)[0].priority_rule == "fcfs"
+    change()  # (AppTest drops a form's unsubmitted values on a rerun; a browser keeps them)
+    apply_levers(app)
+    assert not app.exception
+    assert len(calls) == 1  # one run with both changes, not one per change
+    scenario = current_scenario(app)[0]
+    assert scenario.priority_rule == "edd" and scenario.departments["office"].staff == 3
+
+
+def test_run_history_compares_each_run_with_the_pinned_baseline(app):
+    classroom(app)
+    app.selectbox(key="run.classroom.priority_rule").set_value("edd")
+    apply_levers(app)
+    table = app.dataframe[-1].value
+    assert list(table["run"]) == ["#1 (baseline)", "#2"]
+    assert table["levers"].iloc[0] == "horizon_days = 60.0"  # classroom() shortens the run
+    assert table["levers"].iloc[1] == "priority_rule = edd; horizon_days = 60.0"
+    first, second = (simulate(load_scenario("classroom", {"horizon_days": 60.0, **o}), 1).kpis
+                     for o in ({}, {"priority_rule": "edd"}))
+    delta = fmt.format_delta("cycle_time_mean", second["cycle_time_mean"], first["cycle_time_mean"])
+    assert table["Mean cycle time"].iloc[1].endswith(f"({delta})")
+    app.selectbox(key="run.history.baseline").set_value(2).run()
+    table = app.dataframe[-1].value
+    assert list(table["run"]) == ["#1", "#2 (baseline)"]
+    assert "(" not in table["Mean cycle time"].iloc[1]
