@@ -149,7 +149,8 @@ def _lever_widgets(lv: Levers, base: Scenario) -> int:
                       "; left alone, each class keeps its own distribution.")
         p = compile_plan(base).production_lead_time
         st.caption(f"P = {p:.2f} d (whole chain, no queueing), so P:D = "
-                   f"{fmt.format_value('pd_ratio', p / d if d else math.inf)}")
+                   f"{fmt.format_value('pd_ratio', p / d if d else math.inf if p else math.nan)}"
+                   f"{fmt.pd_note(p, d)}")
         rate = lv.number("Demand rate (inquiries per day)", "demand_rate", base.inquiry_rate,
                          override=False, min_value=0.01, step=0.25,
                          help="Total over all channels; each channel keeps its share.")

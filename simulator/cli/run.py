@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..eventlog import EventLogError, event_format, write_event_log
-from ..format import NA, format_value, why_undefined
+from ..format import NA, format_value, pd_note, why_undefined
 from ..kpis import kpi_table
 from ..result import simulate
 from ..streams import format_seed
@@ -65,20 +65,12 @@ def format_warnings(warnings: list[dict]) -> list[str]:
     return [f"WARNING [{w['code']}] {w['message']}" for w in warnings]
 
 
-def _pd_note(k: dict) -> str:
-    """What an undefined or zero P:D is, beside it in the header."""
-    p, d = k["production_lead_time"], k["demand_lead_time"]
-    if p == 0:
-        return " (P = D = 0: digital copies wanted at once)" if d == 0 else " (P = 0: digital copies)"
-    return " (D = 0)" if d == 0 else ""
-
-
 def format_kpis(k: dict) -> str:
     """The run's warnings first (what makes its numbers doubtful), then the KPI table: every
     registry KPI in its unit (:mod:`simulator.format`), an undefined one saying why."""
     head = (f"{k['scenario']}  strategy={k['strategy']}  decoupling point={k['decoupling_point']}"
             f"  seed={format_seed(k['seed'])}  P:D={format_value('pd_ratio', k['pd_ratio'])}"
-            f"{_pd_note(k)}")
+            f"{pd_note(k['production_lead_time'], k['demand_lead_time'])}")
     lines = format_warnings(k.get("warnings", []))
     if lines:
         lines.append("")
