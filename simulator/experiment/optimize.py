@@ -403,6 +403,22 @@ def _judge(designs: _Designs, keys: Sequence[Key], n: int, constraints: Sequence
             trail.add(n, verdict[key][0], designs.name(key), verdict[key][1])
 
 
+def _evaluate(designs: _Designs, keys: list[Key], reps: int, kpis: Sequence[str], label: str,
+              trail: _Trail, status: dict[Key, str]) -> list[Key]:
+    """Give every design ``reps`` replications; returns those that can be compared (the others,
+    with a failed run or an undefined KPI, get their status and a line in the trail)."""
+    designs.ensure(keys, reps, label)
+    good = []
+    for key in keys:
+        why = designs.broken(key, reps, kpis)
+        if why:
+            status[key] = why[0]
+            trail.add(reps, why[0], designs.name(key), why[1])
+        else:
+            good.append(key)
+    return good
+
+
 def _select(designs: _Designs, candidates: list[Key], goal: Objective,
             constraints: Sequence[Constraint], *, reps: int, max_reps: int, step: int,
             delta: float, alpha: float, feasible_confidence: float, trail: _Trail,
@@ -410,15 +426,7 @@ def _select(designs: _Designs, candidates: list[Key], goal: Objective,
     """KN++ among the candidates, with feasibility judged as it goes; returns (the selected
     design, notes on what the guarantee does not cover)."""
     kpis = [goal.kpi, *(c.kpi for c in constraints)]
-    designs.ensure(candidates, reps, "optimize: first stage")
-    contention = []
-    for key in candidates:
-        why = designs.broken(key, reps, kpis)
-        if why:
-            status[key] = why[0]
-            trail.add(reps, why[0], designs.name(key), why[1])
-        else:
-            contention.append(key)
+    contention = _evaluate(designs, candidates, reps, kpis, "optimize: first stage", trail, status)
     k = len(contention)
     r, available, settled = reps, reps, False
     while contention:
@@ -545,15 +553,7 @@ def _settle_feasibility(designs: _Designs, keys: list[Key], kpis: Sequence[str],
                         status: dict[Key, str], verdict: dict[Key, tuple[str, str]]) -> list[Key]:
     """Replications for every design until its feasibility is decided (or max_reps); returns
     the designs that can be compared (no failed run, objectives defined)."""
-    designs.ensure(keys, reps, "optimize: evaluate")
-    good = []
-    for key in keys:
-        why = designs.broken(key, reps, kpis)
-        if why:
-            status[key] = why[0]
-            trail.add(reps, why[0], designs.name(key), why[1])
-        else:
-            good.append(key)
+    good = _evaluate(designs, keys, reps, kpis, "optimize: evaluate", trail, status)
     n = reps
     while True:
         _judge(designs, good, n, constraints, confidence, verdict, trail)

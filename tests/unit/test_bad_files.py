@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from cli_helpers import refusal
 
 from simulator import ScenarioError, load_scenario
-from simulator.cli import main
 from simulator.scenario import MAX_FILE_BYTES, SCENARIO_DIR, parse_override
 
 DEFAULT = (SCENARIO_DIR / "default.yaml").read_text()
 
-
-def refusal(argv, capsys) -> str:
-    try:
-        code = main(argv)
-    except SystemExit as exit_info:
-        code = exit_info.code
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert "Traceback" not in err
-    assert err.count("error:") == 1
-    return err
 
 
 def scenario_error(text: str, tmp_path) -> str:

@@ -4,22 +4,10 @@ field path, and the --disruptions option: bad input is one readable message, exi
 from __future__ import annotations
 
 import pytest
+from cli_helpers import refusal
 
 from simulator import ScenarioError, load_scenario
-from simulator.cli import main
 from simulator.scenario import json_schema, load_events
-
-
-def refusal(argv, capsys) -> str:
-    try:
-        code = main(argv)
-    except SystemExit as exit_info:
-        code = exit_info.code
-    err = capsys.readouterr().err
-    assert code == 2, err
-    assert "Traceback" not in err
-    assert err.count("error:") == 1
-    return err
 
 
 def error(name: str, events: dict) -> str:
