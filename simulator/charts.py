@@ -600,11 +600,14 @@ def _is_share(name: str) -> bool:
     return k is not None and k.unit == "share"
 
 
-def _kpi_axis(name: str, title: str | None = None) -> dict:
-    """Axis title and number format from the KPI registry: shares in %, large money as 2.7M."""
+def _kpi_axis(name: str, title: str | None = None, values=None) -> dict:
+    """Axis title and number format from the KPI registry: shares in %, large money (from 10,000
+    among ``values``) as 2.7M."""
     k = kpi_info(name)
+    large = values is not None and np.nanmax(np.abs(np.asarray(values, dtype=float)),
+                                             initial=0) >= 10_000
     fmt = "%" if k is not None and k.unit == "share" else \
-        "~s" if k is not None and k.unit == "money" else alt.Undefined
+        "~s" if k is not None and k.unit == "money" and large else alt.Undefined
     return {"title": title or axis_label(name), "axis": alt.Axis(format=fmt)}
 
 
@@ -672,12 +675,16 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
         tip = [alt.Tooltip("alternative:N"), alt.Tooltip("value:N", title=label(kpi)),
                alt.Tooltip("difference:N", title=f"Δ vs {alternatives[0]}"),
                alt.Tooltip("warning:N")]
-        x = alt.X("mean:Q", scale=alt.Scale(zero=False), **_kpi_axis(kpi))
-        bars = alt.Chart(df).mark_rule(strokeWidth=2).encode(x="lo:Q", x2="hi:Q", y=y,
+        x = alt.X("mean:Q", scale=alt.Scale(zero=False), **_kpi_axis(kpi, values=df["hi"]))
+        bars = alt.Chart(df).mark_rule(strokeWidth=3).encode(x="lo:Q", x2="hi:Q", y=y,
                                                              color=colour, tooltip=tip)
         points = alt.Chart(df).mark_point(filled=True, size=60).encode(x=x, y=y, color=colour,
                                                                        tooltip=tip)
-        panels.append(alt.layer(bars, points).properties(
+        # An undefined mean says so where its point would be.
+        undefined = alt.Chart(df[~np.isfinite(df["mean"])]).mark_text(
+            align="left", color="#777", fontSize=10).encode(
+            x=alt.value(4), y=y, text=alt.value("undefined (hover for why)"), tooltip=tip)
+        panels.append(alt.layer(bars, points, undefined).properties(
             title=axis_label(kpi), width=WIDTH, height=26 * len(alternatives) + 20))
     note = (f"mean ± 95% CI; Δ = paired difference vs {alternatives[0] if alternatives else ''} "
             "(* its interval excludes 0)" + ("; ⚠ = its runs had warnings" if flags else ""))
@@ -729,7 +736,8 @@ def kpi_vs_pd(summary: pd.DataFrame, kpis: Sequence[str] = SWEEP_KPIS,
         band = alt.Chart(df).mark_area(opacity=0.18).encode(x=x, y="lo:Q", y2="hi:Q",
                                                              color=colour, tooltip=tip)
         line = alt.Chart(df).mark_line(point=True).encode(
-            x=x, y=alt.Y("mean:Q", **_kpi_axis(kpi, label(kpi))), color=colour, tooltip=tip)
+            x=x, y=alt.Y("mean:Q", **_kpi_axis(kpi, label(kpi), df["hi"])), color=colour,
+            tooltip=tip)
         ring = alt.Chart(df[df["overloaded"]]).mark_point(size=220, color=WARNED,
                                                           strokeWidth=2).encode(
             x=x, y="mean:Q", tooltip=tip)
@@ -818,7 +826,7 @@ def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
         df = df[np.isfinite(df["mean"].astype(float)) & np.isfinite(df["mean_cost"].astype(float))]
         df = df.sort_values(["strategy", "pd"])
         x = alt.X("mean:Q", scale=alt.Scale(zero=False), **_kpi_axis("otif"))
-        y = alt.Y("mean_cost:Q", scale=alt.Scale(zero=False), **_kpi_axis(cost))
+        y = alt.Y("mean_cost:Q", scale=alt.Scale(zero=False), **_kpi_axis(cost, values=df["hi_cost"]))
         tip = [alt.Tooltip("decoupling point:N"), alt.Tooltip("ratio:N", title="P:D"), alt.Tooltip("D:N"),
                alt.Tooltip("value:N", title="OTIF"), alt.Tooltip("value_cost:N", title=label(cost)),
                alt.Tooltip("warning:N")]
@@ -981,8 +989,10 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
         xk, yk = objectives
         ok = shown[np.isfinite(shown[f"{xk}_mean"].astype(float))
                    & np.isfinite(shown[f"{yk}_mean"].astype(float))]
-        x = alt.X(f"{xk}_mean:Q", scale=alt.Scale(zero=False), **_kpi_axis(xk))
-        y = alt.Y(f"{yk}_mean:Q", scale=alt.Scale(zero=False), **_kpi_axis(yk))
+        x = alt.X(f"{xk}_mean:Q", scale=alt.Scale(zero=False),
+                  **_kpi_axis(xk, values=ok[f"{xk}_hi"]))
+        y = alt.Y(f"{yk}_mean:Q", scale=alt.Scale(zero=False),
+                  **_kpi_axis(yk, values=ok[f"{yk}_hi"]))
         front = ok[ok["status"] == "front"].sort_values(f"{xk}_mean")
         layers = [
             alt.Chart(ok).mark_point(filled=True, size=40).encode(x=x, y=y, color=colour, tooltip=tip),
@@ -1001,11 +1011,11 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
         order = shown["design"].tolist()
         yy = alt.Y("design:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
         chart = alt.layer(
-            alt.Chart(shown).mark_rule(strokeWidth=2).encode(
+            alt.Chart(shown).mark_rule(strokeWidth=3).encode(
                 x=f"{kpi}_lo:Q", x2=f"{kpi}_hi:Q", y=yy, color=colour, tooltip=tip),
             alt.Chart(shown).mark_point(filled=True, size=60).encode(
                 x=alt.X(f"{kpi}_mean:Q", scale=alt.Scale(zero=False),
-                        **_kpi_axis(kpi, f"{axis_label(kpi)}: mean ± CI")),
+                        **_kpi_axis(kpi, f"{axis_label(kpi)}: mean ± CI", shown[f"{kpi}_hi"])),
                 y=yy, color=colour, tooltip=tip)).properties(
             width=WIDTH, height=22 * len(shown) + 20)
         note = "each candidate's mean ± CI, coloured by status"

@@ -109,7 +109,8 @@ if result.selected:
 else:
     st.warning(result.statement)
 for note in result.notes:
-    st.caption(note)
+    if note not in result.statement:  # the statement may already carry it
+        st.caption(note)
 
 d = result.designs
 shown = d[d["status"] != "not a candidate"]
