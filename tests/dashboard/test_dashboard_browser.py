@@ -352,7 +352,7 @@ def test_optimise_and_resilience_views_draw(dashboard_url):
             page.get_by_role("combobox", name="Disruption, applied to every alternative").click()
             page.get_by_role("option", name="castings-outage").click()
             _number(page, "Replications", "2")
-            _number(page, "Horizon (days)", "90")
+            _number(page, "Horizon (days)", "150")  # the event and the recovery after it
             page.get_by_role("button", name="Run the comparison").click()
             page.get_by_role("heading", name="Resilience").wait_for(timeout=400_000)
             wait_for_charts(page, 2)
