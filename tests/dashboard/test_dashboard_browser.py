@@ -298,9 +298,9 @@ def _number(page, label: str, value: str) -> None:
     page.wait_for_timeout(800)
 
 
-def hover_rows(page, chart) -> str:
+def hover_rows(page, chart, want: str) -> str:
     """Like :func:`hover_tooltip`, for charts of thin horizontal marks (intervals, lines): fine
-    steps down the chart at a few points across."""
+    steps down the chart at a few points across, until a tooltip holds ``want``."""
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
     for fx in (0.5, 0.35, 0.65, 0.8):
@@ -308,7 +308,7 @@ def hover_rows(page, chart) -> str:
             page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
             page.wait_for_timeout(25)
             tip = page.locator("#vg-tooltip-element.visible")
-            if tip.count() and tip.inner_text().strip():
+            if tip.count() and want in tip.inner_text():
                 return tip.inner_text()
     return ""
 
@@ -339,7 +339,7 @@ def test_optimise_and_resilience_views_draw(dashboard_url):
                 "e => e.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(SCREENSHOT.with_name("dashboard-optimise.png")))
-            tip = hover_rows(page, page.locator('[data-testid="stVegaLiteChart"]').first)
+            tip = hover_rows(page, page.locator('[data-testid="stVegaLiteChart"]').first, "status")
             assert "status" in tip and "replications" in tip, tip
 
             page.get_by_role("link", name="Run").click()
@@ -361,7 +361,7 @@ def test_optimise_and_resilience_views_draw(dashboard_url):
             page.wait_for_timeout(1500)
             page.screenshot(path=str(SCREENSHOT.with_name("dashboard-resilience.png")))
             around = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
-            tip = hover_rows(page, around)
+            tip = hover_rows(page, around, "lowest run")
             assert "lowest run" in tip and "highest run" in tip, tip
             assert elsewhere == []
         finally:
