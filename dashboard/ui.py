@@ -114,7 +114,8 @@ def describe(scenario: Scenario, seed: int | None = None) -> str:
     plan = compile_plan(scenario)
     text = (f"**{scenario.name}** · strategy {strategy} · decoupling point `{scenario.codp}` · "
             f"P = {plan.production_lead_time:.1f} d · D = {scenario.mean_demand_lead_time:.1f} d"
-            f" · P:D = {fmt.format_value('pd_ratio', plan.pd_ratio)}")
+            f" · P:D = {fmt.format_value('pd_ratio', plan.pd_ratio)}"
+            f"{fmt.pd_note(plan.production_lead_time, scenario.mean_demand_lead_time)}")
     return text if seed is None else f"{text} · seed {seed}"
 
 

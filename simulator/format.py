@@ -158,6 +158,14 @@ def format_value(name: str, value, currency: str | None = None) -> str:
     return _number(value, _digits(value)) + _suffix(name, currency)
 
 
+def pd_note(p: float, d: float) -> str:
+    """What P:D is where it is 0 or undefined, to print beside it: '' where it is a plain
+    ratio."""
+    if p == 0:
+        return " (P = D = 0: digital copies wanted at once)" if d == 0 else " (P = 0: digital copies)"
+    return " (D = 0)" if d == 0 else ""
+
+
 def format_delta(name: str, value, reference, currency: str | None = None) -> str | None:
     """The change ``value - reference`` in the KPI's unit (shares in percentage points), or None
     when there is none or either side is undefined."""

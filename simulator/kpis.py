@@ -37,17 +37,26 @@ RUN_LENGTH_FACTOR = 3
 OPEN_SHARE = 0.15
 # Records that are not a server's work: waits held by the customer, a buffer or a hold.
 _NOT_SERVED = [REASON_CODE[r] for r in ("stock-out", "credit hold", "invoice error", "payment terms",
-                                         "inputs", "scheduled")]
+                                         "inputs", "scheduled", "card authorisation", "prepayment")]
 
 KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     # name: (unit, definition)
     "inquiries": ("count", "Inquiries received in the window (step 2)."),
     "orders_lost": ("count", "Inquiries lost because the quoted lead time exceeded what the "
                     "customer accepts (step 3)."),
-    "orders_rejected": ("count", "Orders rejected at selection (credit check, step 5)."),
+    "orders_rejected": ("count", "Orders rejected: at selection (credit or fraud check, step "
+                        "5), or at entry (a declined card)."),
     "orders_delivered": ("count", "Orders delivered by the end of the run."),
     "orders_open": ("count", "Orders neither lost, rejected nor delivered at the end of the run; "
                     "lost + rejected + delivered + open = inquiries."),
+    # Payment and fraud (docs/order-life.md): only in runs of a scenario whose channels have them.
+    "card_decline_rate": ("share", "Card authorisations declined / card authorisations made, "
+                          "over the window's inquiries."),
+    "fraud_reject_rate": ("share", "Orders rejected by the fraud check / orders fraud-checked, "
+                          "over the window's inquiries."),
+    "fraud_review_time_mean": ("days", "Fraud review time: from the review's request to its "
+                               "end (waiting for a reviewer and the review), mean over the "
+                               "window's reviewed orders."),
     "fill_rate": ("share", "Unit fill rate (type 2, beta): units demanded at the decoupling "
                   "buffer that were served from stock on hand at once / units demanded there. "
                   "Undefined (null) without decoupling stock."),
@@ -65,7 +74,9 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "cycle_time_p50": ("days", "Median cycle time (same orders as cycle_time_mean)."),
     "cycle_time_p90": ("days", "90th percentile of cycle time."),
     "cycle_time_p95": ("days", "95th percentile of cycle time."),
-    "order_to_cash_mean": ("days", "Receipt to payment received, mean over paid orders."),
+    "order_to_cash_mean": ("days", "Receipt to payment received, mean over paid orders (a "
+                           "prepaid order is paid before fulfilment; a card is charged at "
+                           "billing)."),
     "lateness_mean": ("days", "Mean of max(0, delivered - due) over delivered orders."),
     "backorders_mean": ("units", "Time-average units backordered at the decoupling buffer."),
     "backorders_max": ("units", "Largest number of units backordered at the decoupling buffer."),
@@ -95,14 +106,16 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "in_transit_mean": ("units", "Time-average units on lanes (in transit), orders and "
                         "replenishment together."),
     "cost_total": ("money", "Holding + backorder + overdue + lost sales + labour + transport."),
-    "days_sales_outstanding": ("days", "Invoice to payment, mean over paid orders."),
+    "days_sales_outstanding": ("days", "Invoice to payment, mean over paid orders; an order "
+                               "paid before its invoice (prepaid) counts 0 days: it was never "
+                               "owed."),
     "inventory_days_of_supply": ("days", "Inventory units / units delivered per day."),
     "cash_to_cash": ("days", "SCOR AM.1.1: inventory days of supply + days sales outstanding - "
                      "days payables outstanding."),
     "production_lead_time": ("days", "P: expected lead time of the whole chain for an average "
                              "order, no queueing."),
     "demand_lead_time": ("days", "D: the customers' mean demand lead time."),
-    "pd_ratio": ("ratio", "P / D (null when D = 0)."),
+    "pd_ratio": ("ratio", "P / D (null when D = 0; 0 when P = 0 < D: digital copies)."),
     "utilization": ("share", "Per department and stage: busy server-time / (servers x window); "
                     "null for unlimited ones. Repairs do not count as busy."),
     # Resilience (simulator/resilience.py, docs/events.md): only in runs of a scenario with events.
@@ -137,6 +150,9 @@ RESILIENCE_KPIS = ("disruptions", "time_to_recover", "peak_backlog", "peak_backo
                    "revenue_lost_event", "extra_cost_event", "time_to_survive",
                    "time_to_survive_expected")
 """The KPIs of a run of a scenario with events (none without: its KPIs stay as they were)."""
+PAYMENT_KPIS = ("card_decline_rate", "fraud_reject_rate", "fraud_review_time_mean")
+"""The KPIs of a run of a scenario with payment methods or fraud checks (Scenario.pays)."""
+OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS)
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
@@ -149,6 +165,9 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "orders_rejected": ("Orders rejected", LOWER, ""),
     "orders_delivered": ("Orders delivered", HIGHER, ""),
     "orders_open": ("Orders open", LOWER, ""),
+    "card_decline_rate": ("Card decline rate", LOWER, "no card payment was authorised"),
+    "fraud_reject_rate": ("Fraud reject rate", LOWER, "no order was fraud-checked"),
+    "fraud_review_time_mean": ("Fraud review time", LOWER, "no order was reviewed for fraud"),
     "fill_rate": ("Fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
@@ -184,7 +203,8 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
                      "no order of the window was paid, or nothing was delivered"),
     "production_lead_time": ("P (production lead time)", NEITHER, ""),
     "demand_lead_time": ("D (demand lead time)", NEITHER, ""),
-    "pd_ratio": ("P:D", NEITHER, "D = 0: customers want delivery at once"),
+    "pd_ratio": ("P:D", NEITHER, "D = 0: customers want delivery at once; with P = 0 too "
+                 "(digital copies) it is 0 / 0, nothing to compare"),
     "utilization": ("Utilisation", NEITHER, "unlimited capacity: a pure delay has no utilisation"),
     "disruptions": ("Disruptions", NEITHER, ""),
     "time_to_recover": ("Time to recover", LOWER, _NO_BAND + ", or never recovered within the "
@@ -290,6 +310,8 @@ def compute_kpis(r: RunView) -> dict:
         "orders_delivered": len(delivered),
         "orders_open": int((status == "open").sum()),
     }
+    if sc.pays:
+        k.update(_payment_kpis(r, cohort))
 
     demanded = cohort[cohort["units_requested"] > 0]
     k["fill_rate"] = _share(demanded["units_from_stock"].sum(), demanded["units_requested"].sum())
@@ -376,7 +398,9 @@ def compute_kpis(r: RunView) -> dict:
              cost_total=holding + backorder + overdue + lost + labour + transport)
     k["in_transit_mean"] = in_transit
 
-    dso = float((paid["paid"] - paid["invoiced"]).mean()) if len(paid) else float("nan")
+    # Days owed: a prepaid order (paid before its invoice) was never owed.
+    dso = float(np.maximum(0, paid["paid"] - paid["invoiced"]).mean()) if len(paid) \
+        else float("nan")
     units_per_day = delivered["quantity"].sum() / length
     dis = _share(k["inventory_mean"], units_per_day)
     k["days_sales_outstanding"] = dso
@@ -393,6 +417,27 @@ def compute_kpis(r: RunView) -> dict:
     k["wall_seconds"] = r.wall_seconds
     k["warnings"] = run_warnings(r, k)
     return k
+
+
+def _payment_kpis(r: RunView, cohort: pd.DataFrame) -> dict:
+    """Card declines, fraud rejections and fraud review time of the window's inquiries, from
+    the records of their card authorisations, fraud checks and reviews."""
+    c = r.step_columns
+    mine = np.isin(c["case"], cohort["id"].to_numpy())
+
+    def records(activity):
+        code = r.activity_names.index(activity)
+        return mine & (c["activity"] == code)
+
+    why = cohort["rejected_for"]
+    reviews = records("fraud review")
+    review_time = (c["end"] - c["queued"])[reviews]
+    return {
+        "card_decline_rate": _share(int((why == "card declined").sum()),
+                                    int(records("card authorisation").sum())),
+        "fraud_reject_rate": _share(int((why == "fraud").sum()), int(records("fraud check").sum())),
+        "fraud_review_time_mean": float(review_time.mean()) if len(review_time) else float("nan"),
+    }
 
 
 # ---------------------------------------------------------------- warnings
@@ -641,7 +686,7 @@ def kpi_table(kpis: dict) -> pd.DataFrame:
     """The registry's KPIs as a tidy table (kpi, label, value, unit, definition), in registry
     order, nested ones flattened (``utilization.assembly``)."""
     flat = flat_kpis({name: kpis.get(name) for name in KPIS
-                      if name in kpis or name not in RESILIENCE_KPIS})
+                      if name in kpis or name not in OPTIONAL_KPIS})
     rows = []
     for key, value in flat.items():
         k = KPIS[registry_name(key)]

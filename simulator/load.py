@@ -137,8 +137,26 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
     for name, ch in steps.generation.channels.items():
         dept("entry").append(Flow(f"{name} order entries", ch.rate_per_day * received * entries,
                                   ch.entry_time.mean()))
-    dept("selection").append(Flow("credit checks", inquiries * received, steps.selection.time.mean()))
-    orders = inquiries * received * (1 - steps.selection.credit_reject_rate)
+    plan = compile_plan(sc)
+    if sc.pays:  # card declines at entry and fraud rejections at selection thin the flow
+        checked = 0.0
+        passed = 0.0
+        for name, ch in steps.generation.channels.items():
+            declined = ch.payment.decline_rate if ch.payment is not None else 0.0
+            rate = ch.rate_per_day * received * (1 - declined)
+            checked += rate
+            passed += ch.rate_per_day * received * plan.passes[name]
+            fraud = ch.fraud_check
+            if fraud is not None:
+                dept("selection").append(Flow(f"{name} fraud checks", rate, fraud.time.mean()))
+                flows[fraud.review_department or steps.selection.department].append(
+                    Flow(f"{name} fraud reviews", rate * fraud.review_rate, fraud.review_time.mean()))
+        dept("selection").append(Flow("credit checks", checked, steps.selection.time.mean()))
+        orders = passed * (1 - steps.selection.credit_reject_rate)
+    else:
+        dept("selection").append(Flow("credit checks", inquiries * received,
+                                      steps.selection.time.mean()))
+        orders = inquiries * received * (1 - steps.selection.credit_reject_rate)
     dept("scheduling").append(Flow("orders to schedule", orders, steps.scheduling.time.mean()))
     billing = steps.billing
     dept("billing").append(Flow("invoices", orders, billing.time.mean()))
@@ -149,7 +167,6 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
                                 steps.service.time.mean()))
 
     # Orders along their routing after the decoupling point, and what they take from it.
-    plan = compile_plan(sc)
     takes: dict[tuple[str, str, float], float] = defaultdict(float)  # (sp, item, units) -> rate
     region_share = {n: r.share / sum(x.share for x in plan.regions.values())
                     for n, r in plan.regions.items()}
@@ -185,6 +202,8 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
                                       plan.stations[wc].work_time(sum(u for _, u in items))))
 
     for pname, share in sc.product_shares().items():
+        if plan.digital(pname):
+            continue  # downloaded: no work after the office steps
         for q, p in quantity_pmf(sc.products[pname].order_size):
             for rname, region in plan.regions.items():
                 rate = orders * share * p * region_share[rname]

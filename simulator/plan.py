@@ -36,7 +36,16 @@ from .network import (
     StockPoint,
     WorkCenter,
 )
-from .scenario import BUFFERS, CHAIN_REGION, CHAIN_SITE, STAGES, STRATEGIES, Buffer, Scenario
+from .scenario import (
+    BUFFERS,
+    CHAIN_REGION,
+    CHAIN_SITE,
+    DIGITAL,
+    STAGES,
+    STRATEGIES,
+    Buffer,
+    Scenario,
+)
 
 
 class Kind(str, Enum):
@@ -374,10 +383,17 @@ class Plan:
         stopping where an order of ``product`` (None: a replenishment job) takes stock."""
         return self.node_route(product, site, item, units)[0]
 
+    def digital(self, product: str) -> bool:
+        """``product`` is a digital copy: downloaded after the office steps, no stock, no work."""
+        return self.codp[product] == DIGITAL
+
     def order_route(self, product: str, region: str, quantity: float) -> tuple[tuple, tuple]:
         """What an order of ``quantity`` units of ``product`` from ``region`` takes and passes:
         (takes, ops). ``takes``: (stock point, item, units) at its decoupling stock; ``ops``:
-        (station, expected days) along its longest expected path, design and shipping included."""
+        (station, expected days) along its longest expected path, design and shipping included
+        (a digital copy: neither)."""
+        if self.digital(product):
+            return (), ()
         site = self.regions[region].site
         takes: list[tuple[str, str, float]] = []
         _, ops = self.node_route(product, site, product, quantity, takes)
@@ -406,6 +422,8 @@ class Plan:
         sc = self.scenario
         total = 0.0
         for pname, share in sc.product_shares().items():
+            if self.digital(pname):
+                continue  # P = 0: nothing is made or shipped
             q = sc.mean_order_size(pname)
             for region in self.regions.values():
                 eng = (self.stations[self.engineering].expected_time(q)
@@ -417,14 +435,32 @@ class Plan:
 
     @property
     def pd_ratio(self) -> float:
+        """P / D: infinite when D = 0 < P; undefined (NaN) when P = D = 0 (digital copies
+        wanted at once: nothing to compare); 0 when P = 0 < D."""
         d = self.scenario.mean_demand_lead_time
-        return self.production_lead_time / d if d > 0 else float("inf")
+        p = self.production_lead_time
+        if d > 0:
+            return p / d
+        return float("inf") if p > 0 else float("nan")
+
+    @cached_property
+    def passes(self) -> dict[str, float]:
+        """Channel -> share of its entered orders not declined by the card authorisation nor
+        rejected by the fraud check (the credit check aside)."""
+        out = {}
+        for c, ch in self.scenario.steps.generation.channels.items():
+            declined = ch.payment.decline_rate if ch.payment is not None else 0.0
+            fraud = ch.fraud_check.reject_rate if ch.fraud_check is not None else 0.0
+            out[c] = (1 - declined) * (1 - fraud)
+        return out
 
     @cached_property
     def codp_points(self) -> dict[str, tuple[str, ...]]:
         """Stock point -> the items orders take from it: the decoupling stock."""
         out: dict[str, set[str]] = {}
         for pname in self.scenario.products:
+            if self.digital(pname):
+                continue
             for region in self.regions.values():
                 takes: list = []
                 self.node_route(pname, region.site, pname, 1, takes)
@@ -439,7 +475,9 @@ class Plan:
         order size x bill of materials, along every routing down to the bought items (whatever is
         stocked on the way: one demand upstream replaces one demand downstream)."""
         sc = self.scenario
-        rate = sc.inquiry_rate * (1 - sc.steps.selection.credit_reject_rate)
+        rate = (sum(ch.rate_per_day * self.passes[c]
+                    for c, ch in sc.steps.generation.channels.items()) if sc.pays
+                else sc.inquiry_rate) * (1 - sc.steps.selection.credit_reject_rate)
         total_share = sum(r.share for r in self.regions.values())
         acc: dict[tuple[str, str], list[float]] = {}
 
@@ -456,6 +494,8 @@ class Plan:
                 walk(src.source, item, mult, r, m, second)
 
         for pname, share in sc.product_shares().items():
+            if self.digital(pname):
+                continue
             size = sc.products[pname].order_size
             m = max(1.0, size.mean())
             second = size.variance() + m * m
@@ -556,7 +596,7 @@ def _frontier(level: str, product: str, bom, held_by: dict[str, set[str]]) -> se
         return out
 
     level = STRATEGIES.get(level, level)
-    if level == "none":
+    if level in ("none", DIGITAL):
         return set()
     if level == "finished_goods":
         return {product}
@@ -632,8 +672,9 @@ def _compile(sc: Scenario) -> Plan:
             sources[site, item] = Source(How.TRANSFER, lane_of[src, site], source=src)
 
     held_by = {n: set(sp.items) for n, sp in net.stock_points.items()}
-    codp = {p: STRATEGIES.get(v, v) for p, v in
-            ((p, spec.decoupling_point or sc.decoupling_point) for p, spec in sc.products.items())}
+    codp = {p: DIGITAL if spec.delivery == DIGITAL else STRATEGIES.get(v, v) for p, spec, v in
+            ((p, spec, spec.decoupling_point or sc.decoupling_point)
+             for p, spec in sc.products.items())}
     closure = {p: _closure(_frontier(codp[p], p, bom, held_by), bom) for p in sc.products}
     used = set().union(*closure.values())
 

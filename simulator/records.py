@@ -36,6 +36,9 @@ REASONS = (
     "supplier",      # waiting for a supplier's delivery
     "outage",        # a supplier or lane delivered nothing (an event of the scenario)
     "stopped",       # the work centre or its site was stopped (an event of the scenario)
+    "card authorisation",  # the card payment was being authorised (at entry)
+    "fraud review",  # the fraud check sent the order to a reviewer
+    "prepayment",    # waiting for the customer to pay in advance (at selection)
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 

@@ -90,7 +90,8 @@ def _describe(result: RunResult) -> str:
     return (f"strategy {(sc.strategy or '').upper()} · decoupling point <code>{_e(sc.codp)}</code>"
             f" · P = {fmt.format_duration(plan.production_lead_time)} · D = "
             f"{fmt.format_duration(sc.mean_demand_lead_time)} · P:D = "
-            f"{fmt.format_value('pd_ratio', plan.pd_ratio)} · seed {_e(result.seed)} · "
+            f"{fmt.format_value('pd_ratio', plan.pd_ratio)}"
+            f"{fmt.pd_note(plan.production_lead_time, sc.mean_demand_lead_time)} · seed {_e(result.seed)} · "
             f"{sc.warmup_days:g} warm-up + {sc.horizon_days:g} measured days")
 
 

@@ -76,8 +76,15 @@ BUFFERS = ("raw_material", "components", "finished_goods")
 BUFFER_FILLED_BY = {"raw_material": "procurement", "components": "fabrication",
                     "finished_goods": "assembly"}
 
-STRATEGIES = {"eto": "none", "mto": "raw_material", "ato": "components", "mts": "finished_goods"}
-"""Strategy presets: the buffer that is the customer order decoupling point (``none``: no stock)."""
+DIGITAL = "digital"
+"""The decoupling point of a digital copy: no stock and no fulfilment work (P = D = 0)."""
+
+STRATEGIES = {"eto": "none", "mto": "raw_material", "ato": "components", "mts": "finished_goods",
+              "dc": DIGITAL}
+"""Strategy presets: the buffer that is the customer order decoupling point (``none``: no stock;
+``digital``: every product is a digital copy, delivered as a download after the office steps)."""
+
+PAYMENT_METHODS = ("terms", "prepayment", "card")
 
 
 PRIORITY_RULES = ("fcfs", "edd", "priority")
@@ -132,10 +139,56 @@ class Planning(_Step):
     )
 
 
+class Payment(SpecModel):
+    """How a channel's customers pay (docs/order-life.md): ``terms`` (invoiced after shipment,
+    paid after the billing step's terms), ``prepayment`` (paid before fulfilment starts: the
+    order waits for the customer at selection) or ``card`` (authorised at entry, captured at
+    billing)."""
+
+    method: Literal[PAYMENT_METHODS] = Field(description="terms, prepayment or card.")
+    hold_time: Distribution = Field(
+        0.0, description="prepayment: days until the customer pays; card: days the "
+        "authorisation takes. Not used on terms.")
+    decline_rate: float = Field(
+        0.0, ge=0, le=1, description="card: share of authorisations declined (the order is "
+        "rejected).")
+
+    @model_validator(mode="after")
+    def _fits_method(self):
+        if self.method != "card" and self.decline_rate > 0:
+            raise ValueError(f"decline_rate: only card payments are declined (method "
+                             f"{self.method!r}); use method: card or leave decline_rate out")
+        if self.method == "terms" and not self.hold_time.is_zero():
+            raise ValueError("hold_time: payment on terms has no hold (it waits for the billing "
+                             "step's payment_terms_days); use prepayment or card, or leave it out")
+        return self
+
+
+class FraudCheck(SpecModel):
+    """A fraud check at selection, beside the credit check: every order is screened (``time``,
+    by the selection department), a share is reviewed by hand, a share is rejected."""
+
+    time: Distribution = Field(0.0, description="Screening staff time per order, days.")
+    review_rate: float = Field(0.0, ge=0, le=1, description="Share of orders reviewed by hand.")
+    review_time: Distribution = Field(0.0, description="Staff time of one review, days.")
+    review_department: str | None = Field(
+        None, description="The department that reviews; null = the selection step's.")
+    reject_rate: float = Field(0.0, ge=0, le=1, description="Share of orders rejected as fraud.")
+
+
 class Channel(SpecModel):
     rate_per_day: float = Field(
         gt=0, le=MAX_INQUIRIES, description="Poisson rate of inquiries through this channel.")
     entry_time: Distribution = Field(0.0, description="Order entry staff time, days.")
+    payment: Payment | None = Field(
+        None, description="How this channel's customers pay; null = on terms (the billing step).")
+    fraud_check: FraudCheck | None = Field(
+        None, description="A fraud check at selection for this channel's orders; null = none.")
+
+    @property
+    def method(self) -> str:
+        """The payment method: terms unless the channel says otherwise."""
+        return "terms" if self.payment is None else self.payment.method
 
 
 class Seasonality(SpecModel):
@@ -258,8 +311,12 @@ class Product(SpecModel):
     share: float = Field(gt=0, le=LARGEST, description="Relative share of the product mix.")
     price: float = Field(0.0, ge=0, le=MAX_MONEY)
     bill_of_materials: dict[str, Annotated[int, Field(ge=1, le=MAX_UNITS)]] = Field(
-        min_length=1, description="Component -> units per product unit."
+        default_factory=dict, description="Component -> units per product unit; a physical "
+        "product needs at least one, a digital one none."
     )
+    delivery: Literal["physical", "digital"] = Field(
+        "physical", description="physical: made, stocked and shipped; digital: a copy "
+        "downloaded at once after the office steps (no stock, no fulfilment work, P = 0).")
     order_size: Distribution = Field(
         1.0, description=f"Units per order (rounded, at least 1); mean at most {MAX_UNITS:,}.")
     decoupling_point: str | None = Field(
@@ -268,6 +325,12 @@ class Product(SpecModel):
 
     @model_validator(mode="after")
     def _bounded_order_size(self):
+        if self.delivery == "physical" and not self.bill_of_materials:
+            raise ValueError("bill_of_materials: a physical product needs at least one component "
+                             "(or delivery: digital)")
+        if self.delivery == "digital" and self.decoupling_point not in (None, "dc", DIGITAL):
+            raise ValueError(f"decoupling_point: a digital product has no stock to decouple at "
+                             f"(got {self.decoupling_point!r}); leave it out")
         if self.order_size.mean() > MAX_UNITS:
             raise ValueError(f"order_size: mean {self.order_size.mean():g} units is above the "
                              f"limit of {MAX_UNITS:,} (stages working per unit draw a time per unit)")
@@ -331,8 +394,9 @@ class Scenario(SpecModel):
     start_date: dt.date = Field(dt.date(2026, 1, 5), description="Calendar date of time 0.")
     decoupling_point: str = Field(
         "mto",
-        description="A strategy (mts, ato, mto, eto) or a buffer (finished_goods, components, "
-        "raw_material) or 'none': the customer order decoupling point.",
+        description="A strategy (mts, ato, mto, eto, dc) or a buffer (finished_goods, components, "
+        "raw_material) or 'none': the customer order decoupling point; dc (digital copy): every "
+        "product is downloaded after the office steps.",
     )
     priority_rule: Literal[PRIORITY_RULES] = Field(
         "fcfs", description="fcfs: first come first served; edd: earliest due date; "
@@ -393,6 +457,11 @@ class Scenario(SpecModel):
             if dep not in self.departments:
                 errors.append(f"steps.{step}.department: {dep!r} is not a department; "
                               f"defined: {sorted(self.departments)}")
+        for c, ch in self.steps.generation.channels.items():
+            review = ch.fraud_check.review_department if ch.fraud_check is not None else None
+            if review is not None and review not in self.departments:
+                errors.append(f"steps.generation.channels.{c}.fraud_check.review_department: "
+                              f"{review!r} is not a department; defined: {sorted(self.departments)}")
         for n, d in self.departments.items():
             if d.calendar is not None and d.calendar not in self.calendars:
                 errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "
@@ -415,7 +484,8 @@ class Scenario(SpecModel):
         else:
             if self.components:
                 errors.append("components: only with chain; give item values under network.items")
-            errors += check_network(self.network, self.products, self.calendars)
+            physical = {p: spec for p, spec in self.products.items() if spec.delivery == "physical"}
+            errors += check_network(self.network, physical, self.calendars)
         if self.events and not errors:
             errors += check_events(self.events, self.event_targets(), self._servers(),
                                    {"regions": set(self.event_targets()["region"]),
@@ -450,7 +520,7 @@ class Scenario(SpecModel):
 
     def decoupling_points(self) -> list[str]:
         """What a decoupling point may be here: a strategy, a level, or (network) a stock point."""
-        points = [*STRATEGIES, *LEVELS]
+        points = [*STRATEGIES, *LEVELS, DIGITAL]
         if self.network is not None:
             points += list(self.network.stock_points)
         return points
@@ -504,8 +574,14 @@ class Scenario(SpecModel):
 
     @property
     def strategy(self) -> str | None:
-        """The preset name of the decoupling point (mts/ato/mto/eto); None for a stock point."""
+        """The preset name of the decoupling point (mts/ato/mto/eto/dc); None for a stock point."""
         return {v: k for k, v in STRATEGIES.items()}.get(self.codp)
+
+    @property
+    def pays(self) -> bool:
+        """Some channel has a payment method or a fraud check (docs/order-life.md)."""
+        return any(ch.payment is not None or ch.fraud_check is not None
+                   for ch in self.steps.generation.channels.values())
 
     @cached_property
     def component_names(self) -> set[str]:

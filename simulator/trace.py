@@ -197,6 +197,8 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
         "units_requested": int(o["units_requested"]),
         "units_from_stock": int(o["units_from_stock"]),
         "invoice_error": bool(o["invoice_error"]),
+        "rejected_for": str(o["rejected_for"]),
+        "payment": sc.steps.generation.channels[str(o["channel"])].method,
         "returned": bool(o["returned"]),
         "visits": int(o["visits"]),
         "start_date": sc.start_date.isoformat(),
@@ -221,6 +223,14 @@ def explain_outcome(result: RunView, order: dict) -> str:
                 f"demand lead time D of {format_duration(d)}; {limit}, so the inquiry did not "
                 "become an order.")
     if status == "rejected":
+        channel = sc.steps.generation.channels[order["channel"]]
+        why = order.get("rejected_for", "credit")
+        if why == "card declined" and channel.payment is not None:
+            return (f"Rejected at entry (step 4): the card payment was declined (decline rate "
+                    f"{channel.payment.decline_rate:.0%} on channel {order['channel']}).")
+        if why == "fraud" and channel.fraud_check is not None:
+            return (f"Rejected at selection (step 5): the fraud check refused the order (reject "
+                    f"rate {channel.fraud_check.reject_rate:.0%} on channel {order['channel']}).")
         return (f"Rejected at selection (step 5): the credit check refused the order "
                 f"(credit reject rate {sc.steps.selection.credit_reject_rate:.0%}). Quoted "
                 f"{format_duration(quote)} against D = {format_duration(d)}.")
@@ -369,8 +379,16 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "payment terms":
         return f"payment terms ({sc.steps.billing.payment_terms_days:g} d) and customer's delay"
     if reason == "scheduled":
+        if r.activity == "refund claim":
+            return "until the customer claims a refund (a download: nothing comes back)"
         return "the customer's return on its way" if r.step == "returns" else \
             "waiting for the scheduled visit"
+    if reason == "card authorisation":
+        return "the card payment being authorised"
+    if reason == "fraud review":
+        return f"fraud check sent the order to a reviewer at {r.department}"
+    if reason == "prepayment":
+        return "waiting for the customer to pay in advance"
     if reason == "closed":
         return f"{r.department} was closed (outside its calendar's hours)"
     if reason == "supplier":

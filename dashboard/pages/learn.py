@@ -16,7 +16,7 @@ from simulator.scenario import STAGES, STRATEGIES
 
 # The textbook chain's stages after each decoupling point (a lesson's table, not the model's).
 WORK_AFTER = {"none": STAGES, "raw_material": STAGES[2:], "components": STAGES[3:],
-              "finished_goods": STAGES[4:]}
+              "finished_goods": STAGES[4:], "digital": ("none: a download (P = 0)",)}
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # The README's teacher command (tests/packaging/test_packaging_teach.py runs it on a fresh copy).
@@ -107,7 +107,8 @@ with tab_pd:
         "The **customer order decoupling point** (CODP) is the last stock point: where a product "
         "becomes tied to one customer's order. Upstream of it, work is pushed by the forecast to "
         "keep the buffer at its target and competes on cost; downstream, work is pulled by the "
-        "order and competes on speed. The four strategies are four positions of that point:"
+        "order and competes on speed. The four strategies are four positions of that point; a "
+        "digital copy (DC, Mather's fifth option) has no stock and no chain at all:"
     )
     st.table(pd.DataFrame(
         [{"strategy": s.upper(), "stock held at the CODP": codp.replace("_", " "),

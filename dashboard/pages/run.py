@@ -15,7 +15,15 @@ import ui
 from simulator import ScenarioError, available_scenarios
 from simulator import format as fmt
 from simulator.plan import compile_plan
-from simulator.scenario import BUFFERS, PRIORITY_RULES, STAGES, STRATEGIES, Buffer, Scenario
+from simulator.scenario import (
+    BUFFERS,
+    DIGITAL,
+    PRIORITY_RULES,
+    STAGES,
+    STRATEGIES,
+    Buffer,
+    Scenario,
+)
 
 SOURCE_KEY = "run.source"
 UPLOAD_KEY = "run.upload"
@@ -131,7 +139,9 @@ def _lever_widgets(lv: Levers, base: Scenario) -> int:
 
     with st.expander("Strategy and demand", expanded=True):
         lv.select("Strategy / decoupling point", "decoupling_point", list(STRATEGIES), base.strategy,
-                  format_func=lambda s: f"{s.upper()}: stock at {STRATEGIES[s]}",
+                  format_func=lambda s: f"{s.upper()}: " + (
+                      "digital copy, no stock" if STRATEGIES[s] == DIGITAL
+                      else f"stock at {STRATEGIES[s]}"),
                   help="Where the order penetrates the chain: the last stock point.")
         d = lv.number("Customers' demand lead time D (days)", "customers.*.demand_lead_time",
                       round(base.mean_demand_lead_time, 2), min_value=0.0, step=0.5,
@@ -139,7 +149,8 @@ def _lever_widgets(lv: Levers, base: Scenario) -> int:
                       "; left alone, each class keeps its own distribution.")
         p = compile_plan(base).production_lead_time
         st.caption(f"P = {p:.2f} d (whole chain, no queueing), so P:D = "
-                   f"{fmt.format_value('pd_ratio', p / d if d else math.inf)}")
+                   f"{fmt.format_value('pd_ratio', p / d if d else math.inf if p else math.nan)}"
+                   f"{fmt.pd_note(p, d)}")
         rate = lv.number("Demand rate (inquiries per day)", "demand_rate", base.inquiry_rate,
                          override=False, min_value=0.01, step=0.25,
                          help="Total over all channels; each channel keeps its share.")

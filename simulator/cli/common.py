@@ -94,7 +94,8 @@ def add_scenario_arguments(p: argparse.ArgumentParser, seed: str = "run") -> Non
                        help="base seed, a whole number (default 1); replication r runs with the "
                        "seed SEED:r, which omcsim run --seed SEED:r reruns alone")
     p.add_argument("--strategy", choices=sorted(STRATEGIES),
-                   help="decoupling-point preset: mts, ato, mto or eto")
+                   help="decoupling-point preset: mts, ato, mto, eto, or dc (every product a "
+                   "digital copy)")
     p.add_argument("--codp", metavar="POINT",
                    help="decoupling point: finished_goods, components, raw_material, none, or a "
                    "stock point of the scenario's network")

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..eventlog import EventLogError, event_format, write_event_log
-from ..format import NA, format_value, why_undefined
+from ..format import NA, format_value, pd_note, why_undefined
 from ..kpis import kpi_table
 from ..result import simulate
 from ..streams import format_seed
@@ -69,7 +69,8 @@ def format_kpis(k: dict) -> str:
     """The run's warnings first (what makes its numbers doubtful), then the KPI table: every
     registry KPI in its unit (:mod:`simulator.format`), an undefined one saying why."""
     head = (f"{k['scenario']}  strategy={k['strategy']}  decoupling point={k['decoupling_point']}"
-            f"  seed={format_seed(k['seed'])}  P:D={format_value('pd_ratio', k['pd_ratio'])}")
+            f"  seed={format_seed(k['seed'])}  P:D={format_value('pd_ratio', k['pd_ratio'])}"
+            f"{pd_note(k['production_lead_time'], k['demand_lead_time'])}")
     lines = format_warnings(k.get("warnings", []))
     if lines:
         lines.append("")

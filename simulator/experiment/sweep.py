@@ -67,8 +67,9 @@ class SweepResult:
 
 
 def strategy_list(spec: str | Iterable[str]) -> list[str]:
-    """``"all"`` or names of strategies (mts, ato, mto, eto) or buffers (finished_goods,
-    components, raw_material, none) -> strategy presets, downstream first, without repeats."""
+    """``"all"`` or names of strategies (mts, ato, mto, eto; dc, digital copies, only when
+    named) or buffers (finished_goods, components, raw_material, none) -> strategy presets,
+    downstream first, without repeats."""
     names = [s.strip() for s in spec.split(",")] if isinstance(spec, str) else list(spec)
     if names == ["all"]:
         return list(STRATEGY_ORDER)
@@ -77,13 +78,13 @@ def strategy_list(spec: str | Iterable[str]) -> list[str]:
     for name in names:
         strategy = name if name in STRATEGIES else by_buffer.get(name)
         if strategy is None:
-            allowed = ", ".join([*STRATEGY_ORDER, *BUFFERS, "none", "all"])
+            allowed = ", ".join([*STRATEGY_ORDER, "dc", *BUFFERS, "none", "all"])
             raise ExperimentError(f"decoupling point {name!r}: not one of {allowed}")
         if strategy not in out:
             out.append(strategy)
     if not out:
         raise ExperimentError("decoupling points: give at least one (or 'all')")
-    return sorted(out, key=STRATEGY_ORDER.index)
+    return sorted(out, key=[*STRATEGY_ORDER, "dc"].index)
 
 
 def demand_lead_times(scenario: Scenario, pd_ratios: Sequence[float] | None = None,

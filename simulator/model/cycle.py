@@ -30,6 +30,10 @@ class OrderCycle:
             "qualify inquiry", "quote", "order entry", "entry rework", "credit check",
             "credit hold", "schedule", "invoice", "invoice dispute", "invoice correction",
             "payment", "return in transit", "handle return", "wait for visit", "service visit",
+            # Registered only where used, so that runs without them keep their activity codes.
+            *(("card authorisation", "fraud check", "fraud review", "prepayment",
+               "payment captured") if self.sc.pays else ()),
+            *(("refund claim",) if any(world.plan.digital(p) for p in self.sc.products) else ()),
         )}
         self.s = world.samplers
         self.demand = world.demand
@@ -38,6 +42,10 @@ class OrderCycle:
         d = world.departments
         steps = self.sc.steps
         self.dept = {s: d[getattr(steps, s).department] for s in STEPS if s != "fulfillment"}
+        channels = steps.generation.channels
+        self.method = {c: ch.method for c, ch in channels.items()}
+        self.reviewer = {c: d[ch.fraud_check.review_department or steps.selection.department]
+                         for c, ch in channels.items() if ch.fraud_check is not None}
 
     # ------------------------------------------------------------------ the story
 
@@ -49,7 +57,8 @@ class OrderCycle:
             return
         self.demand.receive(o)
         yield from self.entry(o)
-        yield from self.selection(o)
+        if o.status != "rejected":  # a declined card ends the order at entry
+            yield from self.selection(o)
         if o.status == "rejected":
             return
         yield from self.scheduling(o)
@@ -77,16 +86,38 @@ class OrderCycle:
         while s.entry_error():
             yield from self._task(o, ENTRY, "entry rework", s.entry_time[o.channel](),
                                   REASON_CODE["entry rework"])
+        if self.method[o.channel] == "card":
+            yield from self._hold(o, ENTRY, "card authorisation", s.payment_hold[o.channel](),
+                                  self.w.customer_code, REASON_CODE["card authorisation"])
+            if s.card_declined[o.channel]():
+                self._reject(o, "card declined")
 
     def selection(self, o):
+        """The credit check for orders on terms (prepaid and card orders get no credit), the
+        channel's fraud check, and the wait for a prepayment."""
         s = self.s
-        yield from self._task(o, SELECTION, "credit check", s.step_time["selection"]())
-        if s.credit_rejected():
-            o.status = "rejected"
-            return
-        if s.credit_held():
-            yield from self._hold(o, SELECTION, "credit hold", s.credit_hold_time(),
-                                  self.dept["selection"].code, REASON_CODE["credit hold"])
+        method = self.method[o.channel]
+        if method == "terms":
+            yield from self._task(o, SELECTION, "credit check", s.step_time["selection"]())
+            if s.credit_rejected():
+                self._reject(o, "credit")
+                return
+            if s.credit_held():
+                yield from self._hold(o, SELECTION, "credit hold", s.credit_hold_time(),
+                                      self.dept["selection"].code, REASON_CODE["credit hold"])
+        if o.channel in s.fraud:
+            screen, reviewed, review_time, rejected = s.fraud[o.channel]
+            yield from self._task(o, SELECTION, "fraud check", screen())
+            if reviewed():
+                yield from self._task(o, SELECTION, "fraud review", review_time(),
+                                      REASON_CODE["fraud review"], self.reviewer[o.channel])
+            if rejected():
+                self._reject(o, "fraud")
+                return
+        if method == "prepayment":
+            yield from self._hold(o, SELECTION, "prepayment", s.payment_hold[o.channel](),
+                                  self.w.customer_code, REASON_CODE["prepayment"])
+            o.paid = self.w.env.now
 
     def scheduling(self, o):
         yield from self._task(o, SCHEDULING, "schedule", self.s.step_time["scheduling"]())
@@ -97,6 +128,8 @@ class OrderCycle:
         ship it on the lane to its region."""
         w = self.w
         plan = self.plan
+        if plan.digital(o.product):
+            return  # a download: nothing to make, take or ship
         region = plan.regions[o.region]
         if plan.designs(o.product):
             yield from self.flow.carry(o.id, w.order_log, plan.engineering, o.quantity, o.priority)
@@ -108,19 +141,28 @@ class OrderCycle:
         w, s = self.w, self.s
         yield from self._task(o, BILLING, "invoice", s.step_time["billing"]())
         o.invoiced = w.env.now
+        terms = self.method[o.channel] == "terms"
+        if not terms:  # the card is charged now; a prepayment is applied to the invoice
+            yield from self._hold(o, BILLING, "payment captured", 0.0, w.customer_code,
+                                  REASON_CODE["none"])
+            if self.method[o.channel] == "card":
+                o.paid = w.env.now
         if o.invoice_error:
             yield from self._hold(o, BILLING, "invoice dispute", s.dispute_delay(),
                                   w.customer_code, REASON_CODE["invoice error"])
             yield from self._task(o, BILLING, "invoice correction", s.correction_time())
-        yield from self._hold(o, BILLING, "payment", s.payment_wait(), w.customer_code,
-                              REASON_CODE["payment terms"])
-        o.paid = w.env.now
+        if terms:
+            yield from self._hold(o, BILLING, "payment", s.payment_wait(), w.customer_code,
+                                  REASON_CODE["payment terms"])
+            o.paid = w.env.now
 
     def after_sales(self, o):
         """Returns and claims (step 9) and postsales service (step 10), after delivery."""
         w, s = self.w, self.s
         if o.returned:
-            yield from self._hold(o, RETURNS, "return in transit", s.return_delay(), w.customer_code,
+            # A download sends nothing back: the customer claims a refund after the delay.
+            yield from self._hold(o, RETURNS, "refund claim" if self.plan.digital(o.product)
+                                  else "return in transit", s.return_delay(), w.customer_code,
                                   REASON_CODE["scheduled"])
             yield from self._task(o, RETURNS, "handle return", s.step_time["returns"]())
             self.demand.settle_return(o)
@@ -131,10 +173,16 @@ class OrderCycle:
 
     # ------------------------------------------------------------------ helpers
 
-    def _task(self, o, step, activity, duration, reason=None):
-        """Staff of the step's department work on the order for ``duration`` days."""
+    def _task(self, o, step, activity, duration, reason=None, department=None):
+        """Staff of the step's department (or ``department``) work on the order for
+        ``duration`` days."""
         return work(self.w.env, self.w.order_log, o.id, step, self.a[activity],
-                    self.dept[STEPS[step]], duration, o.priority, reason)
+                    department or self.dept[STEPS[step]], duration, o.priority, reason)
+
+    @staticmethod
+    def _reject(o, why):
+        o.status = "rejected"
+        o.rejected_for = why
 
     def _hold(self, o, step, activity, duration, resource, reason):
         """The order waits ``duration`` days, held by ``resource`` (the customer, a department)."""

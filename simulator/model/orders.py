@@ -35,6 +35,7 @@ class Order:
     invoiced: float = NAN
     paid: float = NAN
     status: str = "open"
+    rejected_for: str = ""  # why a rejected order was: credit, card declined, fraud
     units_requested: int = 0
     units_from_stock: int = 0
     invoice_error: bool
@@ -92,7 +93,8 @@ class Demand:
         quantity = max(1, round(s.size[product]()))
         lead = s.lead_time[cls]()
         customer = f"{cls}-{int(s.customer_index() * spec.count):03d}"
-        visits = sc.steps.service.visits if s.serviced() else 0
+        # A digital copy needs no installation (the draw is made all the same: common numbers).
+        visits = sc.steps.service.visits if s.serviced() and not w.plan.digital(product) else 0
         now = w.env.now
         rule = sc.priority_rule
         priority = now + lead if rule == "edd" else (spec.priority if rule == "priority" else 0)

@@ -81,6 +81,21 @@ class Samplers:
         terms = steps.billing.payment_terms_days
         self.payment_wait = lambda: terms + payment_delay()
         self.return_delay = steps.returns.delay.sampler(streams("returns.delay"))
+        # Payment and fraud, per channel (docs/order-life.md): only channels that have them.
+        self.payment_hold = {}
+        self.card_declined = {}
+        self.fraud = {}
+        for c, ch in steps.generation.channels.items():
+            pay = ch.payment
+            if pay is not None and pay.method != "terms":
+                self.payment_hold[c] = pay.hold_time.sampler(streams(f"payment.{c}.hold"))
+                self.card_declined[c] = bernoulli(streams(f"payment.{c}.decline"), pay.decline_rate)
+            f = ch.fraud_check
+            if f is not None:
+                self.fraud[c] = (f.time.sampler(streams(f"fraud.{c}.time")),
+                                 bernoulli(streams(f"fraud.{c}.review"), f.review_rate),
+                                 f.review_time.sampler(streams(f"fraud.{c}.review_time")),
+                                 bernoulli(streams(f"fraud.{c}.reject"), f.reject_rate))
         self.restocked = bernoulli(streams("returns.restock"), steps.returns.restock_share)
         self.visit_delay = steps.service.delay.sampler(streams("service.delay"))
 

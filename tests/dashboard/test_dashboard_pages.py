@@ -252,7 +252,7 @@ def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
     cards = {m.label: m.value for m in app.metric}
     assert_shown(cards["P:D"], compile_plan(scenario).pd_ratio, "P:D")
     strategies = app.table[1].value
-    assert list(strategies.index) == ["ETO", "MTO", "ATO", "MTS"]
+    assert list(strategies.index) == ["ETO", "MTO", "ATO", "MTS", "DC"]  # DC: digital copy, the fifth option
     assert strategies.loc[scenario.strategy.upper(), "in this scenario"] == "current"
     # The README's teacher command (tests/packaging/test_packaging_teach.py runs it).
     teacher = "bash scripts/setup.sh --teach && .venv/bin/jupyter lab notebooks/"

@@ -83,3 +83,13 @@ def test_large_yaml_is_what_its_script_generates():
     text, loads = make_large.sized()
     assert text == (ROOT / "scenarios" / "large.yaml").read_text()
     assert max(v for k, v in loads.items() if not k.startswith("orders")) < 0.85
+
+
+def test_digital_seller_has_digital_and_physical_products_and_every_payment_method():
+    sc = load_scenario("digital-seller")
+    delivery = {spec.delivery for spec in sc.products.values()}
+    assert delivery == {"digital", "physical"}
+    channels = sc.steps.generation.channels.values()
+    assert {ch.method for ch in channels} == {"card", "prepayment", "terms"}
+    assert any(ch.fraud_check is not None and ch.fraud_check.review_rate > 0 for ch in channels)
+    assert not [w for w in load_warnings(sc) if w["code"] == "overload"]
