@@ -23,6 +23,7 @@ PAGES = [
     st.Page(HERE / "pages" / "run.py", title="Run", icon=":material/play_circle:", default=True),
     st.Page(HERE / "pages" / "compare.py", title="Compare", icon=":material/compare_arrows:"),
     st.Page(HERE / "pages" / "sweep.py", title="Sweep", icon=":material/grid_on:"),
+    st.Page(HERE / "pages" / "optimize.py", title="Optimise", icon=":material/tune:"),
     st.Page(HERE / "pages" / "staple.py", title="Staple yourself", icon=":material/attach_file:"),
     st.Page(HERE / "pages" / "editor.py", title="Scenario editor", icon=":material/edit_note:"),
     st.Page(HERE / "pages" / "network.py", title="Network", icon=":material/hub:"),

@@ -2,14 +2,13 @@
 
 The dashboard holds no model logic and no KPI metadata: runs go through :func:`simulator.simulate`,
 KPI labels, units, directions and definitions come from the registry (:data:`simulator.kpis.KPIS`),
-every number is written by :mod:`simulator.format`, figures come from :mod:`simulator.plots`.
+every number is written by :mod:`simulator.format`, charts come from :mod:`simulator.charts`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import inspect
-import io
 import json
 import shutil
 import tempfile
@@ -243,31 +242,16 @@ def experiment_warnings(table, key: str, label=None) -> None:
 # ---------------------------------------------------------------- figures
 
 
-def figure_png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    return buf.getvalue()
-
-
-@st.cache_data(max_entries=128, show_spinner=False)
-def cached_png(key: tuple, _make) -> bytes:
-    """A library figure as PNG, cached by ``key``: the figure's name, the run's (scenario YAML,
-    seed) and every parameter. ``_make`` (not hashed: leading underscore) draws it."""
-    return figure_png(_make())
-
-
 def run_key(result: RunResult) -> tuple:
     """Identifies a run in figure cache keys: a digest of its scenario YAML, and its seed."""
     return (digest(result.scenario.to_yaml()), result.seed)
 
 
-def show_figure(key: tuple, make, caption: str | None = None) -> None:
-    st.image(cached_png(key, make), caption=caption, width="stretch")
-
-
 @st.cache_data(max_entries=128, show_spinner=False)
 def cached_spec(key: tuple, _make) -> dict:
-    """A library chart's Vega-Lite spec, cached by ``key`` like :func:`cached_png`."""
+    """A library chart's Vega-Lite spec, cached by ``key``: the chart's name, the run's
+    (scenario YAML, seed) or the experiment's table, and every parameter. ``_make`` (not
+    hashed: leading underscore) builds it."""
     return _make().to_dict()
 
 

@@ -99,6 +99,7 @@ def _scenario_dir() -> Path:
 
 
 SCENARIO_DIR = _scenario_dir()
+EVENTS_DIR = SCENARIO_DIR / "events"
 
 # ---------------------------------------------------------------- organisation
 
@@ -847,6 +848,11 @@ def load_scenario(
     return parse_scenario(data, source=str(path))
 
 
+def available_events() -> list[str]:
+    """The shipped disruptions (scenarios/events/NAME.yaml), by name."""
+    return sorted(p.stem for p in EVENTS_DIR.glob("*.yaml"))
+
+
 def load_events(path: str | Path) -> dict:
     """The ``events:`` mapping of a YAML file (an events file, or a scenario), to add to a
     scenario; validated with it. Raises ScenarioError naming the file."""
@@ -857,9 +863,14 @@ def load_events(path: str | Path) -> dict:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(f"--disruptions {p}: cannot read as UTF-8 text ({err})") from None
-    data = read_yaml(text, str(p))
+    return events_from_text(text, f"--disruptions {p}")
+
+
+def events_from_text(text: str, source: str) -> dict:
+    """The ``events:`` mapping of an events file's text (``source`` names it in errors)."""
+    data = read_yaml(text, source)
     if not isinstance(data, dict) or not isinstance(data.get("events"), dict):
-        raise ScenarioError(f"--disruptions {p}: expected a YAML mapping with an 'events:' mapping of "
+        raise ScenarioError(f"{source}: expected a YAML mapping with an 'events:' mapping of "
                             "named events (see docs/events.md)")
     return data["events"]
 

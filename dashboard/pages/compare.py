@@ -1,5 +1,7 @@
 """Compare: strategies (or priority rules) side by side, each KPI as a mean with its 95% confidence
 interval over replications, and paired differences against the baseline (common random numbers).
+An optional disruption (a shipped events file or an uploaded one) is applied to every
+alternative: the resilience KPIs and the KPIs around the event, replications as a band.
 Every number comes from :func:`simulator.experiment.compare`."""
 
 from __future__ import annotations
@@ -12,17 +14,30 @@ import ui
 
 from simulator import ScenarioError
 from simulator import format as fmt
+from simulator.charts import STRATEGY_LABELS, comparison_chart, event_bands
 from simulator.experiment import (
     MAIN_KPIS,
     STRATEGY_ORDER,
+    around_events_frame,
     compare,
+    run_around_events,
+    run_once,
 )
-from simulator.plots.experiment import STRATEGY_LABELS, comparison_chart
-from simulator.scenario import PRIORITY_RULES, parse_alternative
+from simulator.kpis import RESILIENCE_KPIS
+from simulator.scenario import (
+    EVENTS_DIR,
+    PRIORITY_RULES,
+    available_events,
+    events_from_text,
+    load_events,
+    parse_alternative,
+)
 
 # What an alternative changes: the scenario field it overrides (any: the user's overrides).
 ANY = "any parameters"
 WHAT = {"decoupling points": "decoupling_point", "priority rules": "priority_rule", ANY: None}
+NO_EVENT = "none"
+UPLOAD = "upload an events file"
 
 
 def example_alternatives(scenario) -> str:
@@ -56,6 +71,45 @@ def typed_alternatives(text: str) -> dict[str, dict]:
             st.stop()
         alternatives[name] = changes
     return alternatives
+
+
+def chosen_events() -> tuple[dict | None, str]:
+    """The disruption picked (its ``events:`` mapping, or None) and how the CLI names it;
+    an invalid file is shown and stops the page."""
+    choice = st.selectbox(
+        "Disruption, applied to every alternative", [NO_EVENT, *available_events(), UPLOAD],
+        key="compare.disruption",
+        help="Events as in docs/events.md (outages, late deliveries, demand surges...). Every "
+        "alternative meets the same event and, replication by replication, the same demand.")
+    try:
+        if choice == UPLOAD:
+            upload = st.file_uploader("Events file (YAML with an `events:` mapping)",
+                                      type=["yaml", "yml"], key="compare.events_file")
+            if upload is None:
+                st.info("Upload an events file, or choose no disruption.")
+                st.stop()
+            try:
+                text = upload.getvalue().decode("utf-8")
+            except UnicodeDecodeError:
+                raise ScenarioError(f"{upload.name}: cannot read as UTF-8 text") from None
+            return events_from_text(text, upload.name), upload.name
+        if choice != NO_EVENT:
+            path = EVENTS_DIR / f"{choice}.yaml"
+            return load_events(path), f"scenarios/events/{path.name}"
+    except ScenarioError as err:
+        ui.scenario_error(err, "The events file is not valid")
+        st.stop()
+    return None, ""
+
+
+def interval_table(summary, kpis, alternatives):
+    """KPIs x alternatives, each cell the mean ± 95% half-width (an n/a says why)."""
+    table = summary[summary["kpi"].isin(kpis)].copy()
+    table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k)
+                      for k, m, h in zip(table["kpi"], table["mean"], table["half_width"],
+                                         strict=True)]
+    return table, table.pivot(index="kpi", columns="alternative", values="value").reindex(
+        index=kpis, columns=alternatives)
 
 
 scenario, seed, label = ui.current()
@@ -93,14 +147,16 @@ reps, base_seed, days, workers = ui.experiment_inputs("compare", compare, scenar
 crn = st.checkbox("Common random numbers", value=ui.default(compare, "common_random_numbers"),
                   key="compare.crn",
                   help="Off: each alternative gets its own seeds, to see what CRN buys.")
+events, events_file = chosen_events()
 
 if len(chosen) < 1:
     st.info("Choose at least one alternative.")
     st.stop()
 try:
-    base = scenario.with_overrides(horizon_days=days)
+    base = scenario.with_overrides(horizon_days=days, **({"events": events} if events else {}))
 except ScenarioError as err:
-    ui.scenario_error(err)
+    ui.scenario_error(err, "The scenario with this disruption is not valid" if events else
+                      "The scenario is not valid")
     st.stop()
 alternatives = typed if typed is not None else {name: {WHAT[what]: name} for name in chosen}
 params = {"scenario": ui.digest(base.to_yaml()), "alternatives": alternatives, "what": what,
@@ -110,7 +166,8 @@ st.caption(ui.time_estimate(scenario, seed, days, len(chosen) * reps, workers) +
 comparison = ui.run_experiment(
     "compare", params, "Run the comparison", workers,
     lambda runner: compare(base, alternatives, reps=reps, seed=base_seed,
-                           common_random_numbers=crn, runner=runner))
+                           common_random_numbers=crn, runner=runner,
+                           measure=run_around_events if base.events else run_once))
 if comparison is None:
     st.info("Set the alternatives and press **Run the comparison**.")
     st.stop()
@@ -121,16 +178,12 @@ known = list(dict.fromkeys(summary["kpi"]))
 kpis = st.multiselect("KPIs", known, default=[k for k in MAIN_KPIS if k in known],
                       key="compare.kpis")
 if kpis:
-    ui.show_figure(("comparison", ui.digest(summary.to_json()), *kpis),
+    ui.show_chart(("comparison", ui.digest(summary.to_json()), *kpis),
                    lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
-    table = summary[summary["kpi"].isin(kpis)].copy()
-    table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k)
-                      for k, m, h in zip(table["kpi"], table["mean"], table["half_width"],
-                                         strict=True)]
+    table, means = interval_table(summary, kpis, comparison.alternatives)
     st.markdown(f"**Mean ± 95% half-width** over {reps} replications:")
-    st.table(table.pivot(index="kpi", columns="alternative", values="value")
-             .reindex(index=kpis, columns=comparison.alternatives))
+    st.table(means)
 
     diffs = table[table["alternative"] != comparison.baseline].copy()
     if len(diffs):
@@ -147,6 +200,19 @@ if kpis:
         st.table(diffs.pivot(index="kpi", columns="alternative", values="difference")
                  .reindex(index=kpis, columns=comparison.alternatives[1:]))
 
+if base.events:
+    st.header("Resilience")
+    st.markdown("Every alternative met the same disruption. Resilience KPIs per run (defined in "
+                "docs/events.md), as mean ± 95% half-width over the replications:")
+    resilience = [k for k in RESILIENCE_KPIS if k in known]
+    st.table(interval_table(summary, resilience, comparison.alternatives)[1])
+    around = around_events_frame(comparison.runs)
+    ui.show_chart(("events", ui.digest(comparison.runs.to_json())),
+                  lambda: event_bands(around, title="KPIs around the event"),
+                  caption="Days since the event's start (shaded: while it lasts); each "
+                  "alternative's line is the mean over its replications, the band the lowest to "
+                  "the highest replication.")
+
 left, right = st.columns(2)
 left.download_button("Runs (CSV)", lambda: comparison.runs.to_csv(index=False),
                      "compare-runs.csv", "text/csv", key="compare.dl.runs")
@@ -160,5 +226,6 @@ else:  # JSON is YAML, which --alt reads; plain words need no quotes
         for name, changes in alternatives.items())
 st.markdown("The same from the command line:")
 st.code(f"omcsim compare {ui.cli_scenario(scenario, label)} {choice} --reps {reps} "
-        f"--seed {base_seed} --days {days:g}{'' if crn else ' --independent'}",
+        f"--seed {base_seed} --days {days:g}{'' if crn else ' --independent'}"
+        + (f" --disruptions {shlex.quote(events_file)}" if events else ""),
         language="bash")

@@ -12,6 +12,7 @@ import ui
 
 from simulator import ScenarioError
 from simulator import format as fmt
+from simulator.charts import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap, trade_off
 from simulator.experiment import (
     STRATEGY_ORDER,
     SWEEP_KPIS,
@@ -20,7 +21,6 @@ from simulator.experiment import (
     sweep,
 )
 from simulator.plan import compile_plan
-from simulator.plots.experiment import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap, trade_off
 
 # P:D ratios offered around the scenario's own: customers giving half, the same, twice... the
 # chain's lead time.
@@ -119,16 +119,16 @@ st.header("Service against cost and stock")
 st.markdown("What each decoupling point pays for its OTIF: total cost and inventory value against "
             "OTIF, one point per cell (labelled with its P:D). Low and to the right is better.")
 key = ("sweep", ui.digest(result.summary.to_json()))
-ui.show_figure((*key, "trade_off", advice.target_otif),
+ui.show_chart((*key, "trade_off", advice.target_otif),
                lambda: trade_off(result.summary, advice.target_otif, warnings=result.warnings))
 
 st.header("KPIs against P:D")
-ui.show_figure((*key, "kpi_vs_pd", advice.target_otif),
+ui.show_chart((*key, "kpi_vs_pd", advice.target_otif),
                lambda: kpi_vs_pd(result.summary, SHOWN, target_otif=advice.target_otif,
                                  warnings=result.warnings),
                caption="One line per decoupling point; bands: 95% confidence intervals.")
 kpi = st.selectbox("Heatmap of", list(SHOWN), key="sweep.heatmap_kpi", format_func=fmt.label)
-ui.show_figure((*key, "heatmap", kpi),
+ui.show_chart((*key, "heatmap", kpi),
                lambda: sweep_heatmap(result.summary, kpi, warnings=result.warnings))
 
 left, right = st.columns(2)

@@ -42,7 +42,7 @@
 # %matplotlib inline
 import pandas as pd
 
-from simulator import STEPS, charts, load_scenario, plots, simulate
+from simulator import STEPS, charts, load_scenario, simulate
 from simulator.experiment import compare
 from simulator.kpis import flat_kpis
 from simulator.trace import pick_order
@@ -182,11 +182,11 @@ summary = rules.summary[rules.summary["kpi"].isin(KPIS)]
 summary.pivot(index="kpi", columns="alternative", values="mean").loc[KPIS, RULES]
 
 # %%
-plots.comparison_chart(rules.summary, KPIS, title="Priority rules at the pump maker, 5 replications")
+charts.comparison_chart(rules.summary, KPIS, title="Priority rules at the pump maker, 5 replications")
 
 # %% [markdown]
 # In the chart each panel is one KPI; Δ is the paired difference to first come first served,
-# in bold when its 95% interval excludes zero. The cell below lists the differences that are
+# marked * when its 95% interval excludes zero. The cell below lists the differences that are
 # significant in this sense.
 
 # %%

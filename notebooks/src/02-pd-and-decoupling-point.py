@@ -62,7 +62,7 @@
 import numpy as np
 import pandas as pd
 
-from simulator import charts, load_scenario, plots, simulate
+from simulator import charts, load_scenario, simulate
 from simulator.experiment import assess, compare, lower_bound, sweep
 from simulator.plan import compile_plan
 
@@ -132,10 +132,10 @@ result.summary[result.summary["kpi"] == "otif"].pivot(
     index="pd", columns="strategy", values="mean")[["mts", "ato", "mto", "eto"]]
 
 # %%
-plots.kpi_vs_pd(result.summary,
-                kpis=["otif", "cycle_time_mean", "inventory_value_mean", "fill_rate"],
-                target_otif=TARGET,
-                title=f"Classroom workshop: four decoupling points, {REPS} replications per point")
+charts.kpi_vs_pd(result.summary,
+                 kpis=["otif", "cycle_time_mean", "inventory_value_mean", "fill_rate"],
+                 target_otif=TARGET,
+                 title=f"Classroom workshop: four decoupling points, {REPS} replications per point")
 
 # %% [markdown]
 # **Reading the figure** (P:D on the x-axis: D is long on the left, short on the right). The

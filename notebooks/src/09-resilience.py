@@ -49,7 +49,7 @@
 # %matplotlib inline
 import pandas as pd
 
-from simulator import load_scenario, plots, simulate
+from simulator import charts, load_scenario, plots, simulate
 from simulator.experiment import around_events_frame, compare, replicate, run_around_events, summarize
 from simulator.teach import check, check_choice
 from simulator.theory import base_stock_poisson
@@ -132,8 +132,8 @@ outage = compare(base.with_overrides(**{"events.outage": OUTAGE}), DESIGNS, reps
 table(outage, KPIS)
 
 # %%
-plots.event_bands(around_events_frame(outage.runs),
-                  title=f"A {DURATION}-day supplier outage: {REPS} replications per design")
+charts.event_bands(around_events_frame(outage.runs),
+                   title=f"A {DURATION}-day supplier outage: {REPS} replications per design")
 
 # %% [markdown]
 # **Reading the bands.** Each band spans the replications' lowest and highest value on that
@@ -172,8 +172,8 @@ surge = compare(base.with_overrides(**{"events.surge": SURGE}), DESIGNS, reps=RE
 table(surge, ["otif", "time_to_recover", "peak_backlog", "orders_late_event", "inventory_mean"])
 
 # %%
-plots.event_bands(around_events_frame(surge.runs),
-                  title=f"Demand doubles for {DURATION} days: {REPS} replications per design")
+charts.event_bands(around_events_frame(surge.runs),
+                   title=f"Demand doubles for {DURATION} days: {REPS} replications per design")
 
 # %%
 surge_peaks = surge.summary[surge.summary["kpi"] == "peak_backlog"].set_index("alternative")

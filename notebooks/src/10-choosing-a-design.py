@@ -50,8 +50,8 @@ import tempfile
 import pandas as pd
 
 from simulator import load_scenario, simulate
+from simulator.charts import optimization_chart
 from simulator.experiment import compare, optimize
-from simulator.plots import optimization_chart
 from simulator.teach import check, check_choice
 
 SEED = 1  # every run below is reproducible from this seed

@@ -270,13 +270,14 @@ def _warning_lines(table, label) -> list[str]:
             for _, r in table.iterrows()]
 
 
-def _save(fig, path: Path) -> Path:
+def _save(chart, path: Path) -> Path:
+    """Write a :mod:`simulator.charts` chart (drawn by vl-convert from its one definition)."""
+    from ..charts import save  # Altair loads in seconds: only when drawing
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
+        return save(chart, path)
     except (OSError, ValueError) as err:
         raise UsageError(f"cannot write the figure {path}: {err}") from None
-    return path
 
 
 # ---------------------------------------------------------------- compare
@@ -342,7 +343,7 @@ def handle_compare(args: argparse.Namespace) -> int:
     else:
         print(format_comparison(result, scenario.name, kpis or shown))
     if args.out:
-        from ..plots import comparison_chart, event_bands
+        from ..charts import comparison_chart, event_bands
 
         out = Path(args.out)
         _save(comparison_chart(s, kpis or MAIN_KPIS, title=scenario.name,
@@ -421,7 +422,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
         print(f"interrupted: finished runs are in {args.out}/; run the same command to resume",
               file=sys.stderr)
         raise
-    from ..plots import kpi_vs_pd, sweep_heatmap
+    from ..charts import kpi_vs_pd, sweep_heatmap
 
     out = Path(args.out)
     s = result.summary
@@ -484,7 +485,7 @@ def handle_advise(args: argparse.Namespace) -> int:
         out = Path(args.out)
         advice.table.to_csv(out / "advice.csv", index=False)
         if advice.table["pd"].nunique() > 1:
-            from ..plots import kpi_vs_pd
+            from ..charts import kpi_vs_pd
 
             _save(kpi_vs_pd(advice.sweep.summary, ("otif", "cost_total", "inventory_value_mean"),
                             args.target_otif, title=f"{scenario.name}: advisor",
@@ -527,7 +528,7 @@ def handle_warmup(args: argparse.Namespace) -> int:
     except ExperimentError as err:
         raise UsageError(str(err)) from None
     if args.plot:
-        from ..plots import welch_plot
+        from ..charts import welch_plot
 
         _save(welch_plot(result, title=f"{scenario.name}: warm-up, {result.reps} replications "
                          f"of {result.days:g} days"), Path(args.plot))

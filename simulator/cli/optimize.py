@@ -166,7 +166,7 @@ def handle_optimize(args: argparse.Namespace) -> int:
         raise
     names = [o.kpi for o in result.objectives]
     if args.out:
-        from ..plots import optimization_chart
+        from ..charts import optimization_chart
 
         _save(optimization_chart(result.designs, names, title=f"{scenario.name}: "
                                  f"{' vs '.join(names)}"), Path(args.out) / "optimize.png")

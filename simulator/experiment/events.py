@@ -1,5 +1,5 @@
 """Experiments with disruptions: each replication's indicators around the event, kept with its
-KPIs, so a comparison can draw the replications as a band (:func:`simulator.plots.event_bands`)
+KPIs, so a comparison can draw the replications as a band (:func:`simulator.charts.event_bands`)
 and the dashboard can chart them (:func:`around_events_frame`)."""
 
 from __future__ import annotations

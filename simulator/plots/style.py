@@ -5,7 +5,7 @@ from __future__ import annotations
 from matplotlib.figure import Figure
 
 # One palette for matplotlib figures and Altair charts alike.
-from ..charts import LATE, ON_TIME, PALETTE  # noqa: F401  (re-exported for the figures)
+from ..charts import PALETTE  # noqa: F401  (re-exported for the figures)
 
 
 def new_figure(width: float = 7.0, height: float = 4.0, nrows: int = 1, ncols: int = 1,
@@ -13,8 +13,3 @@ def new_figure(width: float = 7.0, height: float = 4.0, nrows: int = 1, ncols: i
     fig = Figure(figsize=(width, height), layout="constrained")
     axes = fig.subplots(nrows, ncols, **kwargs)
     return fig, axes
-
-
-def shade_warmup(ax, warmup_days: float) -> None:
-    if warmup_days > 0:
-        ax.axvspan(0, warmup_days, color="0.9", zorder=0, label="warm-up (not in KPIs)")

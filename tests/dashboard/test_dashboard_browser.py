@@ -287,3 +287,82 @@ def test_network_and_editor_pages_draw(dashboard_url, name):
             assert elsewhere == []
         finally:
             browser.close()
+
+
+def _number(page, label: str, value: str) -> None:
+    """Type ``value`` into the main area's number input labelled ``label``."""
+    box = page.locator('[data-testid="stMain"] [data-testid="stNumberInput"]').filter(
+        has_text=label).locator("input")
+    box.fill(value)
+    box.press("Enter")
+    page.wait_for_timeout(800)
+
+
+def hover_rows(page, chart, want: str) -> str:
+    """Like :func:`hover_tooltip`, for charts of thin horizontal marks (intervals, lines): fine
+    steps down the chart at a few points across, until a tooltip holds ``want``."""
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    for fx in (0.5, 0.35, 0.65, 0.8):
+        for fy in [i / 100 for i in range(5, 96)]:
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(25)
+            tip = page.locator("#vg-tooltip-element.visible")
+            if tip.count() and want in tip.inner_text():
+                return tip.inner_text()
+    return ""
+
+
+def test_optimise_and_resilience_views_draw(dashboard_url):
+    """The Optimise page selects a design and charts every candidate; the Compare page applies
+    the foundry outage to every decoupling point of multi-site and charts the KPIs around it."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1300})
+            elsewhere = []
+            page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
+            page.goto(dashboard_url)
+            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+
+            page.get_by_role("link", name="Optimise").click()
+            page.get_by_role("button", name="Run the optimisation").wait_for(timeout=60_000)
+            _number(page, "Horizon (days)", "60")
+            _number(page, "At most", "4")
+            page.get_by_role("button", name="Run the optimisation").click()
+            page.get_by_text("Every design").wait_for(timeout=300_000)
+            wait_for_charts(page, 1)
+            # The answer, the designs and the chart in view.
+            page.get_by_role("button", name="Run the optimisation").evaluate(
+                "e => e.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(SCREENSHOT.with_name("dashboard-optimise.png")))
+            tip = hover_rows(page, page.locator('[data-testid="stVegaLiteChart"]').first, "status")
+            assert "status" in tip and "replications" in tip, tip
+
+            page.get_by_role("link", name="Run").click()
+            page.get_by_role("combobox", name="Scenario").click()
+            page.get_by_role("option", name="multi-site").click()
+            page.get_by_text(re.compile(r"^multi-site")).first.wait_for(timeout=120_000)
+            page.get_by_role("link", name="Compare").click()
+            # The page estimates the time from the scenario's own run: a year of multi-site.
+            page.get_by_role("button", name="Run the comparison").wait_for(timeout=300_000)
+            page.get_by_role("combobox", name="Disruption, applied to every alternative").click()
+            page.get_by_role("option", name="castings-outage").click()
+            _number(page, "Replications", "2")
+            _number(page, "Horizon (days)", "150")  # the event and the recovery after it
+            page.get_by_role("button", name="Run the comparison").click()
+            page.get_by_role("heading", name="Resilience").wait_for(timeout=400_000)
+            wait_for_charts(page, 2)
+            page.get_by_role("heading", name="Resilience").evaluate(
+                "e => e.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(SCREENSHOT.with_name("dashboard-resilience.png")))
+            around = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+            tip = hover_rows(page, around, "lowest run")
+            assert "lowest run" in tip and "highest run" in tip, tip
+            assert elsewhere == []
+        finally:
+            browser.close()

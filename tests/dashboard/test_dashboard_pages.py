@@ -156,7 +156,8 @@ def test_compare_strategies_with_confidence_intervals(app):
         significant = abs(expected.loc[(kpi, alt), "diff"]) > expected.loc[(kpi, alt),
                                                                            "diff_half_width"]
         assert text.endswith(" *") == significant
-    assert len(app.image) == 1
+    shown = charts_shown(app)  # the comparison, interactive
+    assert not app.image and len(shown) == 1 and has_tooltips(shown[0])
     assert "omcsim compare classroom-edited.yaml --strategies mto,ato --reps 3 --seed 1 --days 30" in [
         c.value for c in app.code]
     # Choosing other KPIs redraws from the same runs.
@@ -229,9 +230,11 @@ def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
                 assert cell not in ("None", "nan", "NaN", "") and not re.search(
                     r"\d\.\d{4,}", cell), (column, cell)
     assert others["inventory value"].notna().all()
-    assert len(app.image) == 3  # cost and stock against OTIF, KPIs against P:D, heatmap
+    # Cost and stock against OTIF, KPIs against P:D, the heatmap: interactive charts.
+    shown = charts_shown(app)
+    assert not app.image and len(shown) == 3 and all(has_tooltips(c) for c in shown)
     app.selectbox(key="sweep.heatmap_kpi").set_value("inventory_value_mean").run()
-    assert not app.exception and len(app.image) == 3
+    assert not app.exception and len(charts_shown(app)) == 3
 
 
 def test_sweep_needs_a_cell(app):

@@ -146,26 +146,3 @@ def test_warmup_carries_the_warnings(small):
     assert "overload" in set(result.warnings["code"])
     assert any("overloaded" in note for note in result.notes)
     assert warmup(small, reps=2, workers=1).warnings.empty
-
-
-def test_figures_mark_the_cells_and_alternatives_with_warnings():
-    from simulator.plots import comparison_chart, kpi_vs_pd, sweep_heatmap
-
-    cells = pd.DataFrame([{"strategy": s, "decoupling_point": s, "pd": r, "demand_lead_time": 1 / r,
-                           "kpi": "otif", "mean": 0.9, "half_width": 0.01, "n": 2}
-                          for s in ("ato", "eto") for r in (1.0, 2.0)])
-    warned = pd.DataFrame([{"strategy": "eto", "decoupling_point": "eto", "pd": 2.0,
-                            "demand_lead_time": 0.5, "code": "overload", "resource": "sales",
-                            "runs": 2, "of": 2, "worst": 1.9, "message": "sales: 1.9"}])
-    heat = sweep_heatmap(cells, "otif", warnings=warned).axes[0]
-    assert [t.get_text().endswith("⚠ overload") for t in heat.texts] == [False, False, False, True]
-    assert len(heat.patches) == 1
-    lines = kpi_vs_pd(cells, ["otif"], warnings=warned).axes[0].lines
-    rings = [ln for ln in lines if ln.get_label().startswith("overloaded")]
-    assert len(rings) == 1 and list(rings[0].get_xdata()) == [2.0]
-    summary = pd.DataFrame([{"alternative": a, "kpi": "otif", "mean": 0.9, "half_width": 0.01,
-                             "n": 2, "diff": 0.0, "diff_half_width": 0.01, "diff_n": 2}
-                            for a in ("ato", "eto")])
-    ax = comparison_chart(summary, ["otif"], warnings=warned.rename(
-        columns={"strategy": "alternative"})).axes[0]
-    assert [t.get_text().split("\n")[0] for t in ax.get_yticklabels()] == ["ato", "eto ⚠ overload"]

@@ -91,7 +91,9 @@ def test_notebook_has_objectives_exercises_and_answers(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path):
     nb, seconds = build.execute(path)
-    figures = sum("image/png" in o.get("data", {}) for c in nb.cells for o in c.get("outputs", []))
+    # A figure: a matplotlib PNG or an interactive Altair chart (HTML that embeds Vega-Lite).
+    figures = sum("image/png" in data or "vegaEmbed" in str(data.get("text/html", ""))
+                  for c in nb.cells for o in c.get("outputs", []) for data in [o.get("data", {})])
     assert figures >= 1, f"{path.name} drew no figure"
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors

@@ -76,3 +76,16 @@ def test_the_example_events_file_loads_and_events_are_in_the_schema():
                        {"events": load_events("scenarios/events/castings-outage.yaml")})
     assert sc.events["foundry_fire"].target == "castings_co"
     assert '"events"' in json_schema() and "rate_per_year" in json_schema()
+
+
+def test_an_events_text_names_its_source_and_the_shipped_events_are_listed():
+    from simulator.scenario import EVENTS_DIR, available_events, events_from_text, load_events
+
+    assert "castings-outage" in available_events()
+    assert load_events(EVENTS_DIR / "castings-outage.yaml")["foundry_fire"]["effect"] == "outage"
+    text = "events:\n  surge: {effect: demand, factor: 2, start: 10, duration: 5}\n"
+    assert events_from_text(text, "upload.yaml") == {"surge": {"effect": "demand", "factor": 2,
+                                                               "start": 10, "duration": 5}}
+    for bad in ("events: 3", "- a list", "events: {a: [1"):
+        with pytest.raises(ScenarioError, match=r"^upload\.yaml: "):
+            events_from_text(bad, "upload.yaml")

@@ -1,0 +1,154 @@
+"""The experiment charts of simulator.charts (compare, sweep, advise, warm-up, events,
+optimisation): each is one Altair definition with tooltips on its data marks, and intervals of a
+non-negative KPI never run below zero."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from simulator import charts
+from simulator.experiment.warmup import WarmupResult
+
+
+def _marks(spec: dict, data: dict | None = None):
+    """Every view with a mark in a Vega-Lite spec (layers and concatenations walked), each with
+    the data it draws (its own or its parent's)."""
+    data = spec.get("data", data)
+    if "mark" in spec:
+        yield {**spec, "data": data}
+    for key in ("layer", "vconcat", "hconcat", "concat"):
+        for sub in spec.get(key, []):
+            yield from _marks(sub, data)
+
+
+def _data(spec: dict, view: dict) -> list[dict]:
+    data = view.get("data") or spec.get("data")
+    return data["values"] if "values" in data else spec["datasets"][data["name"]]
+
+
+def _tooltip_fields(view: dict) -> list[str]:
+    tip = view.get("encoding", {}).get("tooltip", [])
+    return [t.get("field", "") for t in (tip if isinstance(tip, list) else [tip])]
+
+
+# An interval of a count (orders lost) whose half-width exceeds its mean, and a share.
+SUMMARY = pd.DataFrame([
+    {"alternative": a, "kpi": k, "mean": m, "half_width": h, "n": 5, "diff": d,
+     "diff_half_width": 0.5, "diff_n": 5}
+    for a, d in (("ato", 0.0), ("mto", 1.0)) for k, m, h in (("orders_lost", 0.4, 1.2),
+                                                             ("otif", 0.97, 0.05))])
+CELLS = pd.DataFrame([
+    {"strategy": s, "decoupling_point": s, "pd": r, "demand_lead_time": 4 / r, "kpi": k,
+     "mean": m, "half_width": h, "n": 3, "warnings": ""}
+    for s in ("ato", "eto") for r in (1.0, 2.0)
+    for k, m, h in (("otif", 0.9, 0.2), ("cost_total", 1e5, 2e4), ("orders_lost", 0.3, 1.0),
+                    ("inventory_value_mean", 50.0, 80.0))])
+WARNED = pd.DataFrame([{"strategy": "eto", "decoupling_point": "eto", "pd": 2.0,
+                        "demand_lead_time": 2.0, "code": "overload", "resource": "sales",
+                        "runs": 2, "of": 2, "worst": 1.9, "message": "sales: 1.9"}])
+DESIGNS = pd.DataFrame([
+    {"design": f"decoupling_point={s}, departments.sales.staff={n}", "n": 5, "status": st,
+     "cost_total_mean": c, "cost_total_half_width": 3e4, "orders_lost_mean": lost,
+     "orders_lost_half_width": 2.0, "feasibility": "feasible"}
+    for s, n, st, c, lost in (("ato", 2, "front", 1e5, 0.5), ("mto", 3, "front", 8e4, 4.0),
+                              ("eto", 2, "dominated", 1.2e5, 5.0))])
+
+
+def _frame():
+    return pd.DataFrame([
+        {"alternative": a, "replication": r, "since_start": d, "otif_rolling": 0.9 - 0.01 * d,
+         "backlog": 3.0 + d + r, "backorders": float(d), "duration": 5.0}
+        for a in ("ato", "mto") for r in (0, 1) for d in range(-3, 10)])
+
+
+def _welch():
+    days = list(range(1, 31))
+    series = pd.DataFrame([{"kpi": k, "day": d, "mean": float(d), "welch": float(d)}
+                           for k in ("wip", "cycle_time") for d in days])
+    truncation = pd.DataFrame([{"kpi": k, "truncation_day": 10.0, "settled": True,
+                                "mean_after": 1.0, "half_width_after": 0.1, "n_after": 3}
+                               for k in ("wip", "cycle_time")])
+    return WarmupResult(series=series, truncation=truncation, reps=3, days=30, window=5,
+                        scenario_warmup_days=5.0, recommended_days=10.0, notes=[],
+                        warnings=pd.DataFrame())
+
+
+CHARTS = {
+    "comparison_chart": lambda: charts.comparison_chart(SUMMARY, ["orders_lost", "otif"]),
+    "kpi_vs_pd": lambda: charts.kpi_vs_pd(CELLS, ["otif", "orders_lost"], 0.95,
+                                          warnings=WARNED),
+    "sweep_heatmap": lambda: charts.sweep_heatmap(CELLS, "otif", warnings=WARNED),
+    "trade_off": lambda: charts.trade_off(CELLS, 0.95, warnings=WARNED),
+    "welch_plot": lambda: charts.welch_plot(_welch()),
+    "event_bands": lambda: charts.event_bands(_frame()),
+    "optimization_chart (two objectives)": lambda: charts.optimization_chart(
+        DESIGNS, ["cost_total", "orders_lost"]),
+    "optimization_chart (one objective)": lambda: charts.optimization_chart(
+        DESIGNS.assign(status=["selected", "eliminated", "infeasible"]), ["orders_lost"]),
+}
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_data_mark_has_a_tooltip(name):
+    spec = CHARTS[name]().to_dict()
+    views = list(_marks(spec))
+    data = [v for v in views if _tooltip_fields(v)]
+    assert data, f"{name}: no mark shows a tooltip"
+    # Lines, points, bands and rules that draw numbers all carry one (text labels and the
+    # decorative shading need none).
+    for v in views:
+        kind = v["mark"]["type"] if isinstance(v["mark"], dict) else v["mark"]
+        if kind in ("point", "line", "area") and _data(spec, v):
+            assert _tooltip_fields(v), f"{name}: a {kind} mark without a tooltip"
+
+
+def test_tooltips_write_values_and_intervals_in_the_kpi_unit():
+    spec = charts.comparison_chart(SUMMARY, ["otif"]).to_dict()
+    rows = _data(spec, next(_marks(spec)))
+    assert [r["value"] for r in rows] == ["97.0 (92.0 to 100.0)%"] * 2  # no OTIF above 100%
+    assert rows[1]["difference"].startswith("+100") and rows[1]["difference"].endswith("pp *")
+    assert rows[0]["difference"] == "baseline"
+
+
+def _lowest(spec, field):
+    return min(r[field] for v in _marks(spec) for r in _data(spec, v) if field in r
+               and r[field] is not None)
+
+
+def test_intervals_of_non_negative_kpis_never_go_below_zero():
+    spec = charts.comparison_chart(SUMMARY, ["orders_lost"]).to_dict()
+    assert _lowest(spec, "lo") == 0.0  # 0.4 - 1.2 is clipped at zero
+    assert max(r["hi"] for v in _marks(spec) for r in _data(spec, v)) == pytest.approx(1.6)
+    assert _lowest(charts.kpi_vs_pd(CELLS, ["orders_lost"]).to_dict(), "lo") == 0.0
+    trade = charts.trade_off(CELLS, costs=("inventory_value_mean",)).to_dict()
+    assert _lowest(trade, "lo_cost") == 0.0
+    otif = charts.comparison_chart(SUMMARY, ["otif"]).to_dict()
+    assert max(r["hi"] for v in _marks(otif) for r in _data(otif, v)) == 1.0  # a share <= 100%
+    opt = charts.optimization_chart(DESIGNS, ["cost_total", "orders_lost"]).to_dict()
+    assert _lowest(opt, "orders_lost_lo") == 0.0
+
+
+def test_overloaded_cells_and_alternatives_are_marked():
+    heat = charts.sweep_heatmap(CELLS, "otif", warnings=WARNED).to_dict()
+    rows = _data(heat, next(_marks(heat)))
+    assert [r["frame"] for r in rows].count("overloaded") == 1
+    assert [r["text"].endswith("⚠") for r in rows] == [False, False, False, True]
+    lines = charts.kpi_vs_pd(CELLS, ["otif"], warnings=WARNED).to_dict()
+    rings = [v for v in _marks(lines) if v["mark"].get("size") == 220]
+    assert [(r["strategy"], r["pd"]) for r in _data(lines, rings[0])] == [("eto", 2.0)]
+    warned = WARNED.rename(columns={"strategy": "alternative"}).assign(alternative="mto")
+    spec = charts.comparison_chart(SUMMARY, ["otif"], warnings=warned).to_dict()
+    labels = [r["label"] for r in _data(spec, next(_marks(spec)))]
+    assert labels[0] == "ato" and labels[1].startswith("mto ⚠ overload  Δ")
+
+
+def test_an_empty_event_frame_says_why():
+    spec = charts.event_bands(_frame().iloc[0:0]).to_dict()
+    assert _data(spec, spec)[0]["text"] == "no disruption in the window"
+
+
+@pytest.mark.parametrize("name", ["comparison_chart", "event_bands", "sweep_heatmap"])
+def test_saved_as_png(name, tmp_path):
+    path = charts.save(CHARTS[name](), tmp_path / "chart.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
