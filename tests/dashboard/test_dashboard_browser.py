@@ -12,16 +12,21 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from dashboard_checks import APP, CARDS, MORE_CARDS, assert_shown
+from dashboard_checks import CARDS, MORE_CARDS, assert_shown
 
 CHROMIUM = shutil.which("chromium")
-SCREENSHOT = APP.parents[1] / "docs" / "images" / "dashboard.png"
+# Screenshots go to a scratch folder, so a test run leaves the checkout as it was; to refresh
+# the README's: OMCSIM_SCREENSHOTS=docs/images .venv/bin/python -m pytest -m browser
+_SHOTS = Path(os.environ.get("OMCSIM_SCREENSHOTS", Path(tempfile.gettempdir()) / "omcsim-screenshots"))
+_SHOTS.mkdir(parents=True, exist_ok=True)
+SCREENSHOT = _SHOTS.resolve() / "dashboard.png"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
