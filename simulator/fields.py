@@ -28,6 +28,8 @@ MAX_SERVERS = 10_000
 MAX_UNITS = 10_000
 """Largest lot size, bill-of-materials quantity and mean order size: stages that work per unit
 draw one time per unit."""
+MAX_LINES = 100
+"""Most lines an order may have on average (each line is a parallel branch of fulfilment)."""
 MAX_MONEY = 1e12
 """Largest price, cost rate or unit value, in the scenario's currency."""
 MAX_FILE_BYTES = 2_000_000

@@ -37,7 +37,8 @@ RUN_LENGTH_FACTOR = 3
 OPEN_SHARE = 0.15
 # Records that are not a server's work: waits held by the customer, a buffer or a hold.
 _NOT_SERVED = [REASON_CODE[r] for r in ("stock-out", "credit hold", "invoice error", "payment terms",
-                                         "inputs", "scheduled", "card authorisation", "prepayment")]
+                                         "inputs", "scheduled", "card authorisation", "prepayment",
+                                         "other lines")]
 
 KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     # name: (unit, definition)
@@ -57,11 +58,24 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "fraud_review_time_mean": ("days", "Fraud review time: from the review's request to its "
                                "end (waiting for a reviewer and the review), mean over the "
                                "window's reviewed orders."),
+    # Lines and shipping (docs/order-life.md): only in runs where some class orders lines.
+    "lines_per_order": ("ratio", "Lines per order, mean over the window's orders received."),
+    "line_fill_rate": ("share", "Lines served complete from decoupling stock at once / lines "
+                       "that demanded decoupling stock (of the window's orders); at least "
+                       "order_fill_rate."),
+    "line_backorder_count": ("count", "Lines of the window's orders that had to wait for stock "
+                             "at their decoupling point (backorders per line)."),
+    "shipments_per_order": ("ratio", "Shipments to the customer per delivered order of the "
+                            "window (1 when shipped complete)."),
+    "split_shipment_rate": ("share", "Delivered orders of the window shipped in more than one "
+                            "shipment / delivered orders of the window."),
+    "time_to_first_shipment": ("days", "Receipt to the first shipment (handed to the lane), "
+                               "mean over the window's orders that shipped."),
     "fill_rate": ("share", "Unit fill rate (type 2, beta): units demanded at the decoupling "
                   "buffer that were served from stock on hand at once / units demanded there. "
                   "Undefined (null) without decoupling stock."),
-    "order_fill_rate": ("share", "Orders served complete from decoupling stock at once / orders "
-                        "that demanded decoupling stock."),
+    "order_fill_rate": ("share", "Orders served complete from decoupling stock at once (every "
+                        "line of them) / orders that demanded decoupling stock."),
     "otif": ("share", "On time in full: orders delivered complete by their due date (receipt + D) "
              "/ orders and inquiries whose requested date fell before the run's end: accepted "
              "orders due by then, and inquiries still waiting for their quote whose inquiry + D "
@@ -152,7 +166,10 @@ RESILIENCE_KPIS = ("disruptions", "time_to_recover", "peak_backlog", "peak_backo
 """The KPIs of a run of a scenario with events (none without: its KPIs stay as they were)."""
 PAYMENT_KPIS = ("card_decline_rate", "fraud_reject_rate", "fraud_review_time_mean")
 """The KPIs of a run of a scenario with payment methods or fraud checks (Scenario.pays)."""
-OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS)
+LINE_KPIS = ("lines_per_order", "line_fill_rate", "line_backorder_count", "shipments_per_order",
+             "split_shipment_rate", "time_to_first_shipment")
+"""The KPIs of a run of a scenario where some customer class orders lines (Scenario.multi_line)."""
+OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS)
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
@@ -168,6 +185,13 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "card_decline_rate": ("Card decline rate", LOWER, "no card payment was authorised"),
     "fraud_reject_rate": ("Fraud reject rate", LOWER, "no order was fraud-checked"),
     "fraud_review_time_mean": ("Fraud review time", LOWER, "no order was reviewed for fraud"),
+    "lines_per_order": ("Lines per order", NEITHER, "no order of the window was received"),
+    "line_fill_rate": ("Line fill rate", HIGHER, "no decoupling stock, or no line demanded it"),
+    "line_backorder_count": ("Lines backordered", LOWER, ""),
+    "shipments_per_order": ("Shipments per order", LOWER, "no order of the window was delivered"),
+    "split_shipment_rate": ("Split shipments", LOWER, "no order of the window was delivered"),
+    "time_to_first_shipment": ("Time to first shipment", LOWER,
+                               "no order of the window shipped"),
     "fill_rate": ("Fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
@@ -312,6 +336,8 @@ def compute_kpis(r: RunView) -> dict:
     }
     if sc.pays:
         k.update(_payment_kpis(r, cohort))
+    if sc.multi_line:
+        k.update(_line_kpis(r, cohort, delivered))
 
     demanded = cohort[cohort["units_requested"] > 0]
     k["fill_rate"] = _share(demanded["units_from_stock"].sum(), demanded["units_requested"].sum())
@@ -387,7 +413,7 @@ def compute_kpis(r: RunView) -> dict:
     holding = sum(inventory.get(b, 0.0) * plan.stock_points[b].holding_cost
                   for b in inventory) * length
     backorder = back_mean * length * sc.costs.backorder_per_unit_day
-    lost_units = cohort.loc[status.isin(["lost", "rejected"]), "quantity"].sum()
+    lost_units = cohort.loc[status.isin(["lost", "rejected"]), "units"].sum()
     lost = float(lost_units) * sc.costs.lost_sale_per_unit
     util, labour, busy = _utilisation_and_labour(r, t0, t1)
     overdue = _overdue_unit_days(r, t0, t1) * sc.costs.backorder_per_unit_day
@@ -401,7 +427,7 @@ def compute_kpis(r: RunView) -> dict:
     # Days owed: a prepaid order (paid before its invoice) was never owed.
     dso = float(np.maximum(0, paid["paid"] - paid["invoiced"]).mean()) if len(paid) \
         else float("nan")
-    units_per_day = delivered["quantity"].sum() / length
+    units_per_day = delivered["units"].sum() / length
     dis = _share(k["inventory_mean"], units_per_day)
     k["days_sales_outstanding"] = dso
     k["inventory_days_of_supply"] = dis
@@ -417,6 +443,28 @@ def compute_kpis(r: RunView) -> dict:
     k["wall_seconds"] = r.wall_seconds
     k["warnings"] = run_warnings(r, k)
     return k
+
+
+def _line_kpis(r: RunView, cohort: pd.DataFrame, delivered: pd.DataFrame) -> dict:
+    """Lines and shipments of the window's orders (docs/order-life.md, "Lines and shipping")."""
+    lines = r.lines[r.lines["order"].isin(cohort["id"])]
+    demanded = lines[lines["units_requested"] > 0]
+    received = cohort[cohort["received"].notna()]
+    shipped = cohort[cohort["first_shipment"].notna()]
+    return {
+        "lines_per_order": float(received["line_count"].mean()) if len(received)
+        else float("nan"),
+        "line_fill_rate": _share(
+            int((demanded["units_from_stock"] == demanded["units_requested"]).sum()),
+            len(demanded)),
+        "line_backorder_count": int((demanded["units_from_stock"]
+                                     < demanded["units_requested"]).sum()),
+        "shipments_per_order": float(delivered["shipments"].mean()) if len(delivered)
+        else float("nan"),
+        "split_shipment_rate": _share(int((delivered["shipments"] > 1).sum()), len(delivered)),
+        "time_to_first_shipment": float((shipped["first_shipment"] - shipped["received"]).mean())
+        if len(shipped) else float("nan"),
+    }
 
 
 def _payment_kpis(r: RunView, cohort: pd.DataFrame) -> dict:
@@ -544,7 +592,7 @@ def _overdue_unit_days(r: RunView, t0: float, t1: float) -> float:
         waiting = np.isnan(o["stock_wait"].to_numpy()[ids]) & ~np.isnan(since[ids])
         stop[waiting] = np.minimum(since[ids][waiting], t1)
     days = np.clip(stop - np.maximum(requested[open_], t0), 0, None)
-    return float(np.dot(days, o["quantity"].to_numpy()[open_]))
+    return float(np.dot(days, o["units"].to_numpy()[open_]))
 
 
 def _codp_backorder_max(r: RunView, t0: float, t1: float) -> float:

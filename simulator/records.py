@@ -39,8 +39,16 @@ REASONS = (
     "card authorisation",  # the card payment was being authorised (at entry)
     "fraud review",  # the fraud check sent the order to a reviewer
     "prepayment",    # waiting for the customer to pay in advance (at selection)
+    "other lines",   # a multi-line order waited for its other lines (to ship or to arrive)
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
+
+LINE_COLUMNS = ("order", "line", "job", "product", "quantity", "units_requested",
+                "units_from_stock", "ready", "shipped", "delivered", "status")
+"""The per-line table of a multi-line run (``RunRecords.lines``, ``RunResult.lines``): one row
+per line of every order (an order of one line is its own line 0); ``job`` is the job (kind
+``line``) that fulfilled the line, -1 for the line the order's own case followed; ``status``
+is the one state the line ended the run in: delivered, shipped, ready, open, lost, rejected."""
 
 
 class Vocabulary:
@@ -247,6 +255,9 @@ class RunRecords:
     wall_seconds: float
     events: list[tuple] = field(default_factory=list)
     """Every disruption that happened: (event, effect, target, start, end)."""
+    lines: dict[str, list] = field(default_factory=dict)
+    """One row per line of every order (model.orders.LINE_COLUMNS); empty unless some customer
+    class orders several lines."""
 
 
 class RunView(Protocol):
@@ -271,6 +282,7 @@ class RunView(Protocol):
     sim_events: int
     wall_seconds: float
     events: pd.DataFrame  # the run's disruptions: event, effect, target, start, end
+    lines: pd.DataFrame  # one row per order line (multi-line runs; else empty)
 
     @property
     def steps(self) -> pd.DataFrame: ...

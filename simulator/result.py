@@ -14,7 +14,7 @@ from .kpis import compute_kpis, finite_or_none
 from .model.world import run
 from .plan import Kind, compile_plan
 from .provenance import provenance
-from .records import RunRecords, step_values_at
+from .records import LINE_COLUMNS, RunRecords, step_values_at
 from .resilience import Resilience, around_events, events_frame, resilience
 from .scenario import STEPS, Scenario
 from .streams import Seed, format_seed
@@ -57,6 +57,10 @@ class RunResult:
         self.resource_names = list(records.order_log.resources.names)
         self.resource_kinds = list(records.resource_kinds)
         self.activity_names = list(records.order_log.activities.names)
+        lines = pd.DataFrame(records.lines, columns=list(LINE_COLUMNS))
+        lines["product"] = lines["product"].astype("category")
+        lines["status"] = lines["status"].astype("category")
+        self.lines = lines
         self.orders["stock_wait"] = self._stock_wait()
         self.events = events_frame(records.events)
         self.kpis = compute_kpis(self)
@@ -72,6 +76,16 @@ class RunResult:
         if sel.any():
             waits = pd.Series(c["start"][sel] - c["queued"][sel]).groupby(c["case"][sel]).max()
             out[waits.index.to_numpy()] = waits.to_numpy()
+        jobs = self.lines[self.lines["job"] >= 0]
+        if len(jobs):  # lines fulfilled by jobs of their own wait for stock there
+            j = self.job_columns
+            order_of = pd.Series(jobs["order"].to_numpy(), index=jobs["job"].to_numpy())
+            sel = (np.isin(j["resource"], self.resource_codes(Kind.STOCK_POINT))
+                   & np.isin(j["case"], order_of.index.to_numpy()))
+            waits = pd.Series(j["start"][sel] - j["queued"][sel]).groupby(
+                order_of.loc[j["case"][sel]].to_numpy()).max()
+            ids = waits.index.to_numpy()
+            out[ids] = np.fmax(out[ids], waits.to_numpy())
         return out
 
     def resource_codes(self, kind: Kind) -> np.ndarray:

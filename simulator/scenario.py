@@ -27,13 +27,14 @@ from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.resolver import Resolver
 
-from .distributions import LARGEST, Distribution
+from .distributions import LARGEST, Constant, Distribution
 from .events import Event, check_events
 from .fields import (
     MAX_DAYS,
     MAX_FAILURES,
     MAX_FILE_BYTES,
     MAX_INQUIRIES,
+    MAX_LINES,
     MAX_MONEY,
     MAX_PLANNING_RUNS,
     MAX_SERVERS,
@@ -298,13 +299,38 @@ class CustomerClass(SpecModel):
         None, gt=0, le=LARGEST,
         description="Accepts a quote up to tolerance * D; null = accepts any quote.",
     )
+    # Lines and shipping (docs/order-life.md): the defaults keep one line per order.
+    lines: Distribution = Field(
+        1.0, description=f"Lines per order (rounded, at least 1, at most {MAX_LINES}; never "
+        "more than the products the class can order). The first line is the order's product "
+        "and size as drawn without lines; each further line is a product not yet in the order "
+        "(drawn without replacement), its quantity from the product's order_size.")
+    line_mix: dict[str, Annotated[float, Field(ge=0, le=LARGEST)]] | None = Field(
+        None, description="Product -> relative weight for the lines after the first; "
+        "null = the products' shares. A product left out (or weighted 0) is never an extra line.")
+    shipping: Literal["complete", "partial"] = Field(
+        "complete", description="complete: the order ships once, when its last line is ready; "
+        "partial: each line ships as soon as it is ready (the order is delivered with its "
+        "last line).")
 
     @model_validator(mode="after")
     def _tolerance_needs_d(self):
         if self.quote_tolerance is not None and self.demand_lead_time.mean() <= 0:
             raise ValueError("quote_tolerance needs a demand_lead_time above 0 (with D = 0 "
                              "every quote would be refused); use null to accept any quote")
+        if self.lines.mean() > MAX_LINES:
+            raise ValueError(f"lines: mean {self.lines.mean():g} lines is above the limit of "
+                             f"{MAX_LINES}")
+        if self.line_mix is not None and not any(w > 0 for w in self.line_mix.values()):
+            raise ValueError("line_mix: give at least one product a weight above 0 (or leave "
+                             "line_mix out to use the products' shares)")
         return self
+
+    @property
+    def multi_line(self) -> bool:
+        """Orders of the class may have more than one line (anything but the constant 1)."""
+        lines = self.lines
+        return not (isinstance(lines, Constant) and round(lines.value) <= 1)
 
 
 class Product(SpecModel):
@@ -462,6 +488,11 @@ class Scenario(SpecModel):
             if review is not None and review not in self.departments:
                 errors.append(f"steps.generation.channels.{c}.fraud_check.review_department: "
                               f"{review!r} is not a department; defined: {sorted(self.departments)}")
+        for c, cls in self.customers.items():
+            unknown = set(cls.line_mix or ()) - set(self.products)
+            if unknown:
+                errors.append(f"customers.{c}.line_mix: unknown products {sorted(unknown)}; "
+                              f"allowed: {sorted(self.products)}")
         for n, d in self.departments.items():
             if d.calendar is not None and d.calendar not in self.calendars:
                 errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "
@@ -576,6 +607,11 @@ class Scenario(SpecModel):
     def strategy(self) -> str | None:
         """The preset name of the decoupling point (mts/ato/mto/eto/dc); None for a stock point."""
         return {v: k for k, v in STRATEGIES.items()}.get(self.codp)
+
+    @property
+    def multi_line(self) -> bool:
+        """Some customer class orders more than one line (docs/order-life.md)."""
+        return any(c.multi_line for c in self.customers.values())
 
     @property
     def pays(self) -> bool:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..records import REASON_CODE
 from ..scenario import STEPS
+from .lines import LineFlow
 from .stations import work
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class OrderCycle:
         self.demand = world.demand
         self.flow = world.flow
         self.plan = world.plan
+        # Orders of several lines (docs/order-life.md): built only where some class has them.
+        self.lines = LineFlow(world) if self.sc.multi_line else None
         d = world.departments
         steps = self.sc.steps
         self.dept = {s: d[getattr(steps, s).department] for s in STEPS if s != "fulfillment"}
@@ -128,6 +131,9 @@ class OrderCycle:
         ship it on the lane to its region."""
         w = self.w
         plan = self.plan
+        if o.lines is not None:  # its lines in parallel, shipped complete or partial
+            yield from self.lines.fulfil(o)
+            return
         if plan.digital(o.product):
             return  # a download: nothing to make, take or ship
         region = plan.regions[o.region]
@@ -135,6 +141,7 @@ class OrderCycle:
             yield from self.flow.carry(o.id, w.order_log, plan.engineering, o.quantity, o.priority)
         yield from self.flow.obtain(o.id, w.order_log, o.product, region.site, o.product,
                                     o.quantity, o.priority, o)
+        o.shipments, o.first_shipment = 1, w.env.now  # handed to the lane
         yield from self.flow.carry(o.id, w.order_log, region.lane, o.quantity, o.priority)
 
     def billing(self, o):

@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 FULFILLMENT = 6  # index of "fulfillment" in STEPS
 SUPPLIER = REASON_CODE["supplier"]
 
-JOB_KINDS = ("replenishment", "planning", "repair", "to_order")
-"""What a job (a case of the job log) is: kind codes index this tuple."""
-REPLENISHMENT, PLANNING_RUN, REPAIR, TO_ORDER = range(len(JOB_KINDS))
+JOB_KINDS = ("replenishment", "planning", "repair", "to_order", "line")
+"""What a job (a case of the job log) is: kind codes index this tuple (a ``line`` job fulfils
+one line of a multi-line order, beside the order's own case: model/lines.py)."""
+REPLENISHMENT, PLANNING_RUN, REPAIR, TO_ORDER, LINE = range(len(JOB_KINDS))
 
 
 class Flow:

@@ -7,11 +7,28 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 from ..distributions import batched
+from ..records import LINE_COLUMNS
 
 if TYPE_CHECKING:
     from .context import RunContext
 
 NAN = float("nan")
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of a multi-line order (docs/order-life.md): a product and its quantity, the
+    units it demanded at its decoupling point and got from stock at once, and when it was
+    ready, shipped (handed to the lane) and delivered (days)."""
+
+    product: str
+    quantity: int
+    job: int = -1  # the job (kind "line") that fulfils it; -1: the order's own case
+    units_requested: int = 0
+    units_from_stock: int = 0
+    ready: float = NAN
+    shipped: float = NAN
+    delivered: float = NAN
 
 
 @dataclass(slots=True, kw_only=True)
@@ -41,9 +58,16 @@ class Order:
     invoice_error: bool
     returned: bool
     visits: int
+    units: int  # all lines' units (the quantity of a single-line order)
+    line_count: int = 1
+    shipments: int = 0  # shipments to the customer
+    first_shipment: float = NAN  # when the first one was handed to the lane
+    # The lines of a multi-line order (the first is ``product`` x ``quantity``); None for an
+    # order of one line, which keeps its line in the fields above.
+    lines: list[Line] | None = None
 
 
-ORDER_COLUMNS = tuple(f.name for f in fields(Order))
+ORDER_COLUMNS = tuple(f.name for f in fields(Order) if f.name != "lines")
 """The columns of ``RunResult.orders``, one per attribute of an order, in this order."""
 
 
@@ -101,7 +125,13 @@ class Demand:
         o = Order(id=len(self.orders), inquiry=now, channel=channel, customer_class=cls,
                   customer=customer, region=s.region(), product=product, quantity=quantity,
                   demand_lead_time=lead, invoice_error=s.invoice_error(), returned=s.returned(),
-                  visits=visits, priority=priority)
+                  visits=visits, priority=priority, units=quantity)
+        if cls in s.line_count:  # the class orders lines: draw the others
+            extra = s.extra_lines(cls, product)
+            if extra:
+                o.lines = [Line(product, quantity), *(Line(p, q) for p, q in extra)]
+                o.line_count = len(o.lines)
+                o.units = quantity + sum(q for _, q in extra)
         self.orders.append(o)
         return o
 
@@ -111,24 +141,33 @@ class Demand:
         """(takes, ops) of an order of its product and size from its region, memoised: the
         stock it takes at its decoupling point as (stock point, item, units), and the work done
         for it along the longest expected path as (station, expected days)."""
-        key = (o.product, o.region, o.quantity)
+        return self.line_route(o.product, o.region, o.quantity)
+
+    def line_route(self, product: str, region: str, quantity: int) -> tuple:
+        """:meth:`route` of ``quantity`` of ``product`` (one line of an order) from ``region``."""
+        key = (product, region, quantity)
         route = self._routes.get(key)
         if route is None:
-            route = self._routes[key] = self.plan.order_route(o.product, o.region, o.quantity)
+            route = self._routes[key] = self.plan.order_route(product, region, quantity)
         return route
 
     def quoted_lead_time(self, o: Order) -> float:
         """Step 3's promise: planned admin time, a replenishment lead time if the decoupling stock
         cannot cover the order now, and each station's time on the order's longest path given
-        the work queued there."""
+        the work queued there (a multi-line order: its slowest line's)."""
+        if o.lines is None:
+            return self._quote(o.product, o.region, o.quantity)
+        return max(self._quote(line.product, o.region, line.quantity) for line in o.lines)
+
+    def _quote(self, product: str, region: str, quantity: int) -> float:
         w = self.world
         quote = self._admin_lead_time
-        takes, ops = self.route(o)
+        takes, ops = self.line_route(product, region, quantity)
         short = 0.0
         for sp_name, item, units in takes:
             sp = w.stock[sp_name]
             if sp.on_hand[item] < units or sp.waiting_orders(item):
-                short = max(short, self.plan.source_time(sp.site, item, o.quantity))
+                short = max(short, self.plan.source_time(sp.site, item, quantity))
         quote += short
         for station_name, mean in ops:
             if station_name is None:  # a supplier's lead time: no queue of ours
@@ -157,13 +196,50 @@ class Demand:
         is held there (the decoupling stock of a make-to-stock product); else it leaves the model."""
         w = self.world
         site = self.plan.regions[o.region].site
-        sp = self.plan.takes_stock(o.product, site, o.product)
-        if w.samplers.restocked() and sp is not None:
-            w.stock[sp].restock(o.product, o.quantity)
+        if not w.samplers.restocked():
+            return
+        lines = ((o.product, o.quantity),) if o.lines is None else (
+            (line.product, line.quantity) for line in o.lines)
+        for product, quantity in lines:  # the whole order comes back
+            sp = self.plan.takes_stock(product, site, product)
+            if sp is not None:
+                w.stock[sp].restock(product, quantity)
 
     def columns(self) -> dict[str, list]:
         orders = self.orders
+        for o in orders:  # a multi-line order's units at its decoupling points: its lines'
+            if o.lines is not None:
+                o.units_requested = sum(line.units_requested for line in o.lines)
+                o.units_from_stock = sum(line.units_from_stock for line in o.lines)
         return {c: [getattr(o, c) for o in orders] for c in ORDER_COLUMNS}
 
+    def line_columns(self) -> dict[str, list]:
+        """One row per line of every order (:data:`LINE_COLUMNS`); an order of one line is its
+        own line 0. Empty unless some customer class orders lines."""
+        if not self.world.samplers.line_count:
+            return {}
+        rows = []
+        for o in self.orders:
+            lines = o.lines if o.lines is not None else (
+                Line(o.product, o.quantity, -1, o.units_requested, o.units_from_stock,
+                     o.first_shipment, o.first_shipment, o.delivered),)
+            for k, line in enumerate(lines):
+                rows.append((o.id, k, line.job, line.product, line.quantity,
+                             line.units_requested, line.units_from_stock, line.ready,
+                             line.shipped, line.delivered, line_status(o.status, line)))
+        return {c: [r[i] for r in rows] for i, c in enumerate(LINE_COLUMNS)}
 
-__all__ = ["ORDER_COLUMNS", "Demand", "Order"]
+
+def line_status(order_status: str, line: Line) -> str:
+    """The one state a line ends a run in: lost or rejected with its order, else delivered,
+    shipped (on its way), ready (waiting to ship with the order's other lines) or open."""
+    if order_status in ("lost", "rejected"):
+        return order_status
+    for status, when in (("delivered", line.delivered), ("shipped", line.shipped),
+                         ("ready", line.ready)):
+        if when == when:  # not NaN
+            return status
+    return "open"
+
+
+__all__ = ["ORDER_COLUMNS", "Demand", "Line", "Order", "line_status"]

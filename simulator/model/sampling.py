@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..distributions import batched
+from ..fields import MAX_LINES
 from ..plan import How, Plan
 from ..scenario import STEPS
 from ..streams import Streams
@@ -114,6 +115,19 @@ class Samplers:
                      for p, spec in sc.products.items()}
         self.lead_time = {c: spec.demand_lead_time.sampler(streams(f"demand.lead_time.{c}"))
                           for c, spec in sc.customers.items()}
+        # Lines (docs/order-life.md): only classes with more than one line draw anything, each
+        # from streams of its own, so the first line is drawn exactly as without lines.
+        self.line_count = {}
+        self.line_pick = {}
+        for c, spec in sc.customers.items():
+            if spec.multi_line:
+                self.line_count[c] = spec.lines.sampler(streams(f"demand.lines.{c}"))
+                mix = spec.line_mix or {p: prod.share for p, prod in sc.products.items()}
+                pick_rng = streams(f"demand.line_product.{c}")
+                self.line_pick[c] = ({p: w for p, w in mix.items() if w > 0},
+                                     batched(lambda n, rng=pick_rng: rng.random(n)))
+        self.line_size = ({p: spec.order_size.sampler(streams(f"demand.line_size.{p}"))
+                           for p, spec in sc.products.items()} if self.line_count else {})
         self.invoice_error = bernoulli(streams("billing.errors"), steps.billing.error_rate)
         self.returned = bernoulli(streams("returns.rate"), steps.returns.rate)
         self.serviced = bernoulli(streams("service.rate"), steps.service.rate)
@@ -135,6 +149,27 @@ class Samplers:
         lead, late, late_by = self._supplier[supplier]
         delay = lead()
         return delay + late_by() if late() else delay
+
+    def extra_lines(self, customer_class: str, first: str) -> list[tuple[str, int]]:
+        """(product, quantity) of an order's lines after the first (product ``first``): products
+        not yet in the order, drawn without replacement by the class's line mix."""
+        n = min(MAX_LINES, max(1, round(self.line_count[customer_class]()))) - 1
+        mix, u = self.line_pick[customer_class]
+        left = {p: w for p, w in mix.items() if p != first}
+        out = []
+        while n > 0 and left:
+            names = list(left)
+            target = u() * sum(left.values())
+            pick = names[-1]  # the last product takes any rounding remainder
+            for p in names:
+                target -= left[p]
+                if target < 0:
+                    pick = p
+                    break
+            del left[pick]
+            out.append((pick, max(1, round(self.line_size[pick]()))))
+            n -= 1
+        return out
 
     def breakdown_samplers(self, station: str, server: int, spec):
         s = self.streams

@@ -120,7 +120,8 @@ class World:
             sim_events=sim_events, wall_seconds=wall_seconds,
             events=[] if self.disruptions is None else [
                 (o.name, o.effect, o.target, o.start, o.end)
-                for o in self.disruptions.occurrences])
+                for o in self.disruptions.occurrences],
+            lines=self.demand.line_columns())
 
 
 @contextmanager

@@ -1,0 +1,101 @@
+"""Step 7 for an order of several lines (docs/order-life.md, "Lines and shipping").
+
+The lines are obtained in parallel, each by the flow of its product at the region's site. The
+order's own case follows the line with the longest expected route (so its records still tile the
+order's time); every other line runs as a job of kind ``line`` in the job log, and the order then
+waits for them ("other lines"). Ship complete: one shipment on the region's lane once the last
+line is ready. Ship partial: each line ships on the lane as soon as it is ready; the order is
+delivered with its last line.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..records import REASON_CODE
+from .flow import FULFILLMENT, LINE
+
+if TYPE_CHECKING:
+    from .context import RunContext
+    from .orders import Line, Order
+
+
+class LineFlow:
+    def __init__(self, world: RunContext):
+        self.w = world
+        self.plan = world.plan
+        self.flow = world.flow
+        self.partial = {c: spec.shipping == "partial" for c, spec in world.scenario.customers.items()}
+        self.wait_activity = world.activities("other lines")
+        self._expected: dict[tuple, float] = {}
+
+    def expected(self, product: str, region: str, quantity: int) -> float:
+        """Expected days of work on a line's longest path, no queueing (0 for a download)."""
+        key = (product, region, quantity)
+        days = self._expected.get(key)
+        if days is None:
+            days = self._expected[key] = (0.0 if self.plan.digital(product) else sum(
+                mean for _, mean in self.w.demand.line_route(product, region, quantity)[1]))
+        return days
+
+    def fulfil(self, o: Order):
+        """The order's lines in parallel, then its shipment (ship complete) or its last line's
+        arrival (ship partial)."""
+        w = self.w
+        env = w.env
+        assert o.lines is not None
+        partial = self.partial[o.customer_class]
+        lane = self.plan.regions[o.region].lane
+        # Longest expected line first (a stable sort: the order's own product breaks ties).
+        lines = sorted(o.lines, key=lambda ln: -self.expected(ln.product, o.region, ln.quantity))
+        side = []
+        for line in lines[1:]:
+            line.job = self.flow.new_job(LINE, None, line.product, line.quantity)
+            side.append(env.process(self._line(line.job, w.job_log, o, line, partial)))
+        yield from self._line(o.id, w.order_log, o, lines[0], partial)
+        queued = env.now
+        running = [p for p in side if not p.triggered]
+        if running:
+            yield env.all_of(running)
+        if env.now > queued:
+            w.order_log.add(o.id, FULFILLMENT, self.wait_activity, w.stations[lane].code,
+                            REASON_CODE["other lines"], queued, env.now, env.now)
+        if partial:
+            return
+        physical = [ln for ln in o.lines if not self.plan.digital(ln.product)]
+        if physical:  # one shipment of every physical line
+            self._ship(o, physical)
+            yield from self.flow.carry(o.id, w.order_log, lane, sum(ln.quantity for ln in physical),
+                                       o.priority)
+            for line in physical:
+                line.delivered = env.now
+
+    def _line(self, case: int, log, o: Order, line: Line, partial: bool):
+        """One line: designed if it has no decoupling stock, obtained at the region's site and,
+        under ship partial, shipped at once. ``line`` stands for the order in the flow (it
+        counts the units taken from stock)."""
+        plan = self.plan
+        env = self.w.env
+        if plan.digital(line.product):  # a download: delivered as soon as the office is done
+            line.ready = line.delivered = env.now
+            return
+        if plan.designs(line.product):
+            yield from self.flow.carry(case, log, plan.engineering, line.quantity, o.priority)
+        site = plan.regions[o.region].site
+        yield from self.flow.obtain(case, log, line.product, site, line.product, line.quantity,
+                                    o.priority, line)
+        line.ready = env.now
+        if partial:
+            self._ship(o, (line,))
+            yield from self.flow.carry(case, log, plan.regions[o.region].lane, line.quantity,
+                                       o.priority)
+            line.delivered = env.now
+
+    def _ship(self, o: Order, lines) -> None:
+        """``lines`` are handed to the lane now, as one shipment."""
+        now = self.w.env.now
+        if not o.shipments:
+            o.first_shipment = now
+        o.shipments += 1
+        for line in lines:
+            line.shipped = now
