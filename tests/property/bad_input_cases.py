@@ -160,3 +160,17 @@ def cases(schema: dict | None = None, data: dict | None = None) -> list[Case]:
                     flow = _flow(bad).replace("'@@'", text)
                     out.append(Case(path, text, f"{path}={flow}"))
     return out
+
+
+LINE_CASES = [
+    # Lines and shipping (docs/order-life.md): (path the message names, --set override).
+    ("customers.key_accounts.lines", "customers.key_accounts.lines=250"),
+    ("customers.key_accounts.lines", "customers.key_accounts.lines={dist: exponential, mean: 1e6}"),
+    ("customers.key_accounts.lines", "customers.key_accounts.lines=x"),
+    ("customers.key_accounts.line_mix", "customers.key_accounts.line_mix={P100: -1}"),
+    ("customers.key_accounts.line_mix", "customers.key_accounts.line_mix={P100: 0}"),
+    ("customers.key_accounts.line_mix", "customers.key_accounts.line_mix={nothing: 1}"),
+    ("customers.key_accounts.line_mix", "customers.key_accounts.line_mix=[P100]"),
+    ("customers.key_accounts.shipping", "customers.key_accounts.shipping=sometimes"),
+]
+"""Hand-written bad values of the fields of multi-line orders: each must exit 2 naming its path."""

@@ -15,7 +15,7 @@ import signal
 
 import pytest
 import yaml
-from bad_input_cases import BAD_VALUES, MUST_REFUSE, cases, full_scenario
+from bad_input_cases import BAD_VALUES, LINE_CASES, MUST_REFUSE, cases, full_scenario
 
 from simulator.cli import main
 
@@ -83,6 +83,15 @@ def test_every_schema_field_refuses_bad_values_or_runs(case, base_file, capsys):
     if name in MUST_REFUSE:
         assert code == 2, f"{case.override} was accepted"
     assert hashlib.sha256(base_file.read_bytes()).hexdigest() == before, "input file changed"
+
+
+@pytest.mark.parametrize(("path", "override"), LINE_CASES, ids=[o for _, o in LINE_CASES])
+def test_bad_line_fields_are_refused_naming_their_path(path, override, capsys):
+    code, _, err = run_cli(["run", "default", "--days", "2", "--quiet", "--json",
+                            "--set", override], capsys)
+    assert code == 2, f"{override} was accepted"
+    assert_clean(code, err, path.split(".")[-1])
+    assert "customers.key_accounts" in err
 
 
 def test_the_schema_cases_cover_every_section():

@@ -1,0 +1,91 @@
+"""Multi-line orders (docs/order-life.md, "Lines and shipping"), over random scenarios and seeds:
+every line ends in exactly one state that agrees with its times and its order's, units are
+conserved (what a delivered order's lines ask for is what its shipments carry), and the records
+of an order still tile its cycle time when its lines split."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator import load_scenario, simulate
+from simulator.trace import CASH_STEPS
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "trace"))
+from test_trace_sum_rule import check_sum_rule  # noqa: E402
+
+BASE = load_scenario("default", {"horizon_days": 20, "warmup_days": 0})
+CLASSES = ("key_accounts", "distributors", "end_users")
+STATES = {"delivered", "shipped", "ready", "open", "lost", "rejected"}
+
+lines = st.one_of(st.integers(1, 4), st.just({"dist": "uniform", "low": 0.5, "high": 4.5}),
+                  st.just({"dist": "exponential", "mean": 1.5}))
+variations = st.fixed_dictionaries({
+    **{f"customers.{c}.lines": lines for c in CLASSES},
+    **{f"customers.{c}.shipping": st.sampled_from(["complete", "partial"]) for c in CLASSES},
+    "customers.distributors.line_mix": st.one_of(
+        st.none(), st.just({"P100": 1, "P300": 3}), st.just({"P200": 1})),
+    "decoupling_point": st.sampled_from(["mts", "ato", "mto", "eto"]),
+    "priority_rule": st.sampled_from(["fcfs", "edd"]),
+    "steps.returns.rate": st.floats(0, 0.3),
+})
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(changes=variations, seed=st.integers(0, 2**31 - 1))
+def test_lines_end_in_one_state_conserve_units_and_tile_the_order(changes, seed):
+    r = simulate(BASE.with_overrides(**changes), seed)
+    o = r.orders.set_index("id")
+    ln = r.lines
+    if ln.empty:  # every class drew one line: nothing of lines was built
+        assert (o["line_count"] == 1).all()
+        return
+    # Exactly one state per line, agreeing with its times and its order.
+    assert set(ln["status"].astype(str)) <= STATES
+    assert len(ln) == int(o["line_count"].sum())
+    assert not ln.duplicated(["order", "line"]).any()
+    status = ln["status"].astype(str).to_numpy()
+    order_status = o.loc[ln["order"], "status"].astype(str).to_numpy()
+    assert ((status == "delivered") == ln["delivered"].notna().to_numpy()).all()
+    assert ((status == "lost") == (order_status == "lost")).all()
+    assert ((status == "rejected") == (order_status == "rejected")).all()
+    assert (status[order_status == "delivered"] == "delivered").all()
+    # A line is ready before it ships, ships before it arrives; the order waits for its last.
+    assert (ln["ready"].fillna(-1) <= ln["shipped"].fillna(np.inf)).all()
+    assert (ln["shipped"].fillna(-1) <= ln["delivered"].fillna(np.inf)).all()
+    done = ln[order_status == "delivered"]
+    last = done.groupby("order")["delivered"].max()
+    assert np.allclose(last.to_numpy(), o.loc[last.index, "delivered"].to_numpy())
+    # Units: each line asked its decoupling point for its units at most (none if made to
+    # order), got no more than it asked; the order's totals are its lines'.
+    assert (ln["units_from_stock"] <= ln["units_requested"]).all()
+    totals = ln.groupby("order")[["quantity", "units_requested", "units_from_stock"]].sum()
+    assert (totals["quantity"] == o.loc[totals.index, "units"]).all()
+    assert (totals["units_requested"] == o.loc[totals.index, "units_requested"]).all()
+    assert (totals["units_from_stock"] == o.loc[totals.index, "units_from_stock"]).all()
+    # What a delivered order's lines asked for is what the lane carried to its customer.
+    sh = r.shipment_columns
+    lane = r.resource_names.index(r.plan.regions["customers"].lane)
+    to_customer = sh["lane"] == lane
+    carried = dict.fromkeys(last.index, 0.0)
+    job_order = dict(zip(done["job"], done["order"], strict=True))
+    for job, case, units in zip(sh["job"][to_customer], sh["case"][to_customer],
+                                sh["units"][to_customer], strict=True):
+        oid = job_order.get(case) if job else case
+        if oid in carried:
+            carried[oid] += units
+    units = o.loc[list(carried), "units"].to_numpy()
+    assert np.array_equal(np.array(list(carried.values())), units)
+    # One shipment an order shipped complete, one a line shipped partial.
+    sc = r.scenario
+    partial = o.loc[last.index, "customer_class"].astype(str).map(
+        lambda c: sc.customers[c].shipping == "partial").to_numpy()
+    count = o.loc[last.index, "line_count"].to_numpy()
+    assert np.array_equal(o.loc[last.index, "shipments"].to_numpy(),
+                          np.where(partial, count, 1))
+    assert (o.loc[last.index, "first_shipment"] == done.groupby("order")["shipped"].min()).all()
+    # The sum rule across splits: the order's own records still tile its cycle time.
+    check_sum_rule(r)
+    check_sum_rule(r, CASH_STEPS, "paid")
