@@ -201,7 +201,9 @@ def offered_load(scenario: Scenario, acceptance: float = 1.0) -> dict[str, Load]
                 flows[wc].append(Flow(what, rate,
                                       plan.stations[wc].work_time(sum(u for _, u in items))))
 
-    for pname, share in sc.product_shares().items():
+    # Lines of each product per inquiry (one a shipment on the lane: an upper bound of the lane's
+    # work when an order ships complete).
+    for pname, share in sc.product_lines().items():
         if plan.digital(pname):
             continue  # downloaded: no work after the office steps
         for q, p in quantity_pmf(sc.products[pname].order_size):

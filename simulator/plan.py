@@ -493,7 +493,7 @@ class Plan:
             elif src.how is How.TRANSFER:
                 walk(src.source, item, mult, r, m, second)
 
-        for pname, share in sc.product_shares().items():
+        for pname, share in sc.product_lines().items():  # lines of it per inquiry
             if self.digital(pname):
                 continue
             size = sc.products[pname].order_size

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 import yaml
 from pydantic import (
     Field,
@@ -52,6 +53,8 @@ from .network import LEVELS, Calendar, Network, check_network
 CHAIN_SITE = "plant"
 """The one site of the ``chain:`` shorthand."""
 CHAIN_REGION = "customers"
+LINE_SAMPLE = 4096  # orders drawn to estimate the lines of each product (Scenario.product_lines)
+LINE_SEED = 12  # their fixed seed: the estimate is a function of the scenario
 """The one region of the ``chain:`` shorthand, served by the lane ``distribution``."""
 
 STEPS = (
@@ -632,6 +635,49 @@ class Scenario(SpecModel):
     def product_shares(self) -> dict[str, float]:
         total = sum(p.share for p in self.products.values())
         return {n: p.share / total for n, p in self.products.items()}
+
+    def product_lines(self) -> dict[str, float]:
+        """Product -> lines of it per inquiry, on average: its share of the product mix when
+        every order has one line (exactly, so single-line plans are as they were); with lines,
+        the first line's share plus the further lines of it each class draws, estimated from
+        LINE_SAMPLE orders drawn as the model draws them (without replacement, by the line mix)
+        from a fixed seed, so the estimate is a function of the scenario alone."""
+        shares = self.product_shares()
+        if not self.multi_line:
+            return shares
+        return dict(self._product_lines)
+
+    @cached_property
+    def _product_lines(self) -> dict[str, float]:
+        shares = self.product_shares()
+        out = dict(shares)
+        total = sum(c.share for c in self.customers.values())
+        rng = np.random.default_rng(LINE_SEED)
+        for c in self.customers.values():
+            if not c.multi_line:
+                continue
+            mix = {p: w for p, w in (c.line_mix or {p: x.share for p, x in
+                                                   self.products.items()}).items() if w > 0}
+            counts = c.lines.sampler(rng)
+            names = list(shares)
+            first = rng.choice(len(names), LINE_SAMPLE, p=list(shares.values())).tolist()
+            u = rng.random(LINE_SAMPLE * len(mix)).tolist()
+            extra = dict.fromkeys(shares, 0)
+            for k in first:
+                n = min(MAX_LINES, max(1, round(counts()))) - 1
+                left = {p: w for p, w in mix.items() if p != names[k]}
+                while n > 0 and left:
+                    target = u.pop() * sum(left.values())
+                    for p in left:  # the last product takes any rounding remainder
+                        target -= left[p]
+                        if target < 0:
+                            break
+                    extra[p] += 1
+                    del left[p]
+                    n -= 1
+            for p in out:
+                out[p] += c.share / total * extra[p] / LINE_SAMPLE
+        return out
 
     def mean_order_size(self, product: str) -> float:
         return max(1.0, self.products[product].order_size.mean())
