@@ -148,9 +148,55 @@ def trace(result: RunView, order_id: int) -> TraceFrame:
     planning = planning_context(result, oid)
     rows["detail"] = [_detail(result, r, o, planning) for r in rows.itertuples(index=False)]
 
-    out = TraceFrame(rows[list(STEP_COLUMNS)])
+    lines = _lines(result, oid)
+    if lines:  # a multi-line order: the line its own fulfilment records followed
+        own = next(ln["line"] for ln in lines if ln["job"] is None)
+        rows["line"] = [own if s == "fulfillment" and a != OTHER_LINES else None
+                        for s, a in zip(rows["step"], rows["activity"], strict=True)]
+    out = TraceFrame(rows[[*STEP_COLUMNS, "line"] if lines else list(STEP_COLUMNS)])
     out.order = _header(result, o, rows)
+    if lines:
+        out.order["lines"] = lines
+        out.order["shipments"] = int(o["shipments"])
+        out.order["first_shipment"] = float(o["first_shipment"])
     out.planning = planning
+    return out
+
+
+OTHER_LINES = "other lines"  # the activity of a multi-line order's wait for its other lines
+
+
+def _lines(result: RunView, oid: int) -> list[dict]:
+    """The lines of a multi-line order (empty for an order of one line, or a run without
+    lines): product, quantity, units from stock, when ready, shipped and delivered, status, the
+    job that fulfilled it (None: the order's own case, whose records are the trace's rows) and
+    that job's records, each with its ``line``."""
+    ln = result.lines
+    if ln.empty:
+        return []
+    mine = ln[ln["order"] == oid]
+    if len(mine) < 2:
+        return []
+    j = result.job_columns
+    out = []
+    for r in mine.itertuples(index=False):
+        records = []
+        if r.job >= 0:
+            sel = np.flatnonzero(j["case"] == r.job)
+            for i in sel[np.argsort(j["queued"][sel], kind="stable")]:
+                records.append({
+                    "line": int(r.line), "step": STEPS[j["step"][i]],
+                    "activity": result.activity_names[j["activity"][i]],
+                    "department": result.resource_names[j["resource"][i]],
+                    "queued": float(j["queued"][i]), "start": float(j["start"][i]),
+                    "end": float(j["end"][i]), "wait": float(j["start"][i] - j["queued"][i]),
+                    "work": float(j["end"][i] - j["start"][i]), "reason": REASONS[j["reason"][i]]})
+        out.append({"line": int(r.line), "product": str(r.product), "quantity": int(r.quantity),
+                    "units_requested": int(r.units_requested),
+                    "units_from_stock": int(r.units_from_stock), "ready": float(r.ready),
+                    "shipped": float(r.shipped), "delivered": float(r.delivered),
+                    "status": str(r.status), "job": int(r.job) if r.job >= 0 else None,
+                    "records": records})
     return out
 
 
@@ -389,6 +435,10 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
         return f"fraud check sent the order to a reviewer at {r.department}"
     if reason == "prepayment":
         return "waiting for the customer to pay in advance"
+    if reason == "other lines":
+        partial = sc.customers[str(o["customer_class"])].shipping == "partial"
+        return ("waiting for the order's other lines to arrive (shipped partial)" if partial
+                else "waiting for the order's other lines, to ship complete")
     if reason == "closed":
         return f"{r.department} was closed (outside its calendar's hours)"
     if reason == "supplier":
@@ -608,7 +658,9 @@ def render_narrative(t: TraceFrame) -> str:
 
     strategy = f" ({o['strategy']})" if o["strategy"] else ""
     lines = [
-        f"Order {o['id']}: {o['quantity']} x {o['product']} for {o['customer']} "
+        f"Order {o['id']}: {o['quantity']} x {o['product']}"
+        + (f" and {len(o['lines']) - 1} more line{'s' if len(o['lines']) > 2 else ''}"
+           if "lines" in o else "") + f" for {o['customer']} "
         f"({o['customer_class']}), via {o['channel']}  [{o['status']}]",
         f"  priority rule {o['priority_rule']} (priority {o['priority']:g}) · decoupling point "
         f"{o['decoupling_point']}{strategy}",
@@ -629,6 +681,23 @@ def render_narrative(t: TraceFrame) -> str:
         ct, w, x = o["cycle_time"], o["waiting"], o["working"]
         lines.append(f"  cycle time {_dur(ct)} = waiting {_dur(w)} ({_pct(w, ct)}) + working "
                      f"{_dur(x)} ({_pct(x, ct)})")
+    if "lines" in o:
+        lines += ["", f"Lines ({len(o['lines'])}; {o['shipments']} shipment"
+                  f"{'s' if o['shipments'] != 1 else ''}):",
+                  f"  {'line':<5}{'product':<12}{'qty':>4}{'from stock':>11}{'ready':>9}"
+                  f"{'shipped':>9}{'delivered':>10}  {'status':<10}fulfilled by"]
+        for ln in o["lines"]:
+            by = "the order (its records below)" if ln["job"] is None else f"job {ln['job']}:"
+            lines.append(f"  {ln['line']:<5}{_clip(ln['product'], 11):<12}{ln['quantity']:>4}"
+                         f"{ln['units_from_stock']:>5}/{ln['units_requested']:<5}"
+                         f"{_day(ln['ready']):>9}"
+                         f"{_day(ln['shipped']):>9}{_day(ln['delivered']):>10}  "
+                         f"{ln['status']:<10}{by}")
+            for r in ln["records"]:
+                lines.append(f"       {_clip(r['activity'], 21):<22}{_clip(r['department'], 17):<18}"
+                             f"{r['queued']:>9.2f}{r['start']:>9.2f}{r['end']:>9.2f}"
+                             f"{_dur(r['wait'], '-'):>9}{_dur(r['work'], '-'):>9}  "
+                             f"{r['reason'] if r['reason'] != 'none' else ''}".rstrip())
     p = t.planning
     if len(p):
         set_at = p["set_at"].max()
@@ -667,6 +736,10 @@ def render_narrative(t: TraceFrame) -> str:
 
 
 _dur = format_duration  # keeps the narrative's table rows readable
+
+
+def _day(days: float) -> str:
+    return f"{days:.2f}" if math.isfinite(days) else "-"
 
 
 def _pct(part: float, whole: float) -> str:

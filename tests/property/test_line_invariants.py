@@ -14,7 +14,7 @@ from simulator import load_scenario, simulate
 from simulator.trace import CASH_STEPS
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "trace"))
-from test_trace_sum_rule import check_sum_rule  # noqa: E402
+from test_trace_sum_rule import check_sum_rule
 
 BASE = load_scenario("default", {"horizon_days": 20, "warmup_days": 0})
 CLASSES = ("key_accounts", "distributors", "end_users")
