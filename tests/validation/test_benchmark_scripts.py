@@ -13,6 +13,7 @@ BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 @pytest.mark.parametrize(("script", "args", "expected"), [
     ("bench_speed.py", ["--days", "30", "--rounds", "1"], "model / hand-written SimPy"),
     ("bench_memory.py", ["--days", "30", "--records", "1000"], "bytes/step"),
+    ("bench_lines.py", ["--days", "3", "--rounds", "1"], "4 lines partial"),
 ])
 def test_benchmark_script_runs(script, args, expected):
     done = subprocess.run([sys.executable, str(BENCHMARKS / script), *args], text=True,
