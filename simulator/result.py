@@ -222,6 +222,8 @@ class RunResult:
         self.jobs.to_parquet(d / "jobs.parquet", index=False)
         self.timeseries.to_parquet(d / "timeseries.parquet", index=False)
         self.planning.to_parquet(d / "planning.parquet", index=False)
+        if not self.lines.empty:  # one row per order line (docs/order-life.md)
+            self.lines.to_parquet(d / "lines.parquet", index=False)
         if self.scenario.events:  # what happened, and what it did (docs/events.md)
             self.events.to_parquet(d / "events.parquet", index=False)
             self.resilience.occurrences.to_parquet(d / "resilience.parquet", index=False)

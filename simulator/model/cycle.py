@@ -132,6 +132,7 @@ class OrderCycle:
         w = self.w
         plan = self.plan
         if o.lines is not None:  # its lines in parallel, shipped complete or partial
+            assert self.lines is not None  # built wherever a class orders lines
             yield from self.lines.fulfil(o)
             return
         if plan.digital(o.product):

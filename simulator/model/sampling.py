@@ -25,6 +25,10 @@ def choice(rng: np.random.Generator, names: list[str], weights: list[float]):
     return lambda: names[int(draw())]
 
 
+def _uniform(rng: np.random.Generator):
+    return batched(lambda n: rng.random(n))
+
+
 class Samplers:
     def __init__(self, plan: Plan, streams: Streams):
         sc = plan.scenario
@@ -123,9 +127,8 @@ class Samplers:
             if spec.multi_line:
                 self.line_count[c] = spec.lines.sampler(streams(f"demand.lines.{c}"))
                 mix = spec.line_mix or {p: prod.share for p, prod in sc.products.items()}
-                pick_rng = streams(f"demand.line_product.{c}")
                 self.line_pick[c] = ({p: w for p, w in mix.items() if w > 0},
-                                     batched(lambda n, rng=pick_rng: rng.random(n)))
+                                     _uniform(streams(f"demand.line_product.{c}")))
         self.line_size = ({p: spec.order_size.sampler(streams(f"demand.line_size.{p}"))
                            for p, spec in sc.products.items()} if self.line_count else {})
         self.invoice_error = bernoulli(streams("billing.errors"), steps.billing.error_rate)
