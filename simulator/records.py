@@ -42,6 +42,10 @@ REASONS = (
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 
+ACKNOWLEDGE = "acknowledge order"
+"""The zero-duration record of an order's acknowledgement at scheduling (its promised date sent
+to the customer): a message, not work, so no department counts it as a case served."""
+
 
 class Vocabulary:
     """Interns names (activities, resources) as small integer codes."""
