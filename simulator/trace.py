@@ -635,6 +635,8 @@ def render_narrative(t: TraceFrame) -> str:
     late = o["late_by"]
     if math.isfinite(o["delivered"]):
         verdict = f"LATE by {_dur(late)}" if late > 1e-9 else "on time"
+        if o["promise_method"] is not None:  # two dates: say which one the verdict is about
+            verdict += " for the requested date"
         lines.append(f"  delivered  {when(o['delivered'])}   {verdict}")
     elif o["status"] == "open":
         extra = f"   already late by {_dur(late)}" if math.isfinite(late) and late > 0 else ""
