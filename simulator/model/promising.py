@@ -70,8 +70,11 @@ class Promiser:
             return o.demand_lead_time
         wants: dict[tuple[str, str], float] = {}
         loaded = method != "atp"
-        lead = max(self._piece(product, quantity, o.region, loaded, wants)
-                   for product, quantity in pieces(o))
+        lead = 0.0  # the latest piece's (a plain loop: no generator frame per order)
+        for product, quantity in pieces(o):
+            piece = self._piece(product, quantity, o.region, loaded, wants)
+            if piece > lead:
+                lead = piece
         if self.nets:
             self._offer = (o.id, wants)  # allocated if the customer accepts (commit)
             return lead + self.buffer
