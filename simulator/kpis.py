@@ -26,7 +26,7 @@ import pandas as pd
 
 from .load import offered_load
 from .plan import Kind
-from .records import REASON_CODE, time_average
+from .records import ACKNOWLEDGE, REASON_CODE, time_average
 
 if TYPE_CHECKING:
     from .records import RunView
@@ -80,8 +80,21 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
              "/ orders and inquiries whose requested date fell before the run's end: accepted "
              "orders due by then, and inquiries still waiting for their quote whose inquiry + D "
              "has passed (open ones count as not on time, so overload cannot raise otif)."),
-    "perfect_order": ("share", "SCOR RL.1.1 per order, same denominator as otif: on time, in full, "
-                      "invoice correct and not returned."),
+    "perfect_order": ("share", "SCOR RL.1.1 per order: on time against the commit date (the "
+                      "promised date; the requested date where no promise is made: without a "
+                      "promise policy, and for inquiries before their quote), in full, invoice "
+                      "correct and not returned; judged like otif, on orders and inquiries whose "
+                      "commit date fell before the run's end."),
+    # Promises (docs/order-life.md): only in runs of a scenario with a promise policy.
+    "otif_request": ("share", "On time in full against the requested date (receipt + D): otif."),
+    "otif_promise": ("share", "SCOR RL.2.2: orders delivered in full by their promised date / "
+                     "orders and inquiries whose commit date (promised, or requested before a "
+                     "quote) fell before the run's end; open ones count as not on time."),
+    "promise_accuracy": ("share", "Orders delivered within the policy's tolerance_days either side "
+                         "of their promised date / orders promised that were delivered, or are "
+                         "still open past promise + tolerance at the end."),
+    "promise_error": ("days", "Mean of delivered - promised over the window's delivered orders "
+                      "(+ = late, - = early)."),
     "cycle_time_mean": ("days", "Order fulfilment cycle time (SCOR RS.1.1), receipt to "
                         "delivery, mean over the orders delivered inside the window (Little's W; "
                         "the basis of wip_mean and throughput_per_day)."),
@@ -169,7 +182,9 @@ PAYMENT_KPIS = ("card_decline_rate", "fraud_reject_rate", "fraud_review_time_mea
 LINE_KPIS = ("lines_per_order", "line_fill_rate", "line_backorder_count", "shipments_per_order",
              "split_shipment_rate", "time_to_first_shipment")
 """The KPIs of a run of a scenario where some customer class orders lines (Scenario.multi_line)."""
-OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS)
+PROMISE_KPIS = ("otif_request", "otif_promise", "promise_accuracy", "promise_error")
+"""The KPIs of a run of a scenario with a promise policy (steps.pricing.promising)."""
+OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS, *PROMISE_KPIS)
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
@@ -196,6 +211,13 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
     "perfect_order": ("Perfect order", HIGHER, "no order or inquiry was due before the run's end"),
+    "otif_request": ("OTIF (requested date)", HIGHER,
+                     "no order or inquiry was due before the run's end"),
+    "otif_promise": ("OTIF (promised date)", HIGHER,
+                     "no order or inquiry had its commit date before the run's end"),
+    "promise_accuracy": ("Promise accuracy", HIGHER,
+                         "no promised order was delivered, nor is overdue beyond the tolerance"),
+    "promise_error": ("Promise error", NEITHER, "no promised order of the window was delivered"),
     "cycle_time_mean": ("Mean cycle time", LOWER, "no order was delivered in the window"),
     "cycle_time_p50": ("Cycle time p50", LOWER, "no order was delivered in the window"),
     "cycle_time_p90": ("Cycle time p90", LOWER, "no order was delivered in the window"),
@@ -246,9 +268,10 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "sim_events": ("Simulated events", NEITHER, ""),
     "wall_seconds": ("Wall time", NEITHER, ""),
 }
-# KPIs that can be negative: payables can outlast the rest; an event's excess over the
+# KPIs that can be negative: payables can outlast the rest; an order can arrive before its
+# promise; an event's excess over the
 # pre-event rate is noise around zero when it did little.
-_SIGNED = {"cash_to_cash", "orders_late_event", "revenue_late_event", "orders_lost_event",
+_SIGNED = {"cash_to_cash", "promise_error", "orders_late_event", "revenue_late_event", "orders_lost_event",
            "revenue_lost_event", "extra_cost_event"}
 
 
@@ -349,8 +372,19 @@ def compute_kpis(r: RunView) -> dict:
     judged = status.isin(["delivered", "open"]) & (requested <= t1)
     on_time = ((status == "delivered") & (cohort["delivered"] <= cohort["due"] + 1e-9))[judged]
     k["otif"] = _share(on_time.sum(), judged.sum())
-    perfect = on_time & ~cohort["invoice_error"][judged] & ~cohort["returned"][judged]
-    k["perfect_order"] = _share(perfect.sum(), judged.sum())
+    # SCOR judges "on time" against the commit date: the promise where one was made. Without
+    # a promise policy the firm commits to the requested date (promised = due), so then this
+    # is otif's date and perfect_order is 0.1's.
+    commit = cohort["promised"].fillna(requested)
+    committed = status.isin(["delivered", "open"]) & (commit <= t1)
+    kept = ((status == "delivered") & (cohort["delivered"] <= commit + 1e-9))[committed]
+    perfect = kept & ~cohort["invoice_error"][committed] & ~cohort["returned"][committed]
+    k["perfect_order"] = _share(perfect.sum(), committed.sum())
+    policy = sc.steps.pricing.promising
+    if policy is not None:
+        k["otif_request"] = k["otif"]
+        k["otif_promise"] = _share(kept.sum(), committed.sum())
+        k.update(_promise_kpis(cohort, t1, policy.tolerance_days))
     flow = orders[delivered_in_window(orders, t0, t1)]
     ct = (flow["delivered"] - flow["received"]).to_numpy()
     k["cycle_time_mean"] = float(ct.mean()) if len(ct) else float("nan")
@@ -488,6 +522,20 @@ def _payment_kpis(r: RunView, cohort: pd.DataFrame) -> dict:
     }
 
 
+def _promise_kpis(cohort: pd.DataFrame, t1: float, tolerance: float) -> dict:
+    """Promise accuracy and error of the window's promised orders. An order still open at the
+    end past its promise + tolerance cannot be accurate any more: it counts as a miss (so
+    overload cannot raise the accuracy); one open within it is not judged yet."""
+    promised = cohort["promised"]
+    delivered = (cohort["status"] == "delivered") & promised.notna()
+    error = (cohort["delivered"] - promised)[delivered]
+    judged = delivered | ((cohort["status"] == "open") & (promised + tolerance < t1))
+    return {
+        "promise_accuracy": _share(int((error.abs() <= tolerance + 1e-9).sum()), int(judged.sum())),
+        "promise_error": float(error.mean()) if len(error) else float("nan"),
+    }
+
+
 # ---------------------------------------------------------------- warnings
 
 
@@ -566,9 +614,11 @@ def run_warnings(r: RunView, k: dict) -> list[dict]:
 def _served(r: RunView, t0: float, t1: float) -> dict[str, int]:
     """Cases each department and stage finished working on inside the window."""
     count = np.zeros(len(r.resource_names), dtype=np.int64)
-    repair = r.activity_names.index("repair") if "repair" in r.activity_names else -2
+    # Neither a repair nor an acknowledgement (a message) is a case served.
+    not_cases = [r.activity_names.index(a) for a in ("repair", ACKNOWLEDGE)
+                 if a in r.activity_names]
     for cols in (r.step_columns, r.job_columns):
-        keep = ((cols["end"] >= t0) & (cols["end"] <= t1) & (cols["activity"] != repair)
+        keep = ((cols["end"] >= t0) & (cols["end"] <= t1) & ~np.isin(cols["activity"], not_cases)
                 & ~np.isin(cols["reason"], _NOT_SERVED))
         count += np.bincount(cols["resource"][keep], minlength=len(count))[: len(count)]
     return {name: int(count[i]) for i, name in enumerate(r.resource_names)}

@@ -49,6 +49,9 @@ LINE_COLUMNS = ("order", "line", "job", "product", "quantity", "units_requested"
 per line of every order (an order of one line is its own line 0); ``job`` is the job (kind
 ``line``) that fulfilled the line, -1 for the line the order's own case followed; ``status``
 is the one state the line ended the run in: delivered, shipped, ready, open, lost, rejected."""
+ACKNOWLEDGE = "acknowledge order"
+"""The zero-duration record of an order's acknowledgement at scheduling (its promised date sent
+to the customer): a message, not work, so no department counts it as a case served."""
 
 
 class Vocabulary:

@@ -90,6 +90,8 @@ STRATEGIES = {"eto": "none", "mto": "raw_material", "ato": "components", "mts": 
 
 PAYMENT_METHODS = ("terms", "prepayment", "card")
 
+PROMISE_METHODS = ("atp", "ctp", "request")
+
 
 PRIORITY_RULES = ("fcfs", "edd", "priority")
 
@@ -214,6 +216,30 @@ class Generation(_Step):
     seasonality: Seasonality = Seasonality()
 
 
+class Promising(SpecModel):
+    """How the firm promises a delivery date at pricing (step 3; docs/order-life.md,
+    "Promises"). The quote the customer accepts or refuses is this promise; an accepted order
+    keeps its promised date beside its requested date (receipt + D)."""
+
+    method: Literal[PROMISE_METHODS] = Field(
+        "ctp", description="atp: available-to-promise, stock at the decoupling point net of "
+        "earlier allocations (a shortfall falls back on the replenishment lead time), then the "
+        "expected work downstream without queues; ctp: capable-to-promise, the same with the "
+        "work downstream at the load queued there; request: promise the requested date.")
+    buffer_days: float = Field(
+        0.0, ge=0, le=MAX_DAYS, description="Safety added to every promise (atp and ctp).")
+    tolerance_days: float = Field(
+        1.0, ge=0, le=MAX_DAYS, description="Promise accuracy: a delivery within this many "
+        "days either side of the promised date is accurate.")
+
+    @model_validator(mode="after")
+    def _buffer_needs_an_estimate(self):
+        if self.method == "request" and self.buffer_days > 0:
+            raise ValueError("buffer_days: method 'request' promises the requested date itself; "
+                             "use atp or ctp for a buffered promise, or leave buffer_days out")
+        return self
+
+
 class Pricing(_Step):
     """Step 3: a quote with a promised lead time; quotes a customer will not accept are lost."""
 
@@ -222,6 +248,10 @@ class Pricing(_Step):
         "null = same as time.",
     )
     quote_margin_days: float = Field(0.0, ge=0, le=MAX_DAYS, description="Safety added to every quote.")
+    promising: Promising | None = Field(
+        None, description="The promise policy (atp, ctp or request); null = the quote (stock on "
+        "hand, queues downstream) only screens the inquiry and the firm commits to the requested "
+        "date.")
 
 
 class Entry(_Step):

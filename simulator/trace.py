@@ -35,7 +35,7 @@ import pandas as pd
 
 from .format import format_duration
 from .kpis import delivered_in_window, finite_or_none
-from .records import REASON_CODE, REASONS
+from .records import ACKNOWLEDGE, REASON_CODE, REASONS
 from .scenario import STEPS
 from .streams import Streams
 
@@ -209,7 +209,9 @@ def _order_records(result: RunView, oid: int) -> pd.DataFrame:
 
 def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
     sc = result.scenario
-    received, delivered, due, paid = (float(o[c]) for c in ("received", "delivered", "due", "paid"))
+    received, delivered, due, paid, promised = (
+        float(o[c]) for c in ("received", "delivered", "due", "paid", "promised"))
+    policy = sc.steps.pricing.promising
     cycle = rows[rows["phase"] == "cycle"]
     late_by = max(0.0, delivered - due) if np.isfinite(delivered) else (
         max(0.0, end_time(result) - due) if np.isfinite(due) and o["status"] == "open" else
@@ -231,9 +233,13 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
         "inquiry": float(o["inquiry"]),
         "received": received,
         "due": due,
+        "promised": promised,
+        "promise_method": None if policy is None else policy.method,
         "delivered": delivered,
         "late_by": late_by,
         "on_time": bool(delivered <= due + 1e-9) if np.isfinite(delivered) else None,
+        "promise_kept": bool(delivered <= promised + 1e-9) if np.isfinite(delivered)
+        and np.isfinite(promised) else None,
         "invoiced": float(o["invoiced"]),
         "paid": paid,
         "cycle_time": delivered - received,
@@ -403,6 +409,11 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     """Why the record waited (or what it was), in words."""
     sc = result.scenario
     reason = r.reason
+    if r.activity == ACKNOWLEDGE:
+        promised, due = float(o["promised"]), float(o["due"])
+        if sc.steps.pricing.promising is None or promised == due:
+            return f"promised the requested date, day {due:.2f}"
+        return f"promised day {promised:.2f} (requested day {due:.2f})"
     if reason == "none" and r.activity.startswith("stock at "):
         return f"served from stock at {r.department}"
     if reason == "none":
@@ -668,9 +679,16 @@ def render_narrative(t: TraceFrame) -> str:
         f"  received   {when(o['received'])}   quoted {_dur(o['quoted_lead_time'])}",
         f"  due        {when(o['due'])}   D = {_dur(o['demand_lead_time'])}",
     ]
+    if o["promise_method"] is not None and math.isfinite(o["promised"]):
+        kept = o["promise_kept"]
+        verdict = "" if kept is None else ("   kept" if kept else "   MISSED")
+        lines.append(f"  promised   {when(o['promised'])}   {o['promise_method']} "
+                     f"{_dur(o['promised'] - o['received'])}{verdict}")
     late = o["late_by"]
     if math.isfinite(o["delivered"]):
         verdict = f"LATE by {_dur(late)}" if late > 1e-9 else "on time"
+        if o["promise_method"] is not None:  # two dates: say which one the verdict is about
+            verdict += " for the requested date"
         lines.append(f"  delivered  {when(o['delivered'])}   {verdict}")
     elif o["status"] == "open":
         extra = f"   already late by {_dur(late)}" if math.isfinite(late) and late > 0 else ""

@@ -34,5 +34,6 @@ class RunContext(Protocol):
     stock: dict[str, Any]
     flow: Any
     demand: Any
+    promising: Any
     cycle: Any
     disruptions: Any  # model.disruptions.Disruptions, or None without events

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..records import REASON_CODE
+from ..records import ACKNOWLEDGE, REASON_CODE
 from ..scenario import STEPS
 from .lines import LineFlow
 from .stations import work
@@ -31,6 +31,7 @@ class OrderCycle:
             "qualify inquiry", "quote", "order entry", "entry rework", "credit check",
             "credit hold", "schedule", "invoice", "invoice dispute", "invoice correction",
             "payment", "return in transit", "handle return", "wait for visit", "service visit",
+            ACKNOWLEDGE,
             # Registered only where used, so that runs without them keep their activity codes.
             *(("card authorisation", "fraud check", "fraud review", "prepayment",
                "payment captured") if self.sc.pays else ()),
@@ -38,6 +39,7 @@ class OrderCycle:
         )}
         self.s = world.samplers
         self.demand = world.demand
+        self.promise = world.promising
         self.flow = world.flow
         self.plan = world.plan
         # Orders of several lines (docs/order-life.md): built only where some class has them.
@@ -59,6 +61,7 @@ class OrderCycle:
         if o.status == "lost":
             return
         self.demand.receive(o)
+        self.promise.commit(o)
         yield from self.entry(o)
         if o.status != "rejected":  # a declined card ends the order at entry
             yield from self.selection(o)
@@ -78,7 +81,7 @@ class OrderCycle:
 
     def pricing(self, o):
         yield from self._task(o, PRICING, "quote", self.s.quote_time[o.product]())
-        o.quote = self.demand.quoted_lead_time(o)
+        o.quote = self.promise.quote(o)  # model/promising.py
         tolerance = self.sc.customers[o.customer_class].quote_tolerance
         if tolerance is not None and o.quote > tolerance * o.demand_lead_time:
             o.status = "lost"
@@ -123,7 +126,12 @@ class OrderCycle:
             o.paid = self.w.env.now
 
     def scheduling(self, o):
+        """The order is slotted in, and acknowledged: its promised date goes to the customer
+        (a record of no duration, held by the scheduling department)."""
         yield from self._task(o, SCHEDULING, "schedule", self.s.step_time["scheduling"]())
+        now = self.w.env.now
+        self.w.order_log.add(o.id, SCHEDULING, self.a[ACKNOWLEDGE], self.dept["scheduling"].code,
+                             REASON_CODE["none"], now, now, now)
 
     def fulfillment(self, o):
         """Design it if it has no decoupling stock; take stock at its decoupling point (waiting as
@@ -133,6 +141,7 @@ class OrderCycle:
         plan = self.plan
         if o.lines is not None:  # its lines in parallel, shipped complete or partial
             assert self.lines is not None  # built wherever a class orders lines
+            self.promise.release(o)  # its lines take their stock now: allocations end
             yield from self.lines.fulfil(o)
             return
         if plan.digital(o.product):
@@ -140,6 +149,7 @@ class OrderCycle:
         region = plan.regions[o.region]
         if plan.designs(o.product):
             yield from self.flow.carry(o.id, w.order_log, plan.engineering, o.quantity, o.priority)
+        self.promise.release(o)  # it takes its stock now: allocations end
         yield from self.flow.obtain(o.id, w.order_log, o.product, region.site, o.product,
                                     o.quantity, o.priority, o)
         o.shipments, o.first_shipment = 1, w.env.now  # handed to the lane
@@ -187,10 +197,10 @@ class OrderCycle:
         return work(self.w.env, self.w.order_log, o.id, step, self.a[activity],
                     department or self.dept[STEPS[step]], duration, o.priority, reason)
 
-    @staticmethod
-    def _reject(o, why):
+    def _reject(self, o, why):
         o.status = "rejected"
         o.rejected_for = why
+        self.promise.release(o)
 
     def _hold(self, o, step, activity, duration, resource, reason):
         """The order waits ``duration`` days, held by ``resource`` (the customer, a department)."""

@@ -35,7 +35,7 @@ class LineFlow:
         days = self._expected.get(key)
         if days is None:
             days = self._expected[key] = (0.0 if self.plan.digital(product) else sum(
-                mean for _, mean in self.w.demand.line_route(product, region, quantity)[1]))
+                mean for _, mean in self.w.promising.route(product, region, quantity)[1]))
         return days
 
     def fulfil(self, o: Order):

@@ -1,5 +1,6 @@
-"""Demand and orders: inquiries arriving (step 2), what each one is, its quote (step 3), and the
-milestones an order passes (received, due, delivered, paid)."""
+"""Demand and orders: inquiries arriving (step 2), what each one is, and the milestones an order
+passes (received, due, promised, delivered, paid); its quote and promise (step 3) are
+model/promising.py's."""
 
 from __future__ import annotations
 
@@ -47,7 +48,8 @@ class Order:
     priority: float
     quote: float = NAN
     received: float = NAN
-    due: float = NAN
+    due: float = NAN  # requested: receipt + D
+    promised: float = NAN  # committed (model/promising.py)
     delivered: float = NAN
     invoiced: float = NAN
     paid: float = NAN
@@ -76,11 +78,6 @@ class Demand:
         self.world = world
         self.plan = world.plan
         self.orders: list[Order] = []
-        steps = world.scenario.steps
-        self._admin_lead_time = sum(
-            getattr(steps, s).time.mean() for s in ("entry", "selection", "scheduling")
-        ) + steps.pricing.quote_margin_days
-        self._routes: dict[tuple, tuple] = {}
 
     # ------------------------------------------------------------------ step 2
 
@@ -134,50 +131,6 @@ class Demand:
                 o.units = quantity + sum(q for _, q in extra)
         self.orders.append(o)
         return o
-
-    # ------------------------------------------------------------------ step 3
-
-    def route(self, o: Order) -> tuple:
-        """(takes, ops) of an order of its product and size from its region, memoised: the
-        stock it takes at its decoupling point as (stock point, item, units), and the work done
-        for it along the longest expected path as (station, expected days)."""
-        return self.line_route(o.product, o.region, o.quantity)
-
-    def line_route(self, product: str, region: str, quantity: int) -> tuple:
-        """:meth:`route` of ``quantity`` of ``product`` (one line of an order) from ``region``."""
-        key = (product, region, quantity)
-        route = self._routes.get(key)
-        if route is None:
-            route = self._routes[key] = self.plan.order_route(product, region, quantity)
-        return route
-
-    def quoted_lead_time(self, o: Order) -> float:
-        """Step 3's promise: planned admin time, a replenishment lead time if the decoupling stock
-        cannot cover the order now, and each station's time on the order's longest path given
-        the work queued there (a multi-line order: its slowest line's)."""
-        if o.lines is None:
-            return self._quote(o.product, o.region, o.quantity)
-        return max(self._quote(line.product, o.region, line.quantity) for line in o.lines)
-
-    def _quote(self, product: str, region: str, quantity: int) -> float:
-        w = self.world
-        quote = self._admin_lead_time
-        takes, ops = self.line_route(product, region, quantity)
-        short = 0.0
-        for sp_name, item, units in takes:
-            sp = w.stock[sp_name]
-            if sp.on_hand[item] < units or sp.waiting_orders(item):
-                short = max(short, self.plan.source_time(sp.site, item, quantity))
-        quote += short
-        for station_name, mean in ops:
-            if station_name is None:  # a supplier's lead time: no queue of ours
-                quote += mean
-                continue
-            station = w.stations[station_name]
-            c = station.capacity
-            queued_ahead = max(0, station.in_system() - c + 1) if c else 0
-            quote += mean * (1 + (queued_ahead / c if c else 0))
-        return quote
 
     # ------------------------------------------------------------------ milestones
 

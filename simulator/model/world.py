@@ -4,7 +4,7 @@ starts the processes, runs, and returns plain :class:`simulator.records.RunRecor
 What each piece does lives in its own module: sampling.py (every random source), stations.py
 (resources, calendars, the work primitive), stock.py (stock points and policies), flow.py (how
 orders and jobs obtain items: make, buy, transfer), planning.py (step 1), orders.py (demand and
-order milestones), cycle.py (the ten steps of one order).
+order milestones), promising.py (quotes and promises), cycle.py (the ten steps of one order).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from .environment import Environment
 from .flow import Flow
 from .orders import Demand
 from .planning import Planner
+from .promising import Promiser
 from .sampling import Samplers
 from .stations import Station
 from .stock import StockPoint
@@ -71,6 +72,7 @@ class World:
         self.customer_code = self._resource("customer", Kind.CUSTOMER)
         self.flow = Flow(self)
         self.demand = Demand(self)
+        self.promising = Promiser(self)
         self.cycle = OrderCycle(self)
 
     def _resource(self, name: str, kind: Kind) -> int:

@@ -54,8 +54,8 @@ class Case:
 
 def full_scenario() -> dict:
     """The default scenario with every optional section filled in (breakdowns, component
-    values, numeric buffer targets, planned lead times), a 5-day horizon and no warm-up, as the
-    plain data a YAML file holds."""
+    values, numeric buffer targets, planned lead times, a promise policy), a 5-day horizon and
+    no warm-up, as the plain data a YAML file holds."""
     data = load_scenario("default").model_dump(mode="json", by_alias=True)
     data.update(horizon_days=5.0, warmup_days=0.0)
     data["chain"]["stages"]["assembly"]["breakdowns"] = {
@@ -65,6 +65,8 @@ def full_scenario() -> dict:
     buffers = data["chain"].setdefault("buffers", {})
     buffers.setdefault("finished_goods", {})["target"] = 5.0
     buffers["finished_goods"]["planned_lead_time"] = 2.0
+    data["steps"]["pricing"]["promising"] = {"method": "atp", "buffer_days": 0.5,
+                                             "tolerance_days": 1.0}
     buffers.setdefault("components", {})["target"] = {component: 5.0}
     Scenario.model_validate(copy.deepcopy(data))  # the base itself must be valid
     return data

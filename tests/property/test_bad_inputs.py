@@ -102,7 +102,8 @@ def test_the_schema_cases_cover_every_section():
                      "chain.stages.fabrication.breakdowns.time_between_failures",
                      "chain.buffers.finished_goods.target",
                      "chain.buffers.components.target.controller", "components.controller",
-                     "steps.pricing.engineering_time", "products.P100.bill_of_materials.housing_s"):
+                     "steps.pricing.engineering_time", "products.P100.bill_of_materials.housing_s",
+                     "steps.pricing.promising.buffer_days"):
         assert expected in paths
     families = {c.override.split("dist: ")[1].split(",")[0] for c in SCHEMA_CASES
                 if "dist: " in c.override}
