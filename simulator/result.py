@@ -35,7 +35,8 @@ class RunResult:
         self.scenario: Scenario = records.scenario
         self.plan = compile_plan(self.scenario)
         self.seed: Seed = records.seed
-        orders = pd.DataFrame(records.orders).astype({"invoice_error": bool, "returned": bool})
+        orders = pd.DataFrame(records.orders).astype({"invoice_error": bool, "returned": bool,
+                                                         "changed": bool})
         for c in ("channel", "customer_class", "region", "product", "status"):
             orders[c] = orders[c].astype("category")
         self.orders = orders

@@ -36,3 +36,4 @@ class RunContext(Protocol):
     demand: Any
     cycle: Any
     disruptions: Any  # model.disruptions.Disruptions, or None without events
+    changes: Any  # model.changes.Changes, or None without change requests and patience

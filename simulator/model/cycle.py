@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simpy.exceptions import Interrupt
+
 from ..records import REASON_CODE
 from ..scenario import STEPS
+from .orders import SHIPPING
 from .stations import work
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ class OrderCycle:
         self.s = world.samplers
         self.demand = world.demand
         self.flow = world.flow
+        self.changes = world.changes
         self.plan = world.plan
         d = world.departments
         steps = self.sc.steps
@@ -56,13 +60,19 @@ class OrderCycle:
         if o.status == "lost":
             return
         self.demand.receive(o)
-        yield from self.entry(o)
-        if o.status != "rejected":  # a declined card ends the order at entry
-            yield from self.selection(o)
-        if o.status == "rejected":
+        if self.changes is not None:
+            self.changes.watch(o)  # change requests, patience
+        try:
+            yield from self.entry(o)
+            if o.status != "rejected":  # a declined card ends the order at entry
+                yield from self.selection(o)
+            if o.status == "rejected":
+                return
+            yield from self.scheduling(o)
+            yield from self.fulfillment(o)
+        except Interrupt:  # the customer cancelled it (changes.py): it ends here
+            self.changes.cancelled(o)
             return
-        yield from self.scheduling(o)
-        yield from self.fulfillment(o)
         self.demand.deliver(o)
         if o.returned or o.visits:
             self.w.env.process(self.after_sales(o))
@@ -128,6 +138,7 @@ class OrderCycle:
         ship it on the lane to its region."""
         w = self.w
         plan = self.plan
+        o.stage = FULFILLMENT  # too late for a change request from now on
         if plan.digital(o.product):
             return  # a download: nothing to make, take or ship
         region = plan.regions[o.region]
@@ -135,6 +146,7 @@ class OrderCycle:
             yield from self.flow.carry(o.id, w.order_log, plan.engineering, o.quantity, o.priority)
         yield from self.flow.obtain(o.id, w.order_log, o.product, region.site, o.product,
                                     o.quantity, o.priority, o)
+        o.stage = SHIPPING  # shipped: too late to cancel
         yield from self.flow.carry(o.id, w.order_log, region.lane, o.quantity, o.priority)
 
     def billing(self, o):
@@ -176,6 +188,7 @@ class OrderCycle:
     def _task(self, o, step, activity, duration, reason=None, department=None):
         """Staff of the step's department (or ``department``) work on the order for
         ``duration`` days."""
+        o.stage = step
         return work(self.w.env, self.w.order_log, o.id, step, self.a[activity],
                     department or self.dept[STEPS[step]], duration, o.priority, reason)
 
@@ -187,6 +200,7 @@ class OrderCycle:
     def _hold(self, o, step, activity, duration, resource, reason):
         """The order waits ``duration`` days, held by ``resource`` (the customer, a department)."""
         w = self.w
+        o.stage = step
         queued = w.env.now
         if duration > 0:
             yield w.env.timeout(duration)

@@ -3,7 +3,7 @@ milestones an order passes (received, due, delivered, paid)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from ..distributions import batched
@@ -36,14 +36,24 @@ class Order:
     paid: float = NAN
     status: str = "open"
     rejected_for: str = ""  # why a rejected order was: credit, card declined, fraud
+    cancelled: float = NAN  # when a cancelled order was cancelled
+    cancelled_for: str = ""  # who cancelled it: customer (a request) or patience (it was late)
+    changed: bool = False  # the customer changed its quantity or date
     units_requested: int = 0
     units_from_stock: int = 0
     invoice_error: bool
     returned: bool
     visits: int
+    # Where the order is (not a column): the index of the step it is in, or SHIPPING once the
+    # lane carries it; what a change request or the customer's patience may still stop
+    # (docs/order-life.md).
+    stage: int = field(default=0, metadata={"column": False})
 
 
-ORDER_COLUMNS = tuple(f.name for f in fields(Order))
+SHIPPING = 100
+"""``Order.stage`` once the order is on its way to the customer (past every step's index)."""
+
+ORDER_COLUMNS = tuple(f.name for f in fields(Order) if f.metadata.get("column", True))
 """The columns of ``RunResult.orders``, one per attribute of an order, in this order."""
 
 
@@ -166,4 +176,4 @@ class Demand:
         return {c: [getattr(o, c) for o in orders] for c in ORDER_COLUMNS}
 
 
-__all__ = ["ORDER_COLUMNS", "Demand", "Order"]
+__all__ = ["ORDER_COLUMNS", "SHIPPING", "Demand", "Order"]

@@ -114,6 +114,20 @@ class Samplers:
                      for p, spec in sc.products.items()}
         self.lead_time = {c: spec.demand_lead_time.sampler(streams(f"demand.lead_time.{c}"))
                           for c, spec in sc.customers.items()}
+        # Change requests and patience, per class that has them (docs/order-life.md).
+        self.change_request = {}
+        for c, spec in sc.customers.items():
+            ch = spec.changes
+            if ch is not None:
+                kind_rng = streams(f"changes.{c}.kind")
+                kind = batched(lambda n, rng=kind_rng: rng.random(n))
+                new_d = (ch.lead_time.sampler(streams(f"changes.{c}.lead_time"))
+                         if ch.lead_time is not None else None)
+                self.change_request[c] = (kind, ch.delay.sampler(streams(f"changes.{c}.delay")),
+                                          ch.quantity_factor.sampler(
+                                              streams(f"changes.{c}.quantity_factor")), new_d)
+        self.patience = {c: spec.patience.sampler(streams(f"patience.{c}"))
+                         for c, spec in sc.customers.items() if spec.patience is not None}
         self.invoice_error = bernoulli(streams("billing.errors"), steps.billing.error_rate)
         self.returned = bernoulli(streams("returns.rate"), steps.returns.rate)
         self.serviced = bernoulli(streams("service.rate"), steps.service.rate)
