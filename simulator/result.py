@@ -153,9 +153,10 @@ class RunResult:
         o = self.orders
         rec = o["received"].to_numpy()
         dlv = o["delivered"].fillna(np.inf).to_numpy()
+        left = o["delivered"].fillna(o["cancelled"]).fillna(np.inf).to_numpy()  # or cancelled
         accepted = ~np.isnan(rec) & (o["status"] != "rejected").to_numpy()
         rec_sorted = np.sort(rec[accepted])
-        dlv_sorted = np.sort(dlv[accepted])
+        dlv_sorted = np.sort(left[accepted])
         out["wip"] = (np.searchsorted(rec_sorted, days, side="right")
                       - np.searchsorted(dlv_sorted, days, side="right")).astype(float)
         out["delivered"] = np.diff(np.searchsorted(np.sort(dlv[np.isfinite(dlv)]), days,

@@ -54,7 +54,7 @@ class Case:
 
 def full_scenario() -> dict:
     """The default scenario with every optional section filled in (breakdowns, component
-    values, numeric buffer targets, planned lead times), a 5-day horizon and no warm-up, as the
+    values, numeric buffer targets, planned lead times, change requests and patience), a 5-day horizon and no warm-up, as the
     plain data a YAML file holds."""
     data = load_scenario("default").model_dump(mode="json", by_alias=True)
     data.update(horizon_days=5.0, warmup_days=0.0)
@@ -66,6 +66,11 @@ def full_scenario() -> dict:
     buffers.setdefault("finished_goods", {})["target"] = 5.0
     buffers["finished_goods"]["planned_lead_time"] = 2.0
     buffers.setdefault("components", {})["target"] = {component: 5.0}
+    data["customers"]["key_accounts"]["patience"] = {"dist": "exponential", "mean": 2.0}
+    data["customers"]["key_accounts"]["changes"] = {
+        "cancel": 0.1, "quantity": 0.1, "quantity_factor": {"dist": "uniform", "low": 0.5,
+                                                            "high": 1.5},
+        "date": 0.1, "lead_time": 4.0, "delay": {"dist": "exponential", "mean": 1.0}}
     Scenario.model_validate(copy.deepcopy(data))  # the base itself must be valid
     return data
 
