@@ -36,7 +36,8 @@ class Changes:
         s = world.samplers
         self._request = s.change_request
         self._patience = s.patience
-        self._spec = {c: spec.changes for c, spec in world.scenario.customers.items()}
+        self._spec = {c: spec.changes for c, spec in world.scenario.customers.items()
+                      if spec.changes is not None}
         self._edd = world.scenario.priority_rule == "edd"
         act = world.activities
         self._act = {name: act(name) for name in (

@@ -44,7 +44,7 @@ class Flow:
         # (product, site, item, by source) -> the steps for one unit, or None if it branches
         self._lines: dict[tuple, list | None] = {}
         if world.changes is not None:  # orders may be cancelled: remember what they take
-            self._issue = self._issue_held  # type: ignore[method-assign]
+            self._issue = self._issue_held  # type: ignore[method-assign, assignment]
 
     def new_job(self, kind: int, stock_point: str | None = None, item: str | None = None,
                 quantity: int = 0) -> int:

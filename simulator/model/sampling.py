@@ -18,6 +18,10 @@ def bernoulli(rng: np.random.Generator, p: float):
     return batched(lambda n: rng.random(n) < p)
 
 
+def uniform(rng: np.random.Generator):
+    return batched(lambda n: rng.random(n))
+
+
 def choice(rng: np.random.Generator, names: list[str], weights: list[float]):
     p = np.asarray(weights, dtype=float) / sum(weights)
     draw = batched(lambda n: rng.choice(len(names), n, p=p))
@@ -115,16 +119,15 @@ class Samplers:
         self.lead_time = {c: spec.demand_lead_time.sampler(streams(f"demand.lead_time.{c}"))
                           for c, spec in sc.customers.items()}
         # Change requests and patience, per class that has them (docs/order-life.md).
-        self.change_request = {}
+        self.change_request: dict[str, tuple] = {}
         for c, spec in sc.customers.items():
-            ch = spec.changes
-            if ch is not None:
-                kind_rng = streams(f"changes.{c}.kind")
-                kind = batched(lambda n, rng=kind_rng: rng.random(n))
-                new_d = (ch.lead_time.sampler(streams(f"changes.{c}.lead_time"))
-                         if ch.lead_time is not None else None)
-                self.change_request[c] = (kind, ch.delay.sampler(streams(f"changes.{c}.delay")),
-                                          ch.quantity_factor.sampler(
+            req = spec.changes
+            if req is not None:
+                kind = uniform(streams(f"changes.{c}.kind"))
+                new_d = (req.lead_time.sampler(streams(f"changes.{c}.lead_time"))
+                         if req.lead_time is not None else None)
+                self.change_request[c] = (kind, req.delay.sampler(streams(f"changes.{c}.delay")),
+                                          req.quantity_factor.sampler(
                                               streams(f"changes.{c}.quantity_factor")), new_d)
         self.patience = {c: spec.patience.sampler(streams(f"patience.{c}"))
                          for c, spec in sc.customers.items() if spec.patience is not None}

@@ -110,13 +110,12 @@ class StockPoint:
         the position). Returns those units (0 if it was served in full meanwhile); the units it
         did get go back with :meth:`restock`."""
         waiting = self._waiting[item]
-        for i, entry in enumerate(waiting):
+        for entry in waiting:
             if entry[3] is event:
                 break
         else:
             return 0
-        waiting[i] = waiting[-1]
-        waiting.pop()
+        waiting.remove(entry)  # O(n), rare: entries differ in their sequence number
         heapify(waiting)
         short = entry[2]
         self.demanded[item] -= short

@@ -54,8 +54,8 @@ class Case:
 
 def full_scenario() -> dict:
     """The default scenario with every optional section filled in (breakdowns, component
-    values, numeric buffer targets, planned lead times, change requests and patience), a 5-day horizon and no warm-up, as the
-    plain data a YAML file holds."""
+    values, numeric buffer targets, planned lead times, change requests and patience), a
+    5-day horizon and no warm-up, as the plain data a YAML file holds."""
     data = load_scenario("default").model_dump(mode="json", by_alias=True)
     data.update(horizon_days=5.0, warmup_days=0.0)
     data["chain"]["stages"]["assembly"]["breakdowns"] = {

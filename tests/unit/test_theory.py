@@ -316,5 +316,5 @@ def test_erlang_a_limits():
     # Stable in overload, and more patience means fewer abandonments.
     shares = [t.erlang_a(3.0, 1.0, 2, theta) for theta in (4.0, 1.0, 0.25)]
     assert shares[0] > shares[1] > shares[2] > 1 / 3  # at least the excess load leaves
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="theta"):
         t.erlang_a(1.0, 1.0, 1, 0.0)
