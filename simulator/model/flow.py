@@ -169,8 +169,15 @@ class Flow:
                 transit = w.samplers.station_time(lane, qty)
                 if w.disruptions is not None:  # a late event on the lane
                     transit += w.disruptions.transit_extra(lane, env.now)
-                start = yield from work(env, log, case, FULFILLMENT, self._station_activity[lane],
-                                        station, transit, priority)
+                try:
+                    start = yield from work(env, log, case, FULFILLMENT,
+                                            self._station_activity[lane], station, transit,
+                                            priority)
+                except Interrupt as stop:  # cancelled: a shipment under way still arrives
+                    if hasattr(stop, "finished"):
+                        w.shipments.add(log is w.job_log, case, station.code, qty,
+                                        stop.finished, env.now)
+                    raise
                 w.shipments.add(log is w.job_log, case, station.code, qty, start, env.now)
             else:
                 yield from self._buy(case, log, step[1], step[2] * scale, priority)

@@ -128,9 +128,10 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
                 done = env.timeout(duration)
                 try:
                     yield done
-                except Interrupt:
+                except Interrupt as stop:
                     yield from _finish(env, log, case, step, activity, station, None, None, done,
                                        queued, start)
+                    stop.finished = start  # type: ignore[attr-defined]
                     raise
         else:
             req = resource.request(priority)
@@ -143,9 +144,10 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
             done = env.timeout(duration)
             try:
                 yield done
-            except Interrupt:
+            except Interrupt as stop:
                 yield from _finish(env, log, case, step, activity, station, resource, req, done,
                                    queued, start)
+                stop.finished = start  # type: ignore[attr-defined]
                 raise
             resource.release(req)
         if reason is None:
@@ -174,9 +176,10 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
         done = env.timeout(end - start)
         try:
             yield done
-        except Interrupt:
+        except Interrupt as stop:
             yield from _finish(env, log, case, step, activity, station, resource, req, done,
                                queued, start)
+            stop.finished = start  # type: ignore[attr-defined]
             raise
     if resource is not None and req is not None:
         resource.release(req)
@@ -206,7 +209,8 @@ def _leave(env, log, case, step, activity, station, req, queued) -> None:
 
 def _finish(env, log, case, step, activity, station, resource, req, done, queued, start):
     """The case stops after the piece of work in hand: it is finished (``done`` fires), the
-    server freed and the work recorded (then the caller re-raises the interrupt)."""
+    server freed and the work recorded (then the caller re-raises the interrupt, with the
+    piece's start as its ``finished``, so that a lane records the shipment it carried)."""
     if not done.processed:
         yield done
     if resource is not None:

@@ -5,6 +5,7 @@ balances hold after cancellations."""
 
 import math
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -140,3 +141,9 @@ def test_cancelled_orders_stop_their_side_jobs_and_give_their_stock_back(seed):
     assert_stock_balances(world)
     assert any(o.status == "cancelled" for o in world.demand.orders)
     assert any(kind == "to_order" for kind, *_ in world.flow.jobs)
+    # A shipment under way when its order was cancelled still arrives, and is recorded.
+    lanes = [w.code for name, w in world.stations.items()
+             if world.plan.stations[name].kind.value == "lane"]
+    carried = sum(int((np.isin(c["resource"], lanes) & (c["end"] > c["start"])).sum())
+                  for c in (world.order_log.columns(), world.job_log.columns()))
+    assert carried == len(world.shipments.columns()["lane"])
