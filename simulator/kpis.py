@@ -48,8 +48,16 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "orders_rejected": ("count", "Orders rejected: at selection (credit or fraud check, step "
                         "5), or at entry (a declined card)."),
     "orders_delivered": ("count", "Orders delivered by the end of the run."),
-    "orders_open": ("count", "Orders neither lost, rejected nor delivered at the end of the run; "
-                    "lost + rejected + delivered + open = inquiries."),
+    "orders_open": ("count", "Orders neither lost, rejected, cancelled nor delivered at the end "
+                    "of the run; lost + rejected + cancelled + delivered + open = inquiries."),
+    # Changes and cancellations (docs/order-life.md): only in runs of a scenario whose customer
+    # classes change or cancel orders or have a patience.
+    "orders_cancelled": ("count", "Orders cancelled by the customer: on request before "
+                         "fulfilment, or a late order once the customer's patience ran out."),
+    "orders_changed": ("count", "Orders whose quantity or date the customer changed before "
+                       "fulfilment."),
+    "cancellation_rate": ("share", "Orders cancelled / orders received (quotes accepted), over "
+                          "the window's inquiries."),
     # Payment and fraud (docs/order-life.md): only in runs of a scenario whose channels have them.
     "card_decline_rate": ("share", "Card authorisations declined / card authorisations made, "
                           "over the window's inquiries."),
@@ -79,7 +87,9 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "otif": ("share", "On time in full: orders delivered complete by their due date (receipt + D) "
              "/ orders and inquiries whose requested date fell before the run's end: accepted "
              "orders due by then, and inquiries still waiting for their quote whose inquiry + D "
-             "has passed (open ones count as not on time, so overload cannot raise otif)."),
+             "has passed (open ones count as not on time, so overload cannot raise otif); an "
+             "order cancelled because it was late (patience) counts as not on time, one the "
+             "customer cancelled on request is left out."),
     "perfect_order": ("share", "SCOR RL.1.1 per order: on time against the commit date (the "
                       "promised date; the requested date where no promise is made: without a "
                       "promise policy, and for inquiries before their quote), in full, invoice "
@@ -115,13 +125,15 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "inventory_codp_mean": ("units", "Time-average units on hand at the decoupling buffer."),
     "inventory_value_mean": ("money", "Time-average value on hand (units x unit value)."),
     "wip_mean": ("orders", "Time-average over the window of orders received (not rejected) and "
-                 "not yet delivered, whenever they arrived (Little's L = throughput_per_day x "
-                 "cycle_time_mean, up to edge effects that cancel in expectation)."),
+                 "not yet delivered (nor cancelled), whenever they arrived (Little's L = "
+                 "throughput_per_day x cycle_time_mean, up to edge effects that cancel in "
+                 "expectation; with cancellations L also holds the cancelled orders' time, so "
+                 "L exceeds that product)."),
     "throughput_per_day": ("orders/day", "Orders delivered inside the window per day of the window "
                            "(Little's lambda), whenever they arrived."),
     "cost_holding": ("money", "Holding cost: unit-days on hand x holding cost, per buffer."),
     "cost_backorder": ("money", "Backordered unit-days at the decoupling buffer x penalty."),
-    "cost_lost_sales": ("money", "Units of lost and rejected orders x lost-sale cost."),
+    "cost_lost_sales": ("money", "Units of lost, rejected and cancelled orders x lost-sale cost."),
     "cost_labour": ("money", "Staff and servers x paid hours x rate (unlimited ones: busy hours)."),
     "cost_overdue": ("money", "Backorder penalty on orders and inquiries still open at the end "
                      "(whenever they arrived): units x days inside the window from their requested "
@@ -184,7 +196,10 @@ LINE_KPIS = ("lines_per_order", "line_fill_rate", "line_backorder_count", "shipm
 """The KPIs of a run of a scenario where some customer class orders lines (Scenario.multi_line)."""
 PROMISE_KPIS = ("otif_request", "otif_promise", "promise_accuracy", "promise_error")
 """The KPIs of a run of a scenario with a promise policy (steps.pricing.promising)."""
-OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS, *PROMISE_KPIS)
+CHANGE_KPIS = ("orders_cancelled", "orders_changed", "cancellation_rate")
+"""The KPIs of a run of a scenario whose customers change or cancel orders
+(Scenario.changes_orders)."""
+OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS, *PROMISE_KPIS, *CHANGE_KPIS)
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
@@ -197,6 +212,9 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "orders_rejected": ("Orders rejected", LOWER, ""),
     "orders_delivered": ("Orders delivered", HIGHER, ""),
     "orders_open": ("Orders open", LOWER, ""),
+    "orders_cancelled": ("Orders cancelled", LOWER, ""),
+    "orders_changed": ("Orders changed", NEITHER, ""),
+    "cancellation_rate": ("Cancellation rate", LOWER, "no order of the window was received"),
     "card_decline_rate": ("Card decline rate", LOWER, "no card payment was authorised"),
     "fraud_reject_rate": ("Fraud reject rate", LOWER, "no order was fraud-checked"),
     "fraud_review_time_mean": ("Fraud review time", LOWER, "no order was reviewed for fraud"),
@@ -361,6 +379,11 @@ def compute_kpis(r: RunView) -> dict:
         k.update(_payment_kpis(r, cohort))
     if sc.multi_line:
         k.update(_line_kpis(r, cohort, delivered))
+    if sc.changes_orders:
+        cancelled = int((status == "cancelled").sum())
+        k["orders_cancelled"] = cancelled
+        k["orders_changed"] = int(cohort["changed"].sum())
+        k["cancellation_rate"] = _share(cancelled, int(cohort["received"].notna().sum()))
 
     demanded = cohort[cohort["units_requested"] > 0]
     k["fill_rate"] = _share(demanded["units_from_stock"].sum(), demanded["units_requested"].sum())
@@ -369,7 +392,9 @@ def compute_kpis(r: RunView) -> dict:
 
     # The requested date: receipt + D, or inquiry + D for inquiries stuck before receipt.
     requested = cohort["due"].fillna(cohort["inquiry"] + cohort["demand_lead_time"])
-    judged = status.isin(["delivered", "open"]) & (requested <= t1)
+    # A late order the customer gave up on is a service failure: judged, never on time.
+    judged = (status.isin(["delivered", "open"]) | (cohort["cancelled_for"] == "patience")) \
+        & (requested <= t1)
     on_time = ((status == "delivered") & (cohort["delivered"] <= cohort["due"] + 1e-9))[judged]
     k["otif"] = _share(on_time.sum(), judged.sum())
     # SCOR judges "on time" against the commit date: the promise where one was made. Without
@@ -438,7 +463,7 @@ def compute_kpis(r: RunView) -> dict:
 
     rec = orders.dropna(subset=["received"])
     rec = rec[rec["status"] != "rejected"]
-    ends = rec["delivered"].fillna(t1).clip(upper=t1).to_numpy()
+    ends = rec["delivered"].fillna(rec["cancelled"]).fillna(t1).clip(upper=t1).to_numpy()
     starts = rec["received"].clip(lower=t0).to_numpy()
     k["wip_mean"] = float(np.maximum(0, ends - starts).sum() / length)
     k["throughput_per_day"] = len(flow) / length
@@ -447,7 +472,7 @@ def compute_kpis(r: RunView) -> dict:
     holding = sum(inventory.get(b, 0.0) * plan.stock_points[b].holding_cost
                   for b in inventory) * length
     backorder = back_mean * length * sc.costs.backorder_per_unit_day
-    lost_units = cohort.loc[status.isin(["lost", "rejected"]), "units"].sum()
+    lost_units = cohort.loc[status.isin(["lost", "rejected", "cancelled"]), "units"].sum()
     lost = float(lost_units) * sc.costs.lost_sale_per_unit
     util, labour, busy = _utilisation_and_labour(r, t0, t1)
     overdue = _overdue_unit_days(r, t0, t1) * sc.costs.backorder_per_unit_day

@@ -40,6 +40,9 @@ REASONS = (
     "fraud review",  # the fraud check sent the order to a reviewer
     "prepayment",    # waiting for the customer to pay in advance (at selection)
     "other lines",   # a multi-line order waited for its other lines (to ship or to arrive)
+    "customer cancel",  # the customer asked to cancel the order (docs/order-life.md)
+    "patience",      # the customer cancelled a late order: their patience ran out
+    "change",        # the customer changed the order's quantity or date
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 

@@ -64,11 +64,18 @@ def events_frame(events: list[tuple]) -> pd.DataFrame:
     return pd.DataFrame(events, columns=EVENT_COLUMNS)
 
 
+def _judged(o: pd.DataFrame) -> np.ndarray:
+    """Orders judged on time or late: accepted, and not cancelled on the customer's request (an
+    order cancelled because it was late counts, as late: see kpis.otif)."""
+    return (o["due"].notna().to_numpy() & (o["status"] != "rejected").to_numpy()
+            & (o["cancelled_for"] != "customer").to_numpy())
+
+
 def daily_indicators(r: RunView, timeseries: pd.DataFrame, window: int = WINDOW_DAYS) -> pd.DataFrame:
     """day, otif_rolling, backlog, backorders: the indicators recovery is judged on."""
     days = timeseries["day"].to_numpy()
     o = r.orders
-    accepted = o["due"].notna().to_numpy() & (o["status"] != "rejected").to_numpy()
+    accepted = _judged(o)
     due = o["due"].to_numpy()[accepted]
     late = ~(o["delivered"].to_numpy()[accepted] <= due + 1e-9)  # open ones are late
     order = np.argsort(due, kind="stable")
@@ -105,7 +112,7 @@ def resilience(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
     o = r.orders
     revenue = (o["product"].map({p: s.price for p, s in sc.products.items()}).astype(float)
                * o["quantity"]).to_numpy()
-    accepted = o["due"].notna().to_numpy() & (o["status"] != "rejected").to_numpy()
+    accepted = _judged(o)
     due = o["due"].to_numpy()
     late = accepted & ~(o["delivered"].to_numpy() <= due + 1e-9)
     lost = o["status"].isin(["lost", "rejected"]).to_numpy()

@@ -35,7 +35,8 @@ class RunResult:
         self.scenario: Scenario = records.scenario
         self.plan = compile_plan(self.scenario)
         self.seed: Seed = records.seed
-        orders = pd.DataFrame(records.orders).astype({"invoice_error": bool, "returned": bool})
+        orders = pd.DataFrame(records.orders).astype({"invoice_error": bool, "returned": bool,
+                                                         "changed": bool})
         for c in ("channel", "customer_class", "region", "product", "status"):
             orders[c] = orders[c].astype("category")
         self.orders = orders
@@ -166,9 +167,10 @@ class RunResult:
         o = self.orders
         rec = o["received"].to_numpy()
         dlv = o["delivered"].fillna(np.inf).to_numpy()
+        left = o["delivered"].fillna(o["cancelled"]).fillna(np.inf).to_numpy()  # or cancelled
         accepted = ~np.isnan(rec) & (o["status"] != "rejected").to_numpy()
         rec_sorted = np.sort(rec[accepted])
-        dlv_sorted = np.sort(dlv[accepted])
+        dlv_sorted = np.sort(left[accepted])
         out["wip"] = (np.searchsorted(rec_sorted, days, side="right")
                       - np.searchsorted(dlv_sorted, days, side="right")).astype(float)
         out["delivered"] = np.diff(np.searchsorted(np.sort(dlv[np.isfinite(dlv)]), days,

@@ -321,6 +321,39 @@ class Steps(SpecModel):
 # ---------------------------------------------------------------- customers and products
 
 
+class ChangeRequests(SpecModel):
+    """What customers of a class ask to change before fulfilment starts (docs/order-life.md):
+    each order gets at most one request, of one kind, ``delay`` days after its receipt."""
+
+    cancel: float = Field(0.0, ge=0, le=1, description="Probability that the customer asks to "
+                          "cancel the order.")
+    quantity: float = Field(0.0, ge=0, le=1, description="Probability that the customer asks "
+                            "for another quantity.")
+    quantity_factor: Distribution = Field(
+        1.0, description="The new quantity is max(1, round(quantity x factor)), at most "
+        f"{MAX_UNITS:,}; the factor is drawn from this distribution.")
+    date: float = Field(0.0, ge=0, le=1, description="Probability that the customer asks for "
+                        "another date.")
+    lead_time: Distribution | None = Field(
+        None, description="The new demand lead time D (days from receipt: due = receipt + D) "
+        "of a date change; needed when date > 0.")
+    delay: Distribution = Field(description="Days from the order's receipt to the request; a "
+                                "request that comes after fulfilment started is refused.")
+
+    @model_validator(mode="after")
+    def _one_request(self):
+        total = self.cancel + self.quantity + self.date
+        if total > 1 + 1e-12:
+            raise ValueError(f"cancel + quantity + date: at most one request per order, so the "
+                             f"probabilities add up to at most 1 (got {total:g})")
+        if self.date > 0 and self.lead_time is None:
+            raise ValueError("lead_time: a date change (date > 0) needs the new D's distribution")
+        if self.quantity_factor.mean() > MAX_UNITS:
+            raise ValueError(f"quantity_factor: mean at most {MAX_UNITS:,} (got "
+                             f"{self.quantity_factor.mean():g})")
+        return self
+
+
 class CustomerClass(SpecModel):
     share: float = Field(gt=0, le=LARGEST, description="Relative share of inquiries.")
     count: int = Field(20, ge=1, le=1_000_000,
@@ -345,6 +378,12 @@ class CustomerClass(SpecModel):
         "complete", description="complete: the order ships once, when its last line is ready; "
         "partial: each line ships as soon as it is ready (the order is delivered with its "
         "last line).")
+    changes: ChangeRequests | None = Field(
+        None, description="Change requests (cancel, quantity, date) before fulfilment; null = "
+        "none (docs/order-life.md).")
+    patience: Distribution | None = Field(
+        None, description="Days the customer waits beyond the due date before cancelling a "
+        "late order that has not shipped; null = waits forever.")
 
     @model_validator(mode="after")
     def _tolerance_needs_d(self):
@@ -651,6 +690,12 @@ class Scenario(SpecModel):
         """Some channel has a payment method or a fraud check (docs/order-life.md)."""
         return any(ch.payment is not None or ch.fraud_check is not None
                    for ch in self.steps.generation.channels.values())
+
+    @property
+    def changes_orders(self) -> bool:
+        """Some customer class changes or cancels orders, or has a patience (docs/order-life.md)."""
+        return any(c.changes is not None or c.patience is not None
+                   for c in self.customers.values())
 
     @cached_property
     def component_names(self) -> set[str]:

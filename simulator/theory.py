@@ -35,6 +35,32 @@ def mmc_wait(arrival_rate: float, service_rate: float, servers: int) -> float:
     return erlang_c(servers, arrival_rate / service_rate) / (servers * service_rate - arrival_rate)
 
 
+def erlang_a(arrival_rate: float, service_rate: float, servers: int,
+             abandonment_rate: float) -> float:
+    """Share of arrivals that abandon an M/M/c+M queue (Erlang A; Palm 1943, Garnett,
+    Mandelbaum and Reiman 2002): exponential patience of rate theta in queue, none in service.
+
+    The number in system is a birth-death process: births lambda, deaths k mu up to c, then
+    c mu + (k - c) theta. P(abandon) = theta E[Q] / lambda with E[Q] = sum_{k > c} (k - c) pi_k
+    (the rate of abandonments over the rate of arrivals). Exact: the stationary distribution is
+    summed until its terms fall below 1e-17 of the total (they fall faster than geometrically).
+    Stable for any load, since impatient customers leave."""
+    lam, mu, c, theta = arrival_rate, service_rate, servers, abandonment_rate
+    if lam <= 0 or mu <= 0 or theta <= 0 or c < 1:
+        raise ValueError("Erlang A needs lambda, mu, theta > 0 and c >= 1")
+    term = 1.0  # pi_k / pi_0
+    total = queued = 0.0
+    k = 0
+    while True:
+        total += term
+        queued += max(0, k - c) * term
+        if k > c + lam / theta and term < 1e-17 * total:
+            break
+        k += 1
+        term *= lam / (min(k, c) * mu + max(0, k - c) * theta)
+    return theta * queued / total / lam
+
+
 def mg1_wait(arrival_rate: float, service_mean: float, service_scv: float) -> float:
     """Pollaczek-Khinchine mean wait in queue of M/G/1:
     Wq = rho / (1 - rho) * (1 + cs^2) / 2 * E[S], with cs^2 the squared coefficient of variation."""

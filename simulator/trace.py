@@ -213,9 +213,10 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
         float(o[c]) for c in ("received", "delivered", "due", "paid", "promised"))
     policy = sc.steps.pricing.promising
     cycle = rows[rows["phase"] == "cycle"]
+    cancelled = float(o["cancelled"])
     late_by = max(0.0, delivered - due) if np.isfinite(delivered) else (
         max(0.0, end_time(result) - due) if np.isfinite(due) and o["status"] == "open" else
-        float("nan"))
+        max(0.0, cancelled - due) if np.isfinite(cancelled) else float("nan"))
     head = {
         "id": int(o["id"]),
         "status": str(o["status"]),
@@ -250,6 +251,9 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
         "units_from_stock": int(o["units_from_stock"]),
         "invoice_error": bool(o["invoice_error"]),
         "rejected_for": str(o["rejected_for"]),
+        "cancelled": cancelled,
+        "cancelled_for": str(o["cancelled_for"]),
+        "changed": bool(o["changed"]),
         "payment": sc.steps.generation.channels[str(o["channel"])].method,
         "returned": bool(o["returned"]),
         "visits": int(o["visits"]),
@@ -286,6 +290,14 @@ def explain_outcome(result: RunView, order: dict) -> str:
         return (f"Rejected at selection (step 5): the credit check refused the order "
                 f"(credit reject rate {sc.steps.selection.credit_reject_rate:.0%}). Quoted "
                 f"{format_duration(quote)} against D = {format_duration(d)}.")
+    if status == "cancelled":
+        when = f"on day {order['cancelled']:.2f}"
+        if order["cancelled_for"] == "patience":
+            return (f"Cancelled by the customer {when}: the order was late and their patience "
+                    f"ran out {format_duration(order['late_by'])} beyond the due date (a service "
+                    "failure: it counts as not on time).")
+        return (f"Cancelled by the customer {when}: they asked before fulfilment started "
+                "(left out of on-time delivery).")
     end = end_time(result)
     if status == "open":
         late = order["late_by"]
@@ -307,8 +319,8 @@ def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bo
                product: Iterable[str] | None = None) -> pd.DataFrame:
     """The run's orders to pick from (id, status, late, late_by, customer_class, product,
     quantity, channel, inquiry, quote, demand_lead_time, cycle_time), filtered: ``status``
-    (delivered, lost, rejected, open), ``late`` (delivered after the due date, or open past
-    it), customer classes and products (None: all)."""
+    (delivered, lost, rejected, cancelled, open), ``late`` (delivered after the due date, or
+    open past it), customer classes and products (None: all)."""
     o = result.orders
     end = end_time(result)
     late_by = np.where(o["status"] == "delivered", o["delivered"] - o["due"],
@@ -457,6 +469,18 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason in ("outage", "stopped"):
         return f"{r.department} {'delivered nothing (an outage)' if reason == 'outage' else 'was stopped'}" \
             f" ({_event_at(result, r.department, r.queued, r.start)})"
+    if r.activity == "change refused":
+        return "the customer's request came after fulfilment started: refused"
+    if reason == "patience":
+        return (f"cancelled by customer: patience {format_duration(r.end - float(o['due']))} "
+                "beyond due")
+    if reason == "customer cancel":
+        return "cancelled by customer: asked before fulfilment started"
+    if reason == "change":
+        if r.activity == "change quantity":
+            return f"the customer changed the quantity (to {int(o['quantity'])})"
+        return (f"the customer changed the date: D = {format_duration(float(o['demand_lead_time']))}"
+                f", due day {float(o['due']):.2f}")
     return reason
 
 
@@ -672,7 +696,8 @@ def render_narrative(t: TraceFrame) -> str:
         f"Order {o['id']}: {o['quantity']} x {o['product']}"
         + (f" and {len(o['lines']) - 1} more line{'s' if len(o['lines']) > 2 else ''}"
            if "lines" in o else "") + f" for {o['customer']} "
-        f"({o['customer_class']}), via {o['channel']}  [{o['status']}]",
+        f"({o['customer_class']}), via {o['channel']}  [{o['status']}"
+        f"{', changed' if o.get('changed') else ''}]",
         f"  priority rule {o['priority_rule']} (priority {o['priority']:g}) · decoupling point "
         f"{o['decoupling_point']}{strategy}",
         f"  inquiry    {when(o['inquiry'])}",
@@ -693,6 +718,10 @@ def render_narrative(t: TraceFrame) -> str:
     elif o["status"] == "open":
         extra = f"   already late by {_dur(late)}" if math.isfinite(late) and late > 0 else ""
         lines.append(f"  delivered  not by the end of the run{extra}")
+    elif o["status"] == "cancelled":
+        why = (f"patience ran out, {_dur(late)} beyond due" if o["cancelled_for"] == "patience"
+               else "on the customer's request")
+        lines.append(f"  cancelled  {when(o['cancelled'])}   {why}")
     if math.isfinite(o["paid"]):
         lines.append(f"  paid       {when(o['paid'])}   order to cash {_dur(o['order_to_cash'])}")
     if math.isfinite(o["cycle_time"]):

@@ -45,6 +45,7 @@ from .theory import (
     calendar_busy_share,
     calendar_sojourn,
     calendar_wait_fast,
+    erlang_a,
     mg1_wait,
     mm1_base_stock,
     mm1_within,
@@ -108,6 +109,21 @@ def little_backorders(r: RunResult) -> float:
     return r.kpis["backorder_orders_mean"] * (t1 - t0) / total
 
 
+def abandoned_share(r: RunResult) -> float:
+    """Share of the window's received orders cancelled while they waited (in a queue, for
+    stock, on hold), not while a piece of work on them was in hand: Erlang A's abandonments."""
+    o = r.orders[r.orders["inquiry"] >= r.scenario.warmup_days]
+    received = int(o["received"].notna().sum())
+    cancelled = o.loc[o["status"] == "cancelled", ["id", "cancelled"]].to_numpy()
+    c = r.step_columns
+    at = np.full(len(r.orders), np.nan)
+    at[cancelled[:, 0].astype(int)] = cancelled[:, 1]
+    when = at[c["case"]]
+    in_work = (c["start"] < when) & (when < c["end"])
+    worked = np.unique(c["case"][in_work])
+    return (len(cancelled) - len(worked)) / received if received else float("nan")
+
+
 METRICS: dict[str, tuple[str, Callable[[RunResult], float]]] = {
     # name: (what it is, how to measure it in one run)
     "cycle_time_mean": ("W, mean cycle time (days)", lambda r: r.kpis["cycle_time_mean"]),
@@ -121,6 +137,8 @@ METRICS: dict[str, tuple[str, Callable[[RunResult], float]]] = {
                                 lambda r: queue_wait(r, "distribution")),
     "little_wip": ("Little: L / (lambda W), orders", little_wip),
     "little_backorders": ("Little: L / (lambda W), backorders", little_backorders),
+    "abandoned_share": ("share cancelled while waiting (abandoned)", abandoned_share),
+    "cancellation_rate": ("share of orders cancelled", lambda r: r.kpis["cancellation_rate"]),
 }
 
 
@@ -408,6 +426,26 @@ def _calendar_unlimited(name: str, work: dict, calendar: str, horizon: float) ->
     )
 
 
+def _erlang_a(name: str, arrival_rate: float, servers: int, patience: float,
+              horizon: float) -> Case:
+    """M/M/c+M at the scheduling desk (mean work 1 day): abandonments from the queue are Erlang
+    A's; an order whose patience runs out in work is cancelled after it, with chance
+    theta / (theta + mu) by memorylessness (docs/order-life.md)."""
+    theta = 1 / patience
+    abandoned = erlang_a(arrival_rate, 1.0, servers, theta)
+    return Case(
+        name=name, family="Erlang A",
+        system=f"M/M/{servers}+M lambda={arrival_rate:g} E[S]=1 E[patience]={patience:g}",
+        scenario="validation/erlang_a",
+        overrides={"steps.generation.channels.web.rate_per_day": arrival_rate,
+                   "departments.desk.staff": servers,
+                   "customers.all.patience": _exp(patience)},
+        checks=(Check("abandoned_share", abandoned),
+                Check("cancellation_rate", abandoned + (1 - abandoned) * theta / (theta + 1.0))),
+        horizon_days=horizon,
+    )
+
+
 def _catalogue() -> tuple[Case, ...]:
     # Heavier load needs longer runs: the variance of a queue's averages grows like 1/(1-rho)^4
     # and its relaxation time (the warm-up) like 1/(c (1-sqrt(rho))^2) mean services, 380 for
@@ -446,6 +484,8 @@ def _catalogue() -> tuple[Case, ...]:
         _calendar_unlimited("calendar-inf-office", _exp(0.5), "office", horizon=5000),
         _calendar_unlimited("calendar-inf-week", {"dist": "gamma", "mean": 2.0, "cv": 0.5},
                             "working_week", horizon=5000),
+        _erlang_a("erlang-a-c2", 1.8, 2, 1.0, horizon=3000),
+        _erlang_a("erlang-a-c1-overload", 1.5, 1, 4.0, horizon=3000),
         # Whole years, also in quick runs: the (seasonal) window starts and ends in one season.
         Case(name="little-default", family="Little",
              system="default scenario (ATO, all ten steps)", scenario="default",

@@ -19,7 +19,7 @@ LIST = "from a list"
 PICK_HELP = {"slowest": "the longest cycle time", "late": "the latest against its due date",
              "random": "a delivered order drawn from the run's seed",
              LIST: "filter: late, lost, customer class, product", BY_ID: "type an order id"}
-STATUSES = ("delivered", "open", "lost", "rejected")
+STATUSES = ("delivered", "open", "lost", "rejected", "cancelled")
 
 scenario, seed, label = ui.current()
 result = ui.run(scenario, seed)
@@ -76,7 +76,10 @@ def order_cards(o: dict) -> None:
                       dur(tolerance * o["demand_lead_time"]) if tolerance else "any quote",
                       border=True, help="The customer's quote tolerance x D.")
         return
-    st.info(outcome)
+    if o["status"] == "cancelled":
+        st.warning(outcome)
+    else:
+        st.info(outcome)
     delivered = o["status"] == "delivered"
     late = o["late_by"]
     with st.container(horizontal=True, wrap=True):

@@ -20,7 +20,8 @@ def register(sub) -> None:
         "validate-model", help="check the model against queueing and inventory theory",
         description="Run the validation cases (the model reduced by scenarios/validation/ to "
         "M/M/1, M/M/c, M/D/1, M/G/1, base-stock, (R,Q), (s,S), (T,S), two-echelon and "
-        "single-stage MTO/MTS systems, stations working to a calendar, plus Little's law) "
+        "single-stage MTO/MTS systems, stations working to a calendar, M/M/c+M (Erlang A, "
+        "customers who give up), plus Little's law) "
         "with replications and compare each measured mean with its closed form. "
         "A check passes when the theoretical value lies inside the simultaneous 95% interval "
         f"(Bonferroni over all {validation.FAMILY_SIZE} checks). Exit code 1 if any fails.")

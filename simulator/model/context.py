@@ -37,3 +37,4 @@ class RunContext(Protocol):
     promising: Any
     cycle: Any
     disruptions: Any  # model.disruptions.Disruptions, or None without events
+    changes: Any  # model.changes.Changes, or None without change requests and patience

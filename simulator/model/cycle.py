@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simpy.exceptions import Interrupt
+
 from ..records import ACKNOWLEDGE, REASON_CODE
 from ..scenario import STEPS
 from .lines import LineFlow
+from .orders import SHIPPING
 from .stations import work
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ class OrderCycle:
         self.demand = world.demand
         self.promise = world.promising
         self.flow = world.flow
+        self.changes = world.changes
         self.plan = world.plan
         # Orders of several lines (docs/order-life.md): built only where some class has them.
         self.lines = LineFlow(world) if self.sc.multi_line else None
@@ -62,13 +66,19 @@ class OrderCycle:
             return
         self.demand.receive(o)
         self.promise.commit(o)
-        yield from self.entry(o)
-        if o.status != "rejected":  # a declined card ends the order at entry
-            yield from self.selection(o)
-        if o.status == "rejected":
+        if self.changes is not None:
+            self.changes.watch(o)  # change requests, patience
+        try:
+            yield from self.entry(o)
+            if o.status != "rejected":  # a declined card ends the order at entry
+                yield from self.selection(o)
+            if o.status == "rejected":
+                return
+            yield from self.scheduling(o)
+            yield from self.fulfillment(o)
+        except Interrupt:  # the customer cancelled it (changes.py): it ends here
+            self.changes.cancelled(o)
             return
-        yield from self.scheduling(o)
-        yield from self.fulfillment(o)
         self.demand.deliver(o)
         if o.returned or o.visits:
             self.w.env.process(self.after_sales(o))
@@ -139,6 +149,7 @@ class OrderCycle:
         ship it on the lane to its region."""
         w = self.w
         plan = self.plan
+        o.stage = FULFILLMENT  # too late for a change request from now on
         if o.lines is not None:  # its lines in parallel, shipped complete or partial
             assert self.lines is not None  # built wherever a class orders lines
             self.promise.release(o)  # its lines take their stock now: allocations end
@@ -153,6 +164,7 @@ class OrderCycle:
         yield from self.flow.obtain(o.id, w.order_log, o.product, region.site, o.product,
                                     o.quantity, o.priority, o)
         o.shipments, o.first_shipment = 1, w.env.now  # handed to the lane
+        o.stage = SHIPPING  # shipped: too late to cancel
         yield from self.flow.carry(o.id, w.order_log, region.lane, o.quantity, o.priority)
 
     def billing(self, o):
@@ -194,6 +206,7 @@ class OrderCycle:
     def _task(self, o, step, activity, duration, reason=None, department=None):
         """Staff of the step's department (or ``department``) work on the order for
         ``duration`` days."""
+        o.stage = step
         return work(self.w.env, self.w.order_log, o.id, step, self.a[activity],
                     department or self.dept[STEPS[step]], duration, o.priority, reason)
 
@@ -205,6 +218,7 @@ class OrderCycle:
     def _hold(self, o, step, activity, duration, resource, reason):
         """The order waits ``duration`` days, held by ``resource`` (the customer, a department)."""
         w = self.w
+        o.stage = step
         queued = w.env.now
         if duration > 0:
             yield w.env.timeout(duration)

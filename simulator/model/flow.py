@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simpy.exceptions import Interrupt
+
 from ..plan import How
 from ..records import REASON_CODE
 from .stations import REPAIR_PRIORITY, work
@@ -42,6 +44,8 @@ class Flow:
         self._needs: dict[tuple, tuple] = {}  # (item, quantity) -> its inputs
         # (product, site, item, by source) -> the steps for one unit, or None if it branches
         self._lines: dict[tuple, list | None] = {}
+        if world.changes is not None:  # orders may be cancelled: remember what they take
+            self._issue = self._issue_held  # type: ignore[method-assign, assignment]
 
     def new_job(self, kind: int, stock_point: str | None = None, item: str | None = None,
                 quantity: int = 0) -> int:
@@ -143,7 +147,11 @@ class Flow:
                 queued = env.now
                 for sp, events in self._issue(step[1], priority, order, scale):
                     if events:
-                        yield env.all_of(events)
+                        try:
+                            yield env.all_of(events)
+                        except Interrupt:  # cancelled: the wait so far is recorded
+                            self._record(case, log, sp, events, queued, order)
+                            raise
                     self._record(case, log, sp, events, queued, order)
             elif kind == self.MAKE:
                 _, site, item, qty, wc = step
@@ -162,8 +170,15 @@ class Flow:
                 transit = w.samplers.station_time(lane, qty)
                 if w.disruptions is not None:  # a late event on the lane
                     transit += w.disruptions.transit_extra(lane, env.now)
-                start = yield from work(env, log, case, FULFILLMENT, self._station_activity[lane],
-                                        station, transit, priority)
+                try:
+                    start = yield from work(env, log, case, FULFILLMENT,
+                                            self._station_activity[lane], station, transit,
+                                            priority)
+                except Interrupt as stop:  # cancelled: a shipment under way still arrives
+                    if hasattr(stop, "finished"):
+                        w.shipments.add(log is w.job_log, case, station.code, qty,
+                                        stop.finished, env.now)
+                    raise
                 w.shipments.add(log is w.job_log, case, station.code, qty, start, env.now)
             else:
                 yield from self._buy(case, log, step[1], step[2] * scale, priority)
@@ -200,10 +215,13 @@ class Flow:
         takes, branches = split
         side = []
         if len(branches) > 1:
+            held = w.changes.held(order) if w.changes is not None else None
             for branch in branches[1:]:
                 job = self.new_job(TO_ORDER, None, branch[1][0][0], branch[1][0][1])
-                side.append(env.process(self._branch(job, w.job_log, product, site, branch,
-                                                     priority, order)))
+                run = self._branch(job, w.job_log, product, site, branch, priority, order)
+                side.append(env.process(run if held is None else self.side(run)))
+            if held is not None:
+                w.changes.side_jobs(order, side)
         if takes:
             yield from self._run_line(case, log, ((self.TAKE, takes),), priority, order)
         if branches:
@@ -216,6 +234,15 @@ class Flow:
             if env.now > queued:
                 log.add(case, FULFILLMENT, w.activities("inputs made to order"),
                         w.stations[maker].code, REASON_CODE["inputs"], queued, env.now, env.now)
+
+    @staticmethod
+    def side(run):
+        """A side job of an order that may be cancelled: it stops quietly when interrupted (its
+        pieces of work finish, its stock waits are withdrawn by the cancellation)."""
+        try:
+            yield from run
+        except Interrupt:
+            return
 
     def _split(self, product, site, needs) -> tuple[tuple, tuple]:
         """The plan's split of ``needs`` for the run: stock points as objects, branches with the
@@ -237,9 +264,10 @@ class Flow:
         yield from self._run_line(case, log, ((self.KIT, wc, sum(u for _, u in items)),),
                                   priority, order)
 
-    def _issue(self, takes, priority, order, scale=1) -> list[tuple[StockPoint, list]]:
+    def _issue(self, takes, priority, order, scale=1, held=None) -> list[tuple[StockPoint, list]]:
         """Demand every unit at once (so no stock point waits for another): (stock point, events
-        still to fire) for each."""
+        still to fire) for each. ``held``: a list to note (stock point, item, units, backorder
+        event or None) in, for an order that may be cancelled."""
         pending = []
         for sp, needs in takes:
             events = []
@@ -251,8 +279,16 @@ class Flow:
                     order.units_from_stock += served
                 if event is not None:
                     events.append(event)
+                if held is not None:
+                    held.append((sp, item, qty, event))
             pending.append((sp, events))
         return pending
+
+    def _issue_held(self, takes, priority, order, scale=1) -> list[tuple[StockPoint, list]]:
+        """:meth:`_issue` for a run where orders may be cancelled: what an order takes is
+        remembered (:meth:`simulator.model.changes.Changes.held`) to be given back."""
+        held = self.world.changes.held(order) if order is not None else None
+        return Flow._issue(self, takes, priority, order, scale, held)
 
     def _record(self, case, log, sp, events, queued, order) -> None:
         """An order records each stock point it took from; a job only a wait for its inputs."""

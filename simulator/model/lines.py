@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..records import REASON_CODE
 from .flow import FULFILLMENT, LINE
+from .orders import SHIPPING
 
 if TYPE_CHECKING:
     from .context import RunContext
@@ -49,9 +50,13 @@ class LineFlow:
         # Longest expected line first (a stable sort: the order's own product breaks ties).
         lines = sorted(o.lines, key=lambda ln: -self.expected(ln.product, o.region, ln.quantity))
         side = []
+        cancellable = w.changes is not None and w.changes.held(o) is not None
         for line in lines[1:]:
             line.job = self.flow.new_job(LINE, None, line.product, line.quantity)
-            side.append(env.process(self._line(line.job, w.job_log, o, line, partial)))
+            run = self._line(line.job, w.job_log, o, line, partial)
+            side.append(env.process(self.flow.side(run) if cancellable else run))
+        if cancellable and side:  # a cancellation stops them too (model/changes.py)
+            w.changes.side_jobs(o, side)
         yield from self._line(o.id, w.order_log, o, lines[0], partial)
         queued = env.now
         running = [p for p in side if not p.triggered]
@@ -96,6 +101,7 @@ class LineFlow:
         now = self.w.env.now
         if not o.shipments:
             o.first_shipment = now
+            o.stage = SHIPPING  # on its way: too late to cancel
         o.shipments += 1
         for line in lines:
             line.shipped = now

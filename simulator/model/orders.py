@@ -4,7 +4,7 @@ model/promising.py's."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING
 
 from ..distributions import batched
@@ -30,6 +30,13 @@ class Line:
     ready: float = NAN
     shipped: float = NAN
     delivered: float = NAN
+    order: int = -1  # the order's id
+
+    @property
+    def id(self) -> int:
+        """The order's id: a line stands for its order in the flow (what it takes from stock is
+        its order's, given back if the order is cancelled: model/changes.py)."""
+        return self.order
 
 
 @dataclass(slots=True, kw_only=True)
@@ -55,6 +62,9 @@ class Order:
     paid: float = NAN
     status: str = "open"
     rejected_for: str = ""  # why a rejected order was: credit, card declined, fraud
+    cancelled: float = NAN  # when a cancelled order was cancelled
+    cancelled_for: str = ""  # who cancelled it: customer (a request) or patience (it was late)
+    changed: bool = False  # the customer changed its quantity or date
     units_requested: int = 0
     units_from_stock: int = 0
     invoice_error: bool
@@ -65,11 +75,18 @@ class Order:
     shipments: int = 0  # shipments to the customer
     first_shipment: float = NAN  # when the first one was handed to the lane
     # The lines of a multi-line order (the first is ``product`` x ``quantity``); None for an
-    # order of one line, which keeps its line in the fields above.
-    lines: list[Line] | None = None
+    # order of one line, which keeps its line in the fields above. Not a column.
+    lines: list[Line] | None = field(default=None, metadata={"column": False})
+    # Where the order is (not a column): the index of the step it is in, or SHIPPING once the
+    # lane carries it (its first shipment); what a change request or the customer's patience
+    # may still stop (docs/order-life.md).
+    stage: int = field(default=0, metadata={"column": False})
 
 
-ORDER_COLUMNS = tuple(f.name for f in fields(Order) if f.name != "lines")
+SHIPPING = 100
+"""``Order.stage`` once the order is on its way to the customer (past every step's index)."""
+
+ORDER_COLUMNS = tuple(f.name for f in fields(Order) if f.metadata.get("column", True))
 """The columns of ``RunResult.orders``, one per attribute of an order, in this order."""
 
 
@@ -126,7 +143,8 @@ class Demand:
         if cls in s.line_count:  # the class orders lines: draw the others
             extra = s.extra_lines(cls, product)
             if extra:
-                o.lines = [Line(product, quantity), *(Line(p, q) for p, q in extra)]
+                o.lines = [Line(product, quantity, order=o.id),
+                           *(Line(p, q, order=o.id) for p, q in extra)]
                 o.line_count = len(o.lines)
                 o.units = quantity + sum(q for _, q in extra)
         self.orders.append(o)
@@ -184,9 +202,10 @@ class Demand:
 
 
 def line_status(order_status: str, line: Line) -> str:
-    """The one state a line ends a run in: lost or rejected with its order, else delivered,
-    shipped (on its way), ready (waiting to ship with the order's other lines) or open."""
-    if order_status in ("lost", "rejected"):
+    """The one state a line ends a run in: lost, rejected or cancelled with its order, else
+    delivered, shipped (on its way), ready (waiting to ship with the order's other lines) or
+    open."""
+    if order_status in ("lost", "rejected", "cancelled"):
         return order_status
     for status, when in (("delivered", line.delivered), ("shipped", line.shipped),
                          ("ready", line.ready)):
@@ -195,4 +214,4 @@ def line_status(order_status: str, line: Line) -> str:
     return "open"
 
 
-__all__ = ["ORDER_COLUMNS", "Demand", "Line", "Order", "line_status"]
+__all__ = ["ORDER_COLUMNS", "SHIPPING", "Demand", "Line", "Order", "line_status"]

@@ -19,14 +19,14 @@ def bernoulli(rng: np.random.Generator, p: float):
     return batched(lambda n: rng.random(n) < p)
 
 
+def uniform(rng: np.random.Generator):
+    return batched(lambda n: rng.random(n))
+
+
 def choice(rng: np.random.Generator, names: list[str], weights: list[float]):
     p = np.asarray(weights, dtype=float) / sum(weights)
     draw = batched(lambda n: rng.choice(len(names), n, p=p))
     return lambda: names[int(draw())]
-
-
-def _uniform(rng: np.random.Generator):
-    return batched(lambda n: rng.random(n))
 
 
 class Samplers:
@@ -128,9 +128,22 @@ class Samplers:
                 self.line_count[c] = spec.lines.sampler(streams(f"demand.lines.{c}"))
                 mix = spec.line_mix or {p: prod.share for p, prod in sc.products.items()}
                 self.line_pick[c] = ({p: w for p, w in mix.items() if w > 0},
-                                     _uniform(streams(f"demand.line_product.{c}")))
+                                     uniform(streams(f"demand.line_product.{c}")))
         self.line_size = ({p: spec.order_size.sampler(streams(f"demand.line_size.{p}"))
                            for p, spec in sc.products.items()} if self.line_count else {})
+        # Change requests and patience, per class that has them (docs/order-life.md).
+        self.change_request: dict[str, tuple] = {}
+        for c, spec in sc.customers.items():
+            req = spec.changes
+            if req is not None:
+                kind = uniform(streams(f"changes.{c}.kind"))
+                new_d = (req.lead_time.sampler(streams(f"changes.{c}.lead_time"))
+                         if req.lead_time is not None else None)
+                self.change_request[c] = (kind, req.delay.sampler(streams(f"changes.{c}.delay")),
+                                          req.quantity_factor.sampler(
+                                              streams(f"changes.{c}.quantity_factor")), new_d)
+        self.patience = {c: spec.patience.sampler(streams(f"patience.{c}"))
+                         for c, spec in sc.customers.items() if spec.patience is not None}
         self.invoice_error = bernoulli(streams("billing.errors"), steps.billing.error_rate)
         self.returned = bernoulli(streams("returns.rate"), steps.returns.rate)
         self.serviced = bernoulli(streams("service.rate"), steps.service.rate)

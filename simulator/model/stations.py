@@ -22,6 +22,7 @@ from typing import Any
 
 import simpy
 from simpy.events import Event
+from simpy.exceptions import Interrupt
 
 from ..records import REASON_CODE, StepLog
 
@@ -124,12 +125,30 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
         if resource is None:
             start = queued
             if duration > 0:
-                yield env.timeout(duration)
+                done = env.timeout(duration)
+                try:
+                    yield done
+                except Interrupt as stop:
+                    yield from _finish(env, log, case, step, activity, station, None, None, done,
+                                       queued, start)
+                    stop.finished = start  # type: ignore[attr-defined]
+                    raise
         else:
             req = resource.request(priority)
-            yield req
+            try:
+                yield req
+            except Interrupt:
+                _leave(env, log, case, step, activity, station, req, queued)
+                raise
             start = env.now
-            yield env.timeout(duration)
+            done = env.timeout(duration)
+            try:
+                yield done
+            except Interrupt as stop:
+                yield from _finish(env, log, case, step, activity, station, resource, req, done,
+                                   queued, start)
+                stop.finished = start  # type: ignore[attr-defined]
+                raise
             resource.release(req)
         if reason is None:
             reason = NO_WAIT if start == queued else (
@@ -138,15 +157,30 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
         return start
     opened = clock.next_open(queued)
     if opened > queued:
-        yield env.timeout(opened - queued)
+        try:
+            yield env.timeout(opened - queued)
+        except Interrupt:
+            _leave(env, log, case, step, activity, station, None, queued)
+            raise
     req = None
     if resource is not None:
         req = resource.request(priority)
-        yield req
+        try:
+            yield req
+        except Interrupt:
+            _leave(env, log, case, step, activity, station, req, queued)
+            raise
     start = env.now
     end = clock.finish(start, duration)
     if end > start:
-        yield env.timeout(end - start)
+        done = env.timeout(end - start)
+        try:
+            yield done
+        except Interrupt as stop:
+            yield from _finish(env, log, case, step, activity, station, resource, req, done,
+                               queued, start)
+            stop.finished = start  # type: ignore[attr-defined]
+            raise
     if resource is not None and req is not None:
         resource.release(req)
     if reason is None:  # the longer of the two waits names the reason
@@ -158,3 +192,28 @@ def work(env: simpy.Environment, log: StepLog, case: int, step: int, activity: i
             reason = NO_WAIT
     log.add(case, step, activity, station.code, reason, queued, start, env.now)
     return start
+
+
+# A case stopped by an interrupt (a cancelled order, docs/order-life.md): the try blocks above
+# cost nothing until one is raised (Python 3.11's zero-cost exceptions).
+
+
+def _leave(env, log, case, step, activity, station, req, queued) -> None:
+    """The case stops waiting: its request leaves the queue (or, granted, frees the server);
+    the wait so far is recorded, with no work."""
+    if req is not None:
+        station.resource.cancel(req)
+    log.add(case, step, activity, station.code, QUEUE if req is not None else CLOSED, queued,
+            env.now, env.now)
+
+
+def _finish(env, log, case, step, activity, station, resource, req, done, queued, start):
+    """The case stops after the piece of work in hand: it is finished (``done`` fires), the
+    server freed and the work recorded (then the caller re-raises the interrupt, with the
+    piece's start as its ``finished``, so that a lane records the shipment it carried)."""
+    if not done.processed:
+        yield done
+    if resource is not None:
+        resource.release(req)
+    log.add(case, step, activity, station.code, NO_WAIT if start == queued else QUEUE, queued,
+            start, env.now)

@@ -13,7 +13,7 @@ policy decides when to release a replenishment job and of what size:
 from __future__ import annotations
 
 import itertools
-from heapq import heappop, heappush
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -103,6 +103,26 @@ class StockPoint:
         """Returned goods put back into stock: they count against the target like a receipt."""
         self.position[item] += qty
         self.put(item, qty)
+
+    def withdraw(self, item: str, event) -> int:
+        """A cancelled order's backorder (``event``, from :meth:`take`) leaves the queue: the
+        units it still waited for are no longer demanded (nor backordered, nor counted against
+        the position). Returns those units (0 if it was served in full meanwhile); the units it
+        did get go back with :meth:`restock`."""
+        waiting = self._waiting[item]
+        for entry in waiting:
+            if entry[3] is event:
+                break
+        else:
+            return 0
+        waiting.remove(entry)  # O(n), rare: entries differ in their sequence number
+        heapify(waiting)
+        short = entry[2]
+        self.demanded[item] -= short
+        self.backordered[item] -= short
+        self.position[item] += short
+        self._log(item)
+        return short
 
     def set_levels(self, item: str, target: int | None, reorder_point: int | None) -> None:
         """Planning sets new levels; a continuous policy reviews at once."""

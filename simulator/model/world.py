@@ -17,6 +17,7 @@ from ..plan import Kind, Plan, compile_plan
 from ..records import LevelLog, RunRecords, ShipmentLog, StepLog, Vocabulary
 from ..scenario import STEPS, Scenario
 from ..streams import Seed, Streams
+from .changes import Changes
 from .cycle import OrderCycle
 from .disruptions import Disruptions
 from .environment import Environment
@@ -70,6 +71,8 @@ class World:
                                               *self.planner.initial_levels(spec))
         self.supplier_codes = {s: self._resource(s, Kind.SUPPLIER) for s in plan.suppliers}
         self.customer_code = self._resource("customer", Kind.CUSTOMER)
+        # Change requests and patience (none: nothing of them is built, nothing drawn).
+        self.changes = Changes(self) if scenario.changes_orders else None
         self.flow = Flow(self)
         self.demand = Demand(self)
         self.promising = Promiser(self)

@@ -54,8 +54,8 @@ class Case:
 
 def full_scenario() -> dict:
     """The default scenario with every optional section filled in (breakdowns, component
-    values, numeric buffer targets, planned lead times, a promise policy), a 5-day horizon and
-    no warm-up, as the plain data a YAML file holds."""
+    values, numeric buffer targets, planned lead times, a promise policy, change requests and
+    patience), a 5-day horizon and no warm-up, as the plain data a YAML file holds."""
     data = load_scenario("default").model_dump(mode="json", by_alias=True)
     data.update(horizon_days=5.0, warmup_days=0.0)
     data["chain"]["stages"]["assembly"]["breakdowns"] = {
@@ -68,6 +68,11 @@ def full_scenario() -> dict:
     data["steps"]["pricing"]["promising"] = {"method": "atp", "buffer_days": 0.5,
                                              "tolerance_days": 1.0}
     buffers.setdefault("components", {})["target"] = {component: 5.0}
+    data["customers"]["key_accounts"]["patience"] = {"dist": "exponential", "mean": 2.0}
+    data["customers"]["key_accounts"]["changes"] = {
+        "cancel": 0.1, "quantity": 0.1, "quantity_factor": {"dist": "uniform", "low": 0.5,
+                                                            "high": 1.5},
+        "date": 0.1, "lead_time": 4.0, "delay": {"dist": "exponential", "mean": 1.0}}
     Scenario.model_validate(copy.deepcopy(data))  # the base itself must be valid
     return data
 

@@ -103,7 +103,11 @@ def test_the_schema_cases_cover_every_section():
                      "chain.buffers.finished_goods.target",
                      "chain.buffers.components.target.controller", "components.controller",
                      "steps.pricing.engineering_time", "products.P100.bill_of_materials.housing_s",
-                     "steps.pricing.promising.buffer_days"):
+                     "steps.pricing.promising.buffer_days",
+                     "customers.key_accounts.patience", "customers.key_accounts.changes.cancel",
+                     "customers.key_accounts.changes.delay",
+                     "customers.key_accounts.changes.quantity_factor",
+                     "customers.key_accounts.changes.lead_time"):
         assert expected in paths
     families = {c.override.split("dist: ")[1].split(",")[0] for c in SCHEMA_CASES
                 if "dist: " in c.override}

@@ -103,3 +103,49 @@ def test_cli_bad_payment_input_exits_2_with_one_message(args):
     assert p.returncode == 2, p.stderr
     assert "Traceback" not in p.stderr and p.stdout == ""
     assert "steps.generation.channels.web" in p.stderr or "products.widget.delivery" in p.stderr
+
+
+# ---------------------------------------------------------------- changes and patience
+
+CLS = "customers.regular"
+
+
+def test_changes_and_patience_parse_and_mark_the_scenario():
+    sc = load_scenario("classroom", {
+        f"{CLS}.changes": {"cancel": 0.1, "date": 0.2, "lead_time": 3, "delay": 1},
+        f"{CLS}.patience": {"dist": "exponential", "mean": 2}})
+    spec = sc.customers["regular"]
+    assert spec.changes.cancel == 0.1 and spec.changes.quantity == 0
+    assert spec.patience.mean() == 2
+    assert sc.changes_orders and not load_scenario("classroom").changes_orders
+
+
+@pytest.mark.parametrize(("value", "words"), [
+    ({"cancel": 0.6, "quantity": 0.3, "date": 0.2, "lead_time": 1, "delay": 1}, "at most 1"),
+    ({"date": 0.2, "delay": 1}, "lead_time"),
+    ({"cancel": 1.5, "delay": 1}, "cancel"),
+    ({"cancel": 0.1}, "delay"),
+    ({"cancel": 0.1, "delay": 1, "when": 2}, "unknown field"),
+    ({"quantity": 0.1, "quantity_factor": 1e5, "delay": 1}, "quantity_factor"),
+])
+def test_bad_change_requests_name_their_path(value, words):
+    msg = error_of({f"{CLS}.changes": value})
+    assert f"{CLS}.changes" in msg and words in msg
+    assert "\n" not in msg  # one message
+
+
+def test_bad_patience_names_its_path():
+    msg = error_of({f"{CLS}.patience": -1})
+    assert f"{CLS}.patience" in msg
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "classroom", "--set", f"{CLS}.changes={{cancel: 2, delay: 1}}"],
+    ["run", "classroom", "--set", f"{CLS}.patience=yes"],
+])
+def test_cli_bad_change_input_exits_2_with_one_message(args):
+    p = subprocess.run([sys.executable, "-m", "simulator.cli", *args], capture_output=True,
+                       text=True, cwd=Path(__file__).parents[2])
+    assert p.returncode == 2, p.stderr
+    assert "Traceback" not in p.stderr and p.stdout == ""
+    assert CLS in p.stderr

@@ -303,3 +303,18 @@ def test_calendar_stability_is_lambda_es_below_f():
         t.calendar_busy_share(0.5, 1.0, 0.5)
     with pytest.raises(ValueError, match="open intervals"):
         t.open_share([(0.5, 0.2)], 1.0)
+
+
+def test_erlang_a_limits():
+    # lambda = mu = theta at one server: deaths k in state k, so N ~ Poisson(1) and
+    # P(abandon) = E[(N - 1)+] = e^-1.
+    assert t.erlang_a(1.0, 1.0, 1, 1.0) == pytest.approx(np.exp(-1), rel=1e-12)
+    # Patient customers: abandonments ~ theta Wq of M/M/c.
+    theta = 1e-6
+    assert t.erlang_a(2.7, 1.0, 3, theta) == pytest.approx(theta * t.mmc_wait(2.7, 1.0, 3),
+                                                           rel=1e-3)
+    # Stable in overload, and more patience means fewer abandonments.
+    shares = [t.erlang_a(3.0, 1.0, 2, theta) for theta in (4.0, 1.0, 0.25)]
+    assert shares[0] > shares[1] > shares[2] > 1 / 3  # at least the excess load leaves
+    with pytest.raises(ValueError, match="theta"):
+        t.erlang_a(1.0, 1.0, 1, 0.0)
