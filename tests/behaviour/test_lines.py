@@ -55,11 +55,16 @@ def test_ship_partial_ships_sooner_and_more_often_than_ship_complete(runs):
 
 
 def test_line_fill_rate_is_at_least_order_fill_rate(runs):
-    for r in runs["complete"] + runs["partial"]:
+    every = runs["complete"] + runs["partial"]
+    for r in every:
         k = r.kpis
         assert 1.8 < k["lines_per_order"] < 2.2
         assert k["line_fill_rate"] >= k["order_fill_rate"]
-        assert k["line_backorder_count"] >= k["backorder_count"] > 0
+        assert k["line_backorder_count"] >= k["backorder_count"]
+    # Stock-outs happen (else the comparison would be 1 >= 1, which proves nothing).
+    assert sum(r.kpis["line_backorder_count"] for r in every) > 0
+    assert min(r.kpis["line_fill_rate"] - r.kpis["order_fill_rate"] for r in every) >= 0
+    assert max(r.kpis["line_fill_rate"] - r.kpis["order_fill_rate"] for r in every) > 0
 
 
 def test_a_multi_line_order_is_filled_only_if_every_line_is(runs):
