@@ -8,10 +8,19 @@ end of the current day) sit in SimPy's heap; later ones wait in a bucket per day
 heap, heapified, when it runs dry. Every event keeps SimPy's key (time, priority, id), and the
 heap holds all events due before any bucket's, so events are processed in exactly SimPy's order:
 results and event counts are identical.
+
+Half the events or more are due at once, at normal priority: a grant, a release, a triggered
+event, a process ending. Each such event's key (now, NORMAL, id) is larger than any key so keyed
+before it (the same time and priority, a smaller id), so they wait in a FIFO, in key order,
+instead of the heap: O(1) each instead of a push and a pop of log(n) comparisons, n being the
+events due within the day, which grows with the orders in flight. ``step`` takes the smaller
+head of the heap and the FIFO; the FIFO empties before time advances (all its events are due
+now).
 """
 
 from __future__ import annotations
 
+from collections import deque
 from heapq import heapify, heappop, heappush
 
 import simpy
@@ -28,8 +37,12 @@ class Environment(simpy.Environment):
         self._buckets: dict[int, list] = {}
         self._days: list[int] = []  # bucket keys, a heap
         self._boundary = (initial_time // WIDTH + 1) * WIDTH
+        self._due_now: deque = deque()  # (now, NORMAL, id, event), in key order
 
     def schedule(self, event, priority=NORMAL, delay=0) -> None:
+        if not delay and priority == NORMAL:
+            self._due_now.append((self._now, NORMAL, next(self._eid), event))
+            return
         at = self._now + delay
         if at < self._boundary:
             heappush(self._queue, (at, priority, next(self._eid), event))
@@ -54,18 +67,32 @@ class Environment(simpy.Environment):
 
     def pending(self) -> int:
         """Events scheduled and not yet processed."""
-        return len(self._queue) + sum(len(b) for b in self._buckets.values())
+        return (len(self._queue) + len(self._due_now)
+                + sum(len(b) for b in self._buckets.values()))
 
     def peek(self) -> float:
+        if self._due_now:
+            return self._now
         if not self._queue and not self._refill():
             return Infinity
         return self._queue[0][0]
 
     def step(self) -> None:
-        # SimPy 4.1's step (pinned), reading the heap after a refill.
-        if not self._queue and not self._refill():
-            raise EmptySchedule
-        self._now, _, _, event = heappop(self._queue)
+        # SimPy 4.1's step (pinned): the next event by SimPy's key, from the FIFO of events due
+        # now or the heap (refilled from the next bucket when it runs dry).
+        due_now = self._due_now
+        queue = self._queue
+        if due_now:
+            if queue and queue[0] < due_now[0]:  # ids differ: events are never compared
+                self._now, _, _, event = heappop(queue)
+            else:
+                event = due_now.popleft()[3]
+        else:
+            if not queue:
+                if not self._refill():
+                    raise EmptySchedule
+                queue = self._queue
+            self._now, _, _, event = heappop(queue)
         callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
         try:
             for callback in callbacks:
