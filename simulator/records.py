@@ -39,6 +39,8 @@ REASONS = (
     "card authorisation",  # the card payment was being authorised (at entry)
     "fraud review",  # the fraud check sent the order to a reviewer
     "prepayment",    # waiting for the customer to pay in advance (at selection)
+    "sourcing",      # distributed order management chose the site that fulfils the order
+    "collection",    # waiting in the store for the customer to collect the order
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 

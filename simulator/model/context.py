@@ -36,3 +36,4 @@ class RunContext(Protocol):
     demand: Any
     cycle: Any
     disruptions: Any  # model.disruptions.Disruptions, or None without events
+    sourcing: Any  # model.sourcing.Sourcing, or None without distributed order management

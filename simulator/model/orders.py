@@ -38,6 +38,10 @@ class Order:
     rejected_for: str = ""  # why a rejected order was: credit, card declined, fraud
     units_requested: int = 0
     units_from_stock: int = 0
+    site: str = ""  # the site that fulfilled it (distributed order management: the one chosen)
+    pickup: bool = False  # collected by the customer in the region's store
+    sourced_by: str = ""  # why that site, in words (distributed order management only)
+    cost_to_serve: float = NAN  # transport on its last leg + handling at the site
     invoice_error: bool
     returned: bool
     visits: int
@@ -57,6 +61,8 @@ class Demand:
             getattr(steps, s).time.mean() for s in ("entry", "selection", "scheduling")
         ) + steps.pricing.quote_margin_days
         self._routes: dict[tuple, tuple] = {}
+        self._to_store = {c: ch.returns_to == "store"
+                          for c, ch in steps.generation.channels.items()}
 
     # ------------------------------------------------------------------ step 2
 
@@ -111,10 +117,10 @@ class Demand:
         """(takes, ops) of an order of its product and size from its region, memoised: the
         stock it takes at its decoupling point as (stock point, item, units), and the work done
         for it along the longest expected path as (station, expected days)."""
-        key = (o.product, o.region, o.quantity)
+        key = (o.product, o.region, o.quantity, o.site, o.pickup)
         route = self._routes.get(key)
         if route is None:
-            route = self._routes[key] = self.plan.order_route(o.product, o.region, o.quantity)
+            route = self._routes[key] = self.plan.order_route(*key[:3], o.site or None, o.pickup)
         return route
 
     def quoted_lead_time(self, o: Order) -> float:
@@ -153,10 +159,12 @@ class Demand:
         o.delivered = self.world.env.now
 
     def settle_return(self, o: Order) -> None:
-        """A returned order is restocked where the product is held at its region's site, if it
-        is held there (the decoupling stock of a make-to-stock product); else it leaves the model."""
+        """A returned order is restocked where the product is held at the site that shipped it
+        (or, returned to a store, at the region's store), if it is held there (the decoupling
+        stock of a make-to-stock product); else it leaves the model."""
         w = self.world
-        site = self.plan.regions[o.region].site
+        region = self.plan.regions[o.region]
+        site = region.store if self._to_store.get(o.channel) else (o.site or region.site)
         sp = self.plan.takes_stock(o.product, site, o.product)
         if w.samplers.restocked() and sp is not None:
             w.stock[sp].restock(o.product, o.quantity)

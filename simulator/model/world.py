@@ -24,6 +24,7 @@ from .flow import Flow
 from .orders import Demand
 from .planning import Planner
 from .sampling import Samplers
+from .sourcing import Sourcing
 from .stations import Station
 from .stock import StockPoint
 
@@ -70,6 +71,8 @@ class World:
         self.supplier_codes = {s: self._resource(s, Kind.SUPPLIER) for s in plan.suppliers}
         self.customer_code = self._resource("customer", Kind.CUSTOMER)
         self.flow = Flow(self)
+        # Distributed order management (none: every order is fulfilled at its region's site).
+        self.sourcing = Sourcing(self) if scenario.distributes else None
         self.demand = Demand(self)
         self.cycle = OrderCycle(self)
 
