@@ -37,7 +37,8 @@ RUN_LENGTH_FACTOR = 3
 OPEN_SHARE = 0.15
 # Records that are not a server's work: waits held by the customer, a buffer or a hold.
 _NOT_SERVED = [REASON_CODE[r] for r in ("stock-out", "credit hold", "invoice error", "payment terms",
-                                         "inputs", "scheduled", "card authorisation", "prepayment")]
+                                         "inputs", "scheduled", "card authorisation", "prepayment",
+                                         "sourcing", "collection")]
 
 KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     # name: (unit, definition)
@@ -57,6 +58,13 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "fraud_review_time_mean": ("days", "Fraud review time: from the review's request to its "
                                "end (waiting for a reviewer and the review), mean over the "
                                "window's reviewed orders."),
+    # Distributed order management (docs/order-life.md): only in runs of a scenario using it.
+    "cost_to_serve": ("money", "Cost to serve per order: units x (transport cost per unit of "
+                      "its last leg, to the region or to the pickup store, + handling cost per "
+                      "unit at the site that fulfilled it), mean over the window's delivered "
+                      "physical orders."),
+    "pickup_share": ("share", "Orders collected by the customer in a store / orders delivered, "
+                     "over the window's inquiries."),
     "fill_rate": ("share", "Unit fill rate (type 2, beta): units demanded at the decoupling "
                   "buffer that were served from stock on hand at once / units demanded there. "
                   "Undefined (null) without decoupling stock."),
@@ -152,7 +160,9 @@ RESILIENCE_KPIS = ("disruptions", "time_to_recover", "peak_backlog", "peak_backo
 """The KPIs of a run of a scenario with events (none without: its KPIs stay as they were)."""
 PAYMENT_KPIS = ("card_decline_rate", "fraud_reject_rate", "fraud_review_time_mean")
 """The KPIs of a run of a scenario with payment methods or fraud checks (Scenario.pays)."""
-OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS)
+DOM_KPIS = ("cost_to_serve", "pickup_share")
+"""The KPIs of a run with distributed order management (Scenario.distributes)."""
+OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *DOM_KPIS)
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
@@ -168,6 +178,8 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "card_decline_rate": ("Card decline rate", LOWER, "no card payment was authorised"),
     "fraud_reject_rate": ("Fraud reject rate", LOWER, "no order was fraud-checked"),
     "fraud_review_time_mean": ("Fraud review time", LOWER, "no order was reviewed for fraud"),
+    "cost_to_serve": ("Cost to serve", LOWER, "no physical order of the window was delivered"),
+    "pickup_share": ("Pickup in store", NEITHER, "no order of the window was delivered"),
     "fill_rate": ("Fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
@@ -312,6 +324,10 @@ def compute_kpis(r: RunView) -> dict:
     }
     if sc.pays:
         k.update(_payment_kpis(r, cohort))
+    if sc.distributes:
+        served = delivered["cost_to_serve"].dropna()
+        k["cost_to_serve"] = float(served.mean()) if len(served) else float("nan")
+        k["pickup_share"] = _share(int(delivered["pickup"].sum()), len(delivered))
 
     demanded = cohort[cohort["units_requested"] > 0]
     k["fill_rate"] = _share(demanded["units_from_stock"].sum(), demanded["units_requested"].sum())
@@ -629,10 +645,13 @@ def _by_site(r: RunView, flow: pd.DataFrame, by_stock_point: dict, busy: dict,
              lane_cost: dict) -> dict:
     """Per site (plants, distribution centres, stores): stock held there, how busy its work
     centres were (busy / available server-days, unlimited ones left out), the transport cost of
-    the lanes leaving it and the orders it shipped in the window."""
+    the lanes leaving it and the orders it shipped in the window; with distributed order
+    management the site each order was fulfilled at, and its share of the window's orders."""
     plan = r.plan
     out = {}
-    shipped = flow["region"].astype(str).map({n: reg.site for n, reg in plan.regions.items()})
+    distributes = r.scenario.distributes
+    shipped = (flow["site"].astype(str) if distributes else
+               flow["region"].astype(str).map({n: reg.site for n, reg in plan.regions.items()}))
     for site in (s for s, spec in plan.network.sites.items() if spec.kind != "supplier"):
         points = [p for p in by_stock_point.values() if p["site"] == site]
         centres = [busy[n] for n, st in plan.stations.items()
@@ -646,6 +665,8 @@ def _by_site(r: RunView, flow: pd.DataFrame, by_stock_point: dict, busy: dict,
                                   if plan.stations[lane].site == site),
             "orders_shipped": int((shipped == site).sum()),
         }
+        if distributes:
+            out[site]["share_fulfilled"] = _share(out[site]["orders_shipped"], len(flow))
     return out
 
 
