@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .distributions import LARGEST, Distribution
 from .fields import MAX_DAYS, MAX_MONEY, MAX_SERVERS, MAX_UNITS, SpecModel, Stage, StockLevel
@@ -145,13 +145,15 @@ class Region(SpecModel):
         """The candidate sites, the fixed one first."""
         return [self.served_from] if isinstance(self.served_from, str) else self.served_from
 
-    @model_validator(mode="after")
-    def _candidates(self):
-        if not self.sites:
-            raise ValueError("served_from: give at least one site")
-        if len(set(self.sites)) != len(self.sites):
-            raise ValueError(f"served_from: each site once, got {self.sites}")
-        return self
+    @field_validator("served_from")
+    @classmethod
+    def _candidates(cls, sites):
+        if isinstance(sites, list):
+            if not sites:
+                raise ValueError("give at least one site")
+            if len(set(sites)) != len(sites):
+                raise ValueError(f"each site once, got {sites}")
+        return sites
 
 
 class StockPoint(SpecModel):
