@@ -410,7 +410,9 @@ class Plan:
         in store the lane to the region's store (None when the store itself fulfils it)."""
         reg = self.regions[region]
         if pickup:
-            return None if site == reg.store else self.lanes[site, reg.store]
+            store = reg.store
+            assert store is not None  # validated: a region whose customers collect has a store
+            return None if site == store else self.lanes[site, store]
         return reg.lanes[reg.sites.index(site)] if site != reg.site else reg.lane
 
     def order_route(self, product: str, region: str, quantity: float, site: str | None = None,

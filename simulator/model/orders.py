@@ -164,7 +164,7 @@ class Demand:
         stock of a make-to-stock product); else it leaves the model."""
         w = self.world
         region = self.plan.regions[o.region]
-        site = region.store if self._to_store.get(o.channel) else (o.site or region.site)
+        site = (region.store if self._to_store.get(o.channel) else None) or o.site or region.site
         sp = self.plan.takes_stock(o.product, site, o.product)
         if w.samplers.restocked() and sp is not None:
             w.stock[sp].restock(o.product, o.quantity)

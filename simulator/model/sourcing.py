@@ -30,10 +30,10 @@ def choose(rule: str, options: tuple[SiteOption, ...], stocked: list[bool], quan
     if rule == "lowest_cost":
         costs = [quantity * (o.cost_per_unit + (0.0 if ok else wait_cost * o.wait))
                  for o, ok in zip(options, stocked, strict=True)]
-        best = min(range(len(options)), key=costs.__getitem__)  # ties: the earlier candidate
-        short = "" if stocked[best] else ", waiting for stock included"
-        return options[best], (f"lowest cost to serve: {options[best].site} ({costs[best]:.2f}"
-                               f"{short}; fixed site {costs[0]:.2f})")
+        i = min(range(len(options)), key=costs.__getitem__)  # ties: the earlier candidate
+        short = "" if stocked[i] else ", waiting for stock included"
+        return options[i], (f"lowest cost to serve: {options[i].site} ({costs[i]:.2f}{short}; "
+                            f"fixed site {costs[0]:.2f})")
     if not holding:
         return fixed, f"{rule.replace('_', ' ')}: no candidate holds the stock, the fixed site " \
                       f"{fixed.site}"
