@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from simulator import load_scenario, simulate
+from simulator.kpis import finite_or_none
 from simulator.model.sourcing import choose
 from simulator.model.world import World
 from simulator.plan import SiteOption, compile_plan
@@ -163,3 +164,14 @@ def test_a_network_without_dom_is_untouched():
     plan = compile_plan(sc)
     assert all(r.sites == (r.site,) for r in plan.regions.values())
     assert set(plan.sourcing.values()) == {"fixed"}
+
+
+def test_a_rule_with_one_candidate_changes_nothing():
+    short = {"horizon_days": 15, "warmup_days": 10}
+    absent = simulate(load_scenario("multi-site", short), 1).kpis
+    said = simulate(load_scenario("multi-site", {
+        **short, "network.sourcing": "nearest_with_stock",
+        "network.regions.north.served_from": ["dc_hamburg"]}), 1).kpis
+    assert set(said) == set(absent)
+    for name in set(absent) - {"wall_seconds"}:
+        assert finite_or_none(said[name]) == finite_or_none(absent[name]), name
