@@ -97,6 +97,10 @@ def higher_is_better(name: str) -> bool | None:
 # ---------------------------------------------------------------- numbers
 
 
+_PER_ORDER = {"cost_to_serve"}
+"""Money KPIs per order, written with cents."""
+
+
 def _digits(x: float) -> int:
     """Decimals for a value shown alone: about three significant digits, none from 1000 on."""
     x = abs(x)
@@ -152,7 +156,8 @@ def format_value(name: str, value, currency: str | None = None) -> str:
         text = format_duration(abs(value), zero="0 d")
         return f"-{text}" if value < 0 else text
     if unit in ("money", "count"):
-        return _number(value, 0) + _suffix(name, currency)
+        # A cost per order is a few units of money: whole numbers would hide its differences.
+        return _number(value, 2 if name in _PER_ORDER else 0) + _suffix(name, currency)
     if unit == "ratio":
         return f"{value:.2f}"
     return _number(value, _digits(value)) + _suffix(name, currency)
@@ -175,7 +180,7 @@ def format_delta(name: str, value, reference, currency: str | None = None) -> st
     k = kpi_info(name)
     if k is not None and k.unit == "days":  # as the values read: days, or hours below a day
         return ("+" if d > 0 else "-") + format_duration(abs(d))
-    digits = 1 if k is not None and k.unit == "share" else \
+    digits = 1 if k is not None and k.unit == "share" else 2 if name in _PER_ORDER else \
         0 if k is not None and k.unit in ("money", "count") else _digits(d)
     return _number(d, digits, "+") + _suffix(name, currency, difference=True)
 

@@ -38,7 +38,7 @@ OPEN_SHARE = 0.15
 # Records that are not a server's work: waits held by the customer, a buffer or a hold.
 _NOT_SERVED = [REASON_CODE[r] for r in ("stock-out", "credit hold", "invoice error", "payment terms",
                                          "inputs", "scheduled", "card authorisation", "prepayment",
-                                         "other lines")]
+                                         "other lines", "sourcing", "collection")]
 
 KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     # name: (unit, definition)
@@ -79,6 +79,13 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
                             "shipment / delivered orders of the window."),
     "time_to_first_shipment": ("days", "Receipt to the first shipment (handed to the lane), "
                                "mean over the window's orders that shipped."),
+    # Distributed order management (docs/order-life.md): only in runs of a scenario using it.
+    "cost_to_serve": ("money", "Cost to serve per order: units x (transport cost per unit of "
+                      "its last leg, to the region or to the pickup store, + handling cost per "
+                      "unit at the site that fulfilled it), mean over the window's delivered "
+                      "physical orders."),
+    "pickup_share": ("share", "Orders collected by the customer in a store / orders delivered, "
+                     "over the window's inquiries."),
     "fill_rate": ("share", "Unit fill rate (type 2, beta): units demanded at the decoupling "
                   "buffer that were served from stock on hand at once / units demanded there. "
                   "Undefined (null) without decoupling stock."),
@@ -199,7 +206,10 @@ PROMISE_KPIS = ("otif_request", "otif_promise", "promise_accuracy", "promise_err
 CHANGE_KPIS = ("orders_cancelled", "orders_changed", "cancellation_rate")
 """The KPIs of a run of a scenario whose customers change or cancel orders
 (Scenario.changes_orders)."""
-OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS, *PROMISE_KPIS, *CHANGE_KPIS)
+DOM_KPIS = ("cost_to_serve", "pickup_share")
+"""The KPIs of a run with distributed order management (Scenario.distributes)."""
+OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS, *PROMISE_KPIS, *CHANGE_KPIS,
+                 *DOM_KPIS)
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
@@ -225,6 +235,8 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
     "split_shipment_rate": ("Split shipments", LOWER, "no order of the window was delivered"),
     "time_to_first_shipment": ("Time to first shipment", LOWER,
                                "no order of the window shipped"),
+    "cost_to_serve": ("Cost to serve", LOWER, "no physical order of the window was delivered"),
+    "pickup_share": ("Pickup in store", NEITHER, "no order of the window was delivered"),
     "fill_rate": ("Fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
@@ -384,6 +396,10 @@ def compute_kpis(r: RunView) -> dict:
         k["orders_cancelled"] = cancelled
         k["orders_changed"] = int(cohort["changed"].sum())
         k["cancellation_rate"] = _share(cancelled, int(cohort["received"].notna().sum()))
+    if sc.distributes:
+        served = delivered["cost_to_serve"].dropna()
+        k["cost_to_serve"] = float(served.mean()) if len(served) else float("nan")
+        k["pickup_share"] = _share(int(delivered["pickup"].sum()), len(delivered))
 
     demanded = cohort[cohort["units_requested"] > 0]
     k["fill_rate"] = _share(demanded["units_from_stock"].sum(), demanded["units_requested"].sum())
@@ -752,10 +768,13 @@ def _by_site(r: RunView, flow: pd.DataFrame, by_stock_point: dict, busy: dict,
              lane_cost: dict) -> dict:
     """Per site (plants, distribution centres, stores): stock held there, how busy its work
     centres were (busy / available server-days, unlimited ones left out), the transport cost of
-    the lanes leaving it and the orders it shipped in the window."""
+    the lanes leaving it and the orders it shipped in the window; with distributed order
+    management the site each order was fulfilled at, and its share of the window's orders."""
     plan = r.plan
     out = {}
-    shipped = flow["region"].astype(str).map({n: reg.site for n, reg in plan.regions.items()})
+    distributes = r.scenario.distributes
+    shipped = (flow["site"].astype(str) if distributes else
+               flow["region"].astype(str).map({n: reg.site for n, reg in plan.regions.items()}))
     for site in (s for s, spec in plan.network.sites.items() if spec.kind != "supplier"):
         points = [p for p in by_stock_point.values() if p["site"] == site]
         centres = [busy[n] for n, st in plan.stations.items()
@@ -769,6 +788,8 @@ def _by_site(r: RunView, flow: pd.DataFrame, by_stock_point: dict, busy: dict,
                                   if plan.stations[lane].site == site),
             "orders_shipped": int((shipped == site).sum()),
         }
+        if distributes:
+            out[site]["share_fulfilled"] = _share(out[site]["orders_shipped"], len(flow))
     return out
 
 

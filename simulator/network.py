@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .distributions import LARGEST, Distribution
 from .fields import MAX_DAYS, MAX_MONEY, MAX_SERVERS, MAX_UNITS, SpecModel, Stage, StockLevel
@@ -20,6 +20,8 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SITE_KINDS = ("plant", "dc", "store", "supplier")
 POLICIES = ("base_stock", "sS", "RQ", "TS")
 LEVELS = ("finished_goods", "components", "raw_material", "none")
+SOURCING_RULES = ("fixed", "priority", "nearest_with_stock", "lowest_cost", "fewest_splits")
+"""How distributed order management picks the site that fulfils an order (docs/order-life.md)."""
 """Decoupling levels: the product itself, its direct inputs, bought items, nothing."""
 
 
@@ -60,12 +62,17 @@ class Site(SpecModel):
     reliability: float = Field(1.0, ge=0, le=1,
                                description="Supplier: share of deliveries on time.")
     late_by: Distribution = Field(0.0, description="Supplier: extra days of a late delivery.")
+    handling_cost: float = Field(
+        0.0, ge=0, le=MAX_MONEY, description="Cost per unit of picking and packing an order "
+        "shipped from this site (part of the cost to serve; a store's is usually higher).")
 
     @model_validator(mode="after")
     def _supplier_fields(self):
         if self.kind == "supplier":
             if self.lead_time is None:
                 raise ValueError("lead_time: a supplier needs a lead time (days to deliver)")
+            if self.handling_cost:
+                raise ValueError("handling_cost: a supplier ships no customer orders")
         elif self.lead_time is not None or self.reliability != 1.0 or not self.late_by.is_zero():
             raise ValueError(f"lead_time, reliability, late_by: only a supplier has them, this "
                              f"site is a {self.kind}")
@@ -128,7 +135,25 @@ class Lane(Stage):
 
 class Region(SpecModel):
     share: float = Field(gt=0, le=LARGEST, description="Relative share of inquiries.")
-    served_from: str = Field(description="The site that fulfils this region's orders.")
+    served_from: str | list[str] = Field(
+        description="The site that fulfils this region's orders, or the candidate sites in "
+        "order of preference (the first is the fixed one); each needs a lane to the region. "
+        "Network.sourcing picks among them.")
+
+    @property
+    def sites(self) -> list[str]:
+        """The candidate sites, the fixed one first."""
+        return [self.served_from] if isinstance(self.served_from, str) else self.served_from
+
+    @field_validator("served_from")
+    @classmethod
+    def _candidates(cls, sites):
+        if isinstance(sites, list):
+            if not sites:
+                raise ValueError("give at least one site")
+            if len(set(sites)) != len(sites):
+                raise ValueError(f"each site once, got {sites}")
+        return sites
 
 
 class StockPoint(SpecModel):
@@ -210,6 +235,12 @@ class Network(SpecModel):
     regions: dict[str, Region] = Field(min_length=1)
     stock_points: dict[str, StockPoint] = Field(default_factory=dict)
     engineering: Engineering | None = None
+    sourcing: Literal[SOURCING_RULES] = Field(
+        "fixed", description="Which candidate site of a region fulfils an order: fixed (the "
+        "first), priority (the first holding the stock now), nearest_with_stock (the shortest "
+        "expected transit among those holding it, else the first), lowest_cost (transport + "
+        "handling + expected cost of waiting), fewest_splits (a site serving the whole order; "
+        "single-line orders: as priority). A channel may override it.")
 
 
 def check_network(net: Network, products: dict, calendars: dict) -> list[str]:
@@ -280,12 +311,13 @@ def check_network(net: Network, products: dict, calendars: dict) -> list[str]:
                           f"(first: {pairs[lane.source, lane.to]}); give one lane per pair")
         pairs[lane.source, lane.to] = ln
     for r, region in net.regions.items():
-        if region.served_from not in sites or region.served_from in suppliers:
-            errors.append(f"network.regions.{r}.served_from: {region.served_from!r} is not a plant, "
-                          f"dc or store; allowed: {facilities}")
-        elif (region.served_from, r) not in pairs:
-            errors.append(f"network.regions.{r}: no lane from {region.served_from} to {r}; add one "
-                          "under network.lanes")
+        many = not isinstance(region.served_from, str)
+        for i, site in enumerate(region.sites):
+            path = f"network.regions.{r}.served_from" + (f".{i}" if many else "")
+            if site not in sites or site in suppliers:
+                errors.append(f"{path}: {site!r} is not a plant, dc or store; allowed: {facilities}")
+            elif (site, r) not in pairs:
+                errors.append(f"{path}: no lane from {site} to {r}; add one under network.lanes")
 
     # Routings: each names real things.
     for s, routing in net.routings.items():
@@ -350,8 +382,8 @@ def check_network(net: Network, products: dict, calendars: dict) -> list[str]:
         return None
 
     needed: list[tuple[str, str, str]] = [
-        (region.served_from, p, f"ordered by region {r}")
-        for r, region in net.regions.items() for p in products]
+        (site, p, f"ordered by region {r}")
+        for r, region in net.regions.items() for site in region.sites for p in products]
     needed += [(sp.site, i, f"held by stock point {n}")
                for n, sp in net.stock_points.items() for i in sp.items]
     done: set[tuple[str, str]] = set()

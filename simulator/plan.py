@@ -251,8 +251,24 @@ class Supplier:
 class RegionPlan:
     name: str
     share: float
+    site: str  # the fixed site: the first candidate
+    lane: str  # its lane to the region
+    sites: tuple[str, ...] = ()  # the candidate sites, the fixed one first
+    lanes: tuple[str, ...] = ()  # each candidate's lane to the region
+    store: str | None = None  # where customers collect and return in store: the first store
+
+
+@dataclass(frozen=True)
+class SiteOption:
+    """A site that could fulfil an order (distributed order management): what it would take
+    from stock, and what serving the order from there is expected to cost in time and money."""
+
     site: str
-    lane: str
+    lane: str | None  # the last leg: to the region, or to the pickup store (None: the store itself)
+    transit: float  # expected days on that lane, no queueing
+    cost_per_unit: float  # the lane's transport cost + the site's handling cost, per unit
+    takes: tuple[tuple[str, str, float], ...]  # (stock point, item, units) at its decoupling stock
+    wait: float  # expected days to replenish its decoupling stock if it falls short
 
 
 @dataclass
@@ -270,6 +286,8 @@ class Plan:
     codp: dict[str, str]  # product -> its decoupling point (level or stock point)
     closure: dict[str, frozenset[str]]  # product -> items its orders may take from stock
     clocks: dict[str, Clock] = field(default_factory=dict)
+    lanes: dict[tuple[str, str], str] = field(default_factory=dict)  # (from, to) -> lane
+    sourcing: dict[str, str] = field(default_factory=dict)  # channel -> its sourcing rule
 
     # ---- the run window
 
@@ -387,21 +405,54 @@ class Plan:
         """``product`` is a digital copy: downloaded after the office steps, no stock, no work."""
         return self.codp[product] == DIGITAL
 
-    def order_route(self, product: str, region: str, quantity: float) -> tuple[tuple, tuple]:
+    def ship_lane(self, region: str, site: str, pickup: bool = False) -> str | None:
+        """The last leg of an order fulfilled at ``site``: the lane to its region, or for pickup
+        in store the lane to the region's store (None when the store itself fulfils it)."""
+        reg = self.regions[region]
+        if pickup:
+            store = reg.store
+            assert store is not None  # validated: a region whose customers collect has a store
+            return None if site == store else self.lanes[site, store]
+        return reg.lanes[reg.sites.index(site)] if site != reg.site else reg.lane
+
+    def order_route(self, product: str, region: str, quantity: float, site: str | None = None,
+                    pickup: bool = False) -> tuple[tuple, tuple]:
         """What an order of ``quantity`` units of ``product`` from ``region`` takes and passes:
         (takes, ops). ``takes``: (stock point, item, units) at its decoupling stock; ``ops``:
         (station, expected days) along its longest expected path, design and shipping included
-        (a digital copy: neither)."""
+        (a digital copy: neither). ``site``: the site fulfilling it (None: the region's fixed
+        site); ``pickup``: shipped to the region's store instead."""
         if self.digital(product):
             return (), ()
-        site = self.regions[region].site
+        site = self.regions[region].site if site is None else site
         takes: list[tuple[str, str, float]] = []
         _, ops = self.node_route(product, site, product, quantity, takes)
-        lane = self.regions[region].lane
-        ops = [*ops, (lane, self.stations[lane].expected_time(quantity))]
+        lane = self.ship_lane(region, site, pickup)
+        if lane is not None:
+            ops = [*ops, (lane, self.stations[lane].expected_time(quantity))]
         if self.engineering is not None and self.designs(product):
             ops.insert(0, (self.engineering, self.stations[self.engineering].expected_time(quantity)))
         return tuple(takes), tuple(ops)
+
+    def site_options(self, product: str, region: str, quantity: float,
+                     pickup: bool = False) -> tuple[SiteOption, ...]:
+        """The candidate sites for an order (distributed order management), the fixed one first
+        (for pickup in store: the store, then the region's other sites)."""
+        reg = self.regions[region]
+        sites = ((reg.store, *(s for s in reg.sites if s != reg.store)) if pickup
+                 else reg.sites)
+        out = []
+        for site in sites:
+            assert site is not None  # validated: a region with pickup has a store
+            takes, _ = self.order_route(product, region, quantity, site, pickup)
+            lane = self.ship_lane(region, site, pickup)
+            transit = 0.0 if lane is None else self.stations[lane].expected_time(quantity)
+            cost = ((0.0 if lane is None else self.stations[lane].cost_per_unit)
+                    + self.network.sites[site].handling_cost)
+            wait = max((self.source_time(self.stock_points[sp].site, item, units)
+                        for sp, item, units in takes), default=0.0)
+            out.append(SiteOption(site, lane, transit, cost, takes, wait))
+        return tuple(out)
 
     def downstream_lead_time(self) -> float:
         """Expected time of the work after the decoupling point (design and shipping included)
@@ -462,10 +513,11 @@ class Plan:
             if self.digital(pname):
                 continue
             for region in self.regions.values():
-                takes: list = []
-                self.node_route(pname, region.site, pname, 1, takes)
-                for sp, item, _ in takes:
-                    out.setdefault(sp, set()).add(item)
+                for site in region.sites:
+                    takes: list = []
+                    self.node_route(pname, site, pname, 1, takes)
+                    for sp, item, _ in takes:
+                        out.setdefault(sp, set()).add(item)
         return {sp: tuple(sorted(items)) for sp, items in out.items()}
 
     @cached_property
@@ -500,7 +552,12 @@ class Plan:
             m = max(1.0, size.mean())
             second = size.variance() + m * m
             for region in self.regions.values():
-                walk(region.site, pname, 1, rate * share * region.share / total_share, m, second)
+                # With several candidate sites planning's prior spreads the region's demand
+                # evenly over them (the forecasts then follow the demand each one sees).
+                sites = region.sites if sc.distributes else (region.site,)
+                for site in sites:
+                    walk(site, pname, 1, rate * share * region.share / total_share / len(sites),
+                         m, second)
         return {k: (a[0], a[1], a[0] / a[2] if a[2] else 1.0) for k, a in acc.items()}
 
     def planned_lead_time(self, stock_point: str, item: str) -> float:
@@ -707,12 +764,16 @@ def _compile(sc: Scenario) -> Plan:
 
     suppliers = {n: Supplier(n, s.lead_time, s.reliability, s.late_by)
                  for n, s in net.sites.items() if s.lead_time is not None}  # suppliers have one
-    regions = {n: RegionPlan(n, r.share, r.served_from, lane_of[r.served_from, n])
+    regions = {n: RegionPlan(n, r.share, r.sites[0], lane_of[r.sites[0], n], tuple(r.sites),
+                             tuple(lane_of[s, n] for s in r.sites),
+                             next((s for s in r.sites if net.sites[s].kind == "store"), None))
                for n, r in net.regions.items()}
+    sourcing = {c: ch.sourcing or net.sourcing for c, ch in sc.steps.generation.channels.items()}
     return Plan(scenario=sc, network=net, stations=stations, sources=sources,
                 stock_points=stock_points, holder=holder, suppliers=suppliers, regions=regions,
                 engineering=None if net.engineering is None else net.engineering.work_center,
-                bom=bom, codp=codp, closure=closure, clocks=clocks)
+                bom=bom, codp=codp, closure=closure, clocks=clocks, lanes=lane_of,
+                sourcing=sourcing)
 
 
-__all__ = ["BUFFERS", "LEVELS", "Clock", "Kind", "Plan", "Station", "compile_plan"]
+__all__ = ["BUFFERS", "LEVELS", "Clock", "Kind", "Plan", "SiteOption", "Station", "compile_plan"]

@@ -43,6 +43,8 @@ REASONS = (
     "customer cancel",  # the customer asked to cancel the order (docs/order-life.md)
     "patience",      # the customer cancelled a late order: their patience ran out
     "change",        # the customer changed the order's quantity or date
+    "sourcing",      # distributed order management chose the site that fulfils the order
+    "collection",    # waiting in the store for the customer to collect the order
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 

@@ -48,7 +48,7 @@ from .fields import (
     Stage,
     StockLevel,
 )
-from .network import LEVELS, Calendar, Network, check_network
+from .network import LEVELS, SOURCING_RULES, Calendar, Network, check_network
 
 CHAIN_SITE = "plant"
 """The one site of the ``chain:`` shorthand."""
@@ -182,6 +182,17 @@ class FraudCheck(SpecModel):
     reject_rate: float = Field(0.0, ge=0, le=1, description="Share of orders rejected as fraud.")
 
 
+class Pickup(SpecModel):
+    """Pickup in store (buy online, pick up in store): the order is taken from the region's store
+    or carried there from the site that sources it; its cycle ends when the customer collects."""
+
+    share: float = Field(1.0, gt=0, le=1,
+                         description="Share of the channel's orders collected in store.")
+    collect_delay: Distribution = Field(
+        1.0, description="Days from the order being ready in the store to the customer "
+        "collecting it (a hold by the customer).")
+
+
 class Channel(SpecModel):
     rate_per_day: float = Field(
         gt=0, le=MAX_INQUIRIES, description="Poisson rate of inquiries through this channel.")
@@ -190,6 +201,15 @@ class Channel(SpecModel):
         None, description="How this channel's customers pay; null = on terms (the billing step).")
     fraud_check: FraudCheck | None = Field(
         None, description="A fraud check at selection for this channel's orders; null = none.")
+    sourcing: Literal[SOURCING_RULES] | None = Field(
+        None, description="This channel's sourcing rule (network); null = network.sourcing.")
+    pickup: Pickup | None = Field(
+        None, description="Pickup in store at the region's store (the first store among its "
+        "served_from sites); null = shipped to the customer.")
+    returns_to: Literal["site", "store"] = Field(
+        "site", description="Where returned orders go back to stock: the site that shipped "
+        "them, or the region's store (returns to store); either restocks only an item held "
+        "there.")
 
     @property
     def method(self) -> str:
@@ -565,6 +585,12 @@ class Scenario(SpecModel):
             if unknown:
                 errors.append(f"customers.{c}.line_mix: unknown products {sorted(unknown)}; "
                               f"allowed: {sorted(self.products)}")
+        errors += self._omnichannel_errors()
+        if self.distributes:  # sourcing is decided per order, not yet per line
+            errors += [f"customers.{c}.lines: multi-line orders cannot yet be combined with "
+                       "distributed order management (several candidate sites, pickup or "
+                       "returns to a store); use lines: 1 here or one site per region"
+                       for c, cls in self.customers.items() if cls.multi_line]
         for n, d in self.departments.items():
             if d.calendar is not None and d.calendar not in self.calendars:
                 errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "
@@ -598,6 +624,51 @@ class Scenario(SpecModel):
             raise ValueError(errors[0] if len(errors) == 1 else
                              f"{len(errors)} problems:\n  " + "\n  ".join(errors))
         return self
+
+    def _omnichannel_errors(self) -> list[str]:
+        """Sourcing rules, pickup and returns to store need a network whose regions have a
+        store (and, for pickup, a lane from every other candidate site to that store)."""
+        errors: list[str] = []
+        for c, ch in self.steps.generation.channels.items():
+            path = f"steps.generation.channels.{c}"
+            used = [f for f, on in (("sourcing", ch.sourcing is not None),
+                                    ("pickup", ch.pickup is not None),
+                                    ("returns_to", ch.returns_to == "store")) if on]
+            if not used:
+                continue
+            if self.network is None:
+                errors.append(f"{path}.{used[0]}: needs a network (sites, regions and lanes), "
+                              "not the chain shorthand")
+                continue
+            if ch.pickup is None and ch.returns_to != "store":
+                continue
+            net = self.network
+            lanes = {(ln.source, ln.to) for ln in net.lanes.values()}
+            for r, region in net.regions.items():
+                stores = [s for s in region.sites
+                          if s in net.sites and net.sites[s].kind == "store"]
+                if not stores:
+                    what = "pickup" if ch.pickup is not None else "returns_to"
+                    errors.append(f"network.regions.{r}.served_from: channel {c} has {what} in "
+                                  f"store, but no store is among {region.sites}; add one")
+                    continue
+                if ch.pickup is not None:
+                    for site in region.sites:
+                        if site != stores[0] and (site, stores[0]) not in lanes:
+                            errors.append(f"network.regions.{r}.served_from: {site} has no lane "
+                                          f"to the store {stores[0]} where channel {c}'s "
+                                          "customers collect; add one under network.lanes")
+        return errors
+
+    @property
+    def distributes(self) -> bool:
+        """Distributed order management is on: some region has several candidate sites, or a
+        channel picks up in store or returns to a store (docs/order-life.md)."""
+        if self.network is None:
+            return False
+        return (any(len(r.sites) > 1 for r in self.network.regions.values())
+                or any(ch.pickup is not None or ch.returns_to == "store"
+                       for ch in self.steps.generation.channels.values()))
 
     def event_targets(self) -> dict[str, set[str]]:
         """What events may hit, by kind: suppliers, lanes, work centres, sites (plants, DCs,

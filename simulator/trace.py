@@ -260,6 +260,9 @@ def _header(result: RunView, o: pd.Series, rows: pd.DataFrame) -> dict:
         "start_date": sc.start_date.isoformat(),
         "time_unit": "days",
     }
+    if sc.distributes:  # distributed order management: where it was fulfilled and why
+        head.update(site=str(o["site"]), sourced_by=str(o["sourced_by"]),
+                    pickup=bool(o["pickup"]), cost_to_serve=float(o["cost_to_serve"]))
     return head
 
 
@@ -310,8 +313,13 @@ def explain_outcome(result: RunView, order: dict) -> str:
     late = order["late_by"]
     verdict = (f"late by {format_duration(late)}" if math.isfinite(late) and late > 1e-9
                else "on time")
+    where = ""
+    if order.get("sourced_by"):  # distributed order management
+        store = result.plan.regions[str(result.orders.iloc[order["id"]]["region"])].store
+        where = (f" Fulfilled at {order['site']} ({order['sourced_by']})"
+                 + (f", collected by the customer at {store}." if order["pickup"] else "."))
     return (f"Delivered {verdict}: cycle time {format_duration(order['cycle_time'])} against "
-            f"D = {format_duration(d)} (quoted {format_duration(quote)}).")
+            f"D = {format_duration(d)} (quoted {format_duration(quote)}).{where}")
 
 
 def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bool = False,
@@ -462,6 +470,10 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
         partial = sc.customers[str(o["customer_class"])].shipping == "partial"
         return ("waiting for the order's other lines to arrive (shipped partial)" if partial
                 else "waiting for the order's other lines, to ship complete")
+    if reason == "sourcing":
+        return f"sourced by {o['sourced_by']}"
+    if reason == "collection":
+        return "ready in store, waiting for the customer to collect it"
     if reason == "closed":
         return f"{r.department} was closed (outside its calendar's hours)"
     if reason == "supplier":

@@ -83,13 +83,16 @@ def format_kpis(k: dict) -> str:
         lines.append(f"{row.kpi:<{width}}{value:>16}{note}")
     sites = k.get("by_site", {})
     if len(sites) > 1:  # a network: where the stock, the work and the transport are
+        # Distributed order management: each site's share of the orders it fulfilled.
+        shares = all("share_fulfilled" in s for s in sites.values())
         lines += ["", f"{'site':<16}{'stock (units)':>15}{'stock value':>14}{'work centres':>14}"
-                  f"{'transport':>12}{'orders shipped':>16}"]
+                  f"{'transport':>12}{'orders shipped':>16}" + (f"{'share':>8}" if shares else "")]
         for site, s in sites.items():
+            share = f"{format_value('pickup_share', s['share_fulfilled']):>8}" if shares else ""
             lines.append(
                 f"{site:<16}{format_value('inventory_mean', s['inventory_mean']):>15}"
                 f"{format_value('inventory_value_mean', s['inventory_value_mean']):>14}"
                 f"{format_value('utilization', s['utilization']):>14}"
                 f"{format_value('cost_transport', s['cost_transport']):>12}"
-                f"{s['orders_shipped']:>16,}")
+                f"{s['orders_shipped']:>16,}{share}")
     return "\n".join(lines)

@@ -38,3 +38,4 @@ class RunContext(Protocol):
     cycle: Any
     disruptions: Any  # model.disruptions.Disruptions, or None without events
     changes: Any  # model.changes.Changes, or None without change requests and patience
+    sourcing: Any  # model.sourcing.Sourcing, or None without distributed order management

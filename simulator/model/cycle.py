@@ -39,7 +39,10 @@ class OrderCycle:
             *(("card authorisation", "fraud check", "fraud review", "prepayment",
                "payment captured") if self.sc.pays else ()),
             *(("refund claim",) if any(world.plan.digital(p) for p in self.sc.products) else ()),
+            *(("sourcing",) if world.sourcing is not None else ()),
+            *(("customer collects",) if world.samplers.pickup else ()),
         )}
+        self.sourcing = world.sourcing
         self.s = world.samplers
         self.demand = world.demand
         self.promise = world.promising
@@ -91,6 +94,8 @@ class OrderCycle:
 
     def pricing(self, o):
         yield from self._task(o, PRICING, "quote", self.s.quote_time[o.product]())
+        if self.sourcing is not None and not self.plan.digital(o.product):
+            self.sourcing.prepare(o)  # pickup or not, and the site the quote assumes
         o.quote = self.promise.quote(o)  # model/promising.py
         tolerance = self.sc.customers[o.customer_class].quote_tolerance
         if tolerance is not None and o.quote > tolerance * o.demand_lead_time:
@@ -146,7 +151,9 @@ class OrderCycle:
     def fulfillment(self, o):
         """Design it if it has no decoupling stock; take stock at its decoupling point (waiting as
         a backorder if there is none) and do the work downstream of it, at every site on its way;
-        ship it on the lane to its region."""
+        ship it on the lane to its region. With distributed order management the site is
+        chosen first (model/sourcing.py), and an order collected in store goes to the region's
+        store, where it waits for the customer."""
         w = self.w
         plan = self.plan
         o.stage = FULFILLMENT  # too late for a change request from now on
@@ -158,14 +165,26 @@ class OrderCycle:
         if plan.digital(o.product):
             return  # a download: nothing to make, take or ship
         region = plan.regions[o.region]
+        site, lane = region.site, region.lane
+        if self.sourcing is not None:  # distributed order management: choose the site now
+            option, o.sourced_by = self.sourcing.decide(o)
+            site, lane = option.site, option.lane
+            o.cost_to_serve = option.cost_per_unit * o.quantity
+            yield from self._hold(o, FULFILLMENT, "sourcing", 0.0, self.dept["scheduling"].code,
+                                  REASON_CODE["sourcing"])
+        o.site = site
         if plan.designs(o.product):
             yield from self.flow.carry(o.id, w.order_log, plan.engineering, o.quantity, o.priority)
         self.promise.release(o)  # it takes its stock now: allocations end
-        yield from self.flow.obtain(o.id, w.order_log, o.product, region.site, o.product,
+        yield from self.flow.obtain(o.id, w.order_log, o.product, site, o.product,
                                     o.quantity, o.priority, o)
         o.shipments, o.first_shipment = 1, w.env.now  # handed to the lane
         o.stage = SHIPPING  # shipped: too late to cancel
-        yield from self.flow.carry(o.id, w.order_log, region.lane, o.quantity, o.priority)
+        if lane is not None:  # None: collected from the stock of the store that holds it
+            yield from self.flow.carry(o.id, w.order_log, lane, o.quantity, o.priority)
+        if o.pickup:  # the cycle ends when the customer collects
+            yield from self._hold(o, FULFILLMENT, "customer collects", self.s.pickup[o.channel][1](),
+                                  w.customer_code, REASON_CODE["collection"])
 
     def billing(self, o):
         w, s = self.w, self.s

@@ -67,6 +67,10 @@ class Order:
     changed: bool = False  # the customer changed its quantity or date
     units_requested: int = 0
     units_from_stock: int = 0
+    site: str = ""  # the site that fulfilled it (distributed order management: the one chosen)
+    pickup: bool = False  # collected by the customer in the region's store
+    sourced_by: str = ""  # why that site, in words (distributed order management only)
+    cost_to_serve: float = NAN  # transport on its last leg + handling at the site
     invoice_error: bool
     returned: bool
     visits: int
@@ -95,6 +99,9 @@ class Demand:
         self.world = world
         self.plan = world.plan
         self.orders: list[Order] = []
+        steps = world.scenario.steps
+        self._to_store = {c: ch.returns_to == "store"
+                          for c, ch in steps.generation.channels.items()}
 
     # ------------------------------------------------------------------ step 2
 
@@ -163,10 +170,12 @@ class Demand:
         o.delivered = self.world.env.now
 
     def settle_return(self, o: Order) -> None:
-        """A returned order is restocked where the product is held at its region's site, if it
-        is held there (the decoupling stock of a make-to-stock product); else it leaves the model."""
+        """A returned order is restocked where the product is held at the site that shipped it
+        (or, returned to a store, at the region's store), if it is held there (the decoupling
+        stock of a make-to-stock product); else it leaves the model."""
         w = self.world
-        site = self.plan.regions[o.region].site
+        region = self.plan.regions[o.region]
+        site = (region.store if self._to_store.get(o.channel) else None) or o.site or region.site
         if not w.samplers.restocked():
             return
         lines = ((o.product, o.quantity),) if o.lines is None else (

@@ -53,14 +53,18 @@ class Promiser:
         self._offer: tuple[int, dict[tuple[str, str], float]] = (-1, {})
         self._routes: dict[tuple, tuple] = {}
 
-    def route(self, product: str, region: str, quantity: int) -> tuple:
-        """(takes, ops) of a piece of ``quantity`` units of ``product`` for ``region``,
-        memoised: the stock it takes at its decoupling point as (stock point, item, units), and
-        the work done for it along the longest expected path as (station, expected days)."""
-        key = (product, region, quantity)
+    def route(self, product: str, region: str, quantity: int, site: str = "",
+              pickup: bool = False) -> tuple:
+        """(takes, ops) of a piece of ``quantity`` units of ``product`` for ``region``, from
+        ``site`` (distributed order management's choice; "" = the region's own) and to a store
+        for ``pickup``, memoised: the stock it takes at its decoupling point as (stock point,
+        item, units), and the work done for it along the longest expected path as (station,
+        expected days)."""
+        key = (product, region, quantity, site, pickup)
         route = self._routes.get(key)
         if route is None:
-            route = self._routes[key] = self.plan.order_route(product, region, quantity)
+            route = self._routes[key] = self.plan.order_route(product, region, quantity,
+                                                               site or None, pickup)
         return route
 
     # ------------------------------------------------------------------ the quote
@@ -74,7 +78,7 @@ class Promiser:
         loaded = method != "atp"
         lead = 0.0  # the latest piece's (a plain loop: no generator frame per order)
         for product, quantity in pieces(o):
-            piece = self._piece(product, quantity, o.region, loaded, wants)
+            piece = self._piece(product, quantity, o, loaded, wants)
             if piece > lead:
                 lead = piece
         if self.nets:
@@ -82,13 +86,13 @@ class Promiser:
             return lead + self.buffer
         return lead
 
-    def _piece(self, product: str, quantity: int, region: str, loaded: bool,
+    def _piece(self, product: str, quantity: int, o: Order, loaded: bool,
                wants: dict[tuple[str, str], float]) -> float:
         """Admin time, a replenishment lead time if the decoupling stock cannot cover the piece
         now, and each station's expected time on its longest path (scaled by the work queued
         there if ``loaded``). ``wants``: the units the stock covers, added to it (atp, ctp)."""
         w = self.world
-        takes, ops = self.route(product, region, quantity)
+        takes, ops = self.route(product, o.region, quantity, o.site, o.pickup)
         lead = self._admin_lead_time
         short = 0.0
         nets = self.nets

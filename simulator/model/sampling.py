@@ -101,6 +101,10 @@ class Samplers:
                                  bernoulli(streams(f"fraud.{c}.review"), f.review_rate),
                                  f.review_time.sampler(streams(f"fraud.{c}.review_time")),
                                  bernoulli(streams(f"fraud.{c}.reject"), f.reject_rate))
+        # Pickup in store: channel -> (collected in store?, days until the customer collects).
+        self.pickup = {c: (bernoulli(streams(f"pickup.{c}"), ch.pickup.share),
+                           ch.pickup.collect_delay.sampler(streams(f"pickup.{c}.collect")))
+                       for c, ch in steps.generation.channels.items() if ch.pickup is not None}
         self.restocked = bernoulli(streams("returns.restock"), steps.returns.restock_share)
         self.visit_delay = steps.service.delay.sampler(streams("service.delay"))
 

@@ -52,6 +52,7 @@ class StockPoint:
         self.demanded = dict.fromkeys(items, 0)
         self.issued = dict.fromkeys(items, 0)
         self.received = dict.fromkeys(items, 0)
+        self.returned = dict.fromkeys(items, 0)  # of the received: returned goods restocked
         self._waiting: dict[str, list] = {i: [] for i in items}
         self._seq = itertools.count()
         self._key = {i: world.levels.register(self.name, i) for i in items}
@@ -101,6 +102,7 @@ class StockPoint:
 
     def restock(self, item: str, qty: int) -> None:
         """Returned goods put back into stock: they count against the target like a receipt."""
+        self.returned[item] += qty
         self.position[item] += qty
         self.put(item, qty)
 

@@ -26,6 +26,7 @@ from .orders import Demand
 from .planning import Planner
 from .promising import Promiser
 from .sampling import Samplers
+from .sourcing import Sourcing
 from .stations import Station
 from .stock import StockPoint
 
@@ -74,6 +75,8 @@ class World:
         # Change requests and patience (none: nothing of them is built, nothing drawn).
         self.changes = Changes(self) if scenario.changes_orders else None
         self.flow = Flow(self)
+        # Distributed order management (none: every order is fulfilled at its region's site).
+        self.sourcing = Sourcing(self) if scenario.distributes else None
         self.demand = Demand(self)
         self.promising = Promiser(self)
         self.cycle = OrderCycle(self)
