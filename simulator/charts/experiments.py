@@ -528,6 +528,9 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
         layers = [
             alt.Chart(scaled).mark_point(filled=True, size=40, clip=True).encode(
                 x=x, y=y, color=colour, tooltip=tip),
+            # An invisible disc around each point: a hover need not find the small dot.
+            alt.Chart(scaled).mark_point(filled=True, size=400, opacity=0, clip=True).encode(
+                x=x, y=y, tooltip=tip),
             alt.Chart(front).mark_line(color=PALETTE[0], clip=True).encode(
                 x=x, y=y, order=f"{xk}_mean:Q", tooltip=tip),
             alt.Chart(front).mark_rule(color=PALETTE[0], clip=True).encode(

@@ -247,7 +247,9 @@ def test_cards_are_whole_and_reset_restores_the_sidebar(context, dashboard_url, 
         .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
         .map(e => e.innerText.slice(0, 80))""") == []
     page.screenshot(path=str(SCREENSHOT.with_name(f"staple-{width}.png")), full_page=True)
-    # The war room answers a hover with the order, its step, holder and why it waited.
+    # The war room answers a hover with the order, its step, holder and why it waited; a
+    # Play button replays it.
+    expect(page.get_by_role("button", name=re.compile(r"Play$"))).to_be_visible()
     wait_for_charts(page, 3)
     wall = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
     tip = hover_tooltip(page, wall)
@@ -334,8 +336,23 @@ def hover_rows(page, chart, want: str) -> str:
     return ""
 
 
+def hover_grid(page, chart, want: str) -> str:
+    """Like :func:`hover_tooltip`, for scattered points: a fine grid over the whole chart,
+    until a tooltip holds ``want``."""
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    for fy in [i / 30 for i in range(3, 28)]:
+        for fx in [i / 50 for i in range(3, 48)]:
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(15)
+            tip = page.locator("#vg-tooltip-element.visible")
+            if tip.count() and want in tip.inner_text():
+                return tip.inner_text()
+    return ""
+
+
 def test_optimise_and_resilience_views_draw(context, dashboard_url):
-    """The Optimise page selects a design and charts every candidate; the Compare page applies
+    """The Optimise page draws the Pareto front of cost and OTIF; the Compare page applies
     the foundry outage to every decoupling point of multi-site and charts the KPIs around it."""
     page = context(viewport={"width": 1440, "height": 1300}).new_page()
     elsewhere = []
@@ -345,6 +362,10 @@ def test_optimise_and_resilience_views_draw(context, dashboard_url):
 
     page.get_by_role("link", name="Optimise").click()
     page.get_by_role("button", name="Run the optimisation").wait_for(timeout=60_000)
+    # Two objectives: cost against OTIF, the Pareto front.
+    page.get_by_role("combobox", name="Second objective").click()
+    page.get_by_role("option", name=re.compile(r"^OTIF")).click()
+    idle(page)
     _number(page, "Horizon (days)", "60")
     _number(page, "At most", "4")
     page.get_by_role("button", name="Run the optimisation").click()
@@ -355,8 +376,8 @@ def test_optimise_and_resilience_views_draw(context, dashboard_url):
         "e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(1500)
     page.screenshot(path=str(SCREENSHOT.with_name("dashboard-optimise.png")))
-    tip = hover_rows(page, page.locator('[data-testid="stVegaLiteChart"]').first, "status")
-    assert "status" in tip and "replications" in tip, tip
+    tip = hover_grid(page, page.locator('[data-testid="stVegaLiteChart"]').first, "status")
+    assert "status" in tip and "replications" in tip and "OTIF" in tip, tip
 
     page.get_by_role("link", name="Run").click()
     page.get_by_role("combobox", name="Scenario").click()
