@@ -187,15 +187,18 @@ def test_overloaded_designs_do_not_set_the_axes_and_sit_at_the_edge():
 
 
 def test_front_labels_do_not_overlap():
-    """mts 3/4 and mto 3 sit close together at 99%: their labels take different spots."""
-    spec = charts.optimization_chart(FRONT, ["cost_total", "otif"]).to_dict()
+    """Two front designs 3,000 apart (some 10 px on this axis) at the same OTIF: their labels
+    take different spots; labels far apart keep the first spot (above right)."""
+    close = pd.concat([FRONT, FRONT.iloc[[2]].assign(
+        design="decoupling_point=mts, departments.sales.staff=5", cost_total_mean=1.4435e6)])
+    spec = charts.optimization_chart(close, ["cost_total", "otif"]).to_dict()
     views = [v for v in _marks(spec) if (v["mark"]["type"] if isinstance(v["mark"], dict)
                                          else v["mark"]) == "text"]
     spots = {r["values"]: (v["mark"].get("dx"), v["mark"].get("dy"), v["mark"].get("align"))
              for v in views for r in _data(spec, v)}
-    assert set(spots) == {"mts, 2", "mts, 3", "mts, 4", "ato, 2", "mto, 3"}
-    assert spots["mts, 4"] != spots["mto, 3"]  # 15,900 apart on a 160,000-wide axis
-    assert len(set(spots.values())) > 1
+    assert set(spots) == {"mts, 2", "mts, 3", "mts, 4", "mts, 5", "ato, 2", "mto, 3"}
+    assert spots["mts, 4"] != spots["mts, 5"]
+    assert spots["mts, 3"] == (6, -9, "left")
 
 
 def test_long_titles_wrap_and_legend_labels_are_whole():
