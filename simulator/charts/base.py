@@ -28,10 +28,11 @@ FILE_WIDTH = 760
 # Fit the width, keep the height given to the plot: "fit" (Streamlit's default) would squeeze
 # the plot to make room for titles and legends inside the height.
 FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
-# Titles wrap at these many characters: the main column at 1024 px with the sidebar open is
-# about 650 px, some 90 characters of a 13 px bold title; the margin leaves room for wide glyphs.
-TITLE_CHARS = 75
-SUBTITLE_CHARS = 95
+# Titles wrap at these many characters: at 1024 px with the sidebar open, a chart in one of
+# two columns is about 300 px wide, some 40 characters of a 13 px bold title (Vega cuts a
+# longer line with an ellipsis), some 55 of the 11 px subtitle.
+TITLE_CHARS = 40
+SUBTITLE_CHARS = 55
 
 F = TypeVar("F", bound=Callable[..., alt.TopLevelMixin])
 
@@ -40,6 +41,9 @@ def _lines(text, width: int):
     """``text`` as lines of at most ``width`` characters (Vega draws a list as lines)."""
     if isinstance(text, str) and len(text) > width:
         return textwrap.wrap(text, width, break_on_hyphens=False)
+    if isinstance(text, list):  # lines given: each wrapped on its own
+        return [part for line in text for part in
+                (textwrap.wrap(line, width, break_on_hyphens=False) or [line])]
     return text
 
 

@@ -205,7 +205,7 @@ def test_long_titles_wrap_and_legend_labels_are_whole():
     long = "Every design of a long optimisation over many levers, " * 3
     spec = charts.optimization_chart(FRONT, ["cost_total", "otif"], title=long).to_dict()
     assert isinstance(spec["title"]["text"], list) and len(spec["title"]["text"]) >= 2
-    assert all(len(line) <= 75 for line in spec["title"]["text"])
+    assert all(len(line) <= 40 for line in spec["title"]["text"])
     assert spec["config"]["legend"]["labelLimit"] == 0
     for name, make in CHARTS.items():
         assert make().to_dict()["config"]["legend"]["labelLimit"] == 0, name
