@@ -32,7 +32,7 @@ def code_digest() -> str:
     h = hashlib.sha256()
     for path in sorted(_ROOT.rglob("*.py")):
         rel = path.relative_to(_ROOT)
-        if rel.parts[0] in ("cli", "plots", "charts.py", "report.py", "provenance.py") or (
+        if rel.parts[0] in ("cli", "plots", "charts", "report.py", "provenance.py") or (
                 rel.parts[0] == "experiment" and rel.name not in ("plan.py", "warmup.py")):
             continue
         h.update(str(rel).encode() + b"\0" + path.read_bytes())

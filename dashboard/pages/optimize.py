@@ -1,7 +1,8 @@
 """Optimise: the best design over a few levers (the decoupling point, one department's staff) by
 one objective subject to one constraint, with a stated confidence: KN++ selection under common
-random numbers, feasibility judged with confidence bounds. Every number comes from
-:func:`simulator.experiment.optimize`."""
+random numbers, feasibility judged with confidence bounds; or, with a second objective, the
+Pareto front of the two (cost against OTIF), as `omcsim optimize` with two --objective. Every
+number comes from :func:`simulator.experiment.optimize`."""
 
 from __future__ import annotations
 
@@ -47,10 +48,17 @@ if department != NONE:
     staff_range = st.slider(f"Staff of {department} (now {now})", 1, max(2 * now, now + 4),
                             (max(1, now - 1), now + 1), key=f"optimize.staff.{department}")
 
-left, middle, right = st.columns(3)
+left, second, middle, right = st.columns(4)
 goal = left.selectbox("Objective", DIRECTED, index=DIRECTED.index("cost_total"),
                       format_func=lambda k: f"{fmt.label(k)} ({KPIS[k].direction} is better)",
                       key="optimize.objective")
+also = second.selectbox("Second objective", [NONE, *[k for k in DIRECTED if k != goal]],
+                        format_func=lambda k: k if k == NONE else
+                        f"{fmt.label(k)} ({KPIS[k].direction} is better)",
+                        key="optimize.objective2",
+                        help="A second objective gives the Pareto front of the two (for "
+                        "example total cost against OTIF) instead of one selected design.")
+goals = [goal] if also == NONE else [goal, also]
 bounded = middle.selectbox("Constraint on", [NONE, *DIRECTED], index=1 + DIRECTED.index("otif"),
                            format_func=lambda k: k if k == NONE else fmt.axis_label(k),
                            key="optimize.constraint")
@@ -93,11 +101,11 @@ except ScenarioError as err:
 designs = len(codps or [None]) * ((staff_range[1] - staff_range[0] + 1) if staff_range else 1)
 st.caption(f"{designs} designs: at least {designs * reps} and at most {designs * max_reps} runs; "
            f"the first stage takes {ui.time_estimate(scenario, seed, days, designs * reps, workers)}.")
-params = {"scenario": ui.digest(base.to_yaml()), "vary": variables, "objective": goal,
+params = {"scenario": ui.digest(base.to_yaml()), "vary": variables, "objective": goals,
           "constraints": constraints, "reps": reps, "max_reps": max_reps, "seed": base_seed}
 result = ui.run_experiment(
     "optimize", params, "Run the optimisation", workers,
-    lambda runner: optimize(base, variables, [goal], constraints, reps=reps, max_reps=max_reps,
+    lambda runner: optimize(base, variables, goals, constraints, reps=reps, max_reps=max_reps,
                             seed=base_seed, runner=runner))
 if result is None:
     st.info("Choose the levers and press **Run the optimisation**.")
@@ -106,6 +114,8 @@ ui.warn_failed(result.failed)
 
 if result.selected:
     st.success(f"**Selected: {result.selected}**\n\n{result.statement}")
+elif len(goals) == 2 and (result.designs["status"] == "front").any():
+    st.success(f"**The Pareto front**\n\n{result.statement}")
 else:
     st.warning(result.statement)
 for note in result.notes:
@@ -114,7 +124,7 @@ for note in result.notes:
 
 d = result.designs
 shown = d[d["status"] != "not a candidate"]
-kpis = list(dict.fromkeys([goal, *(c.kpi for c in result.constraints)]))
+kpis = list(dict.fromkeys([*goals, *(c.kpi for c in result.constraints)]))
 currency = fmt.currency_of(scenario)
 st.markdown(f"**Every design**, mean ± {result.confidence:.0%} half-width over its replications "
             "(n):")
@@ -128,9 +138,14 @@ st.table(pd.DataFrame({
 with st.expander("What each status means"):
     st.markdown("\n".join(f"- **{s}**: {STATUSES[s]}" for s in dict.fromkeys(shown["status"])
                           if s in STATUSES))
-ui.show_chart(("optimize", ui.digest(d.to_json()), goal),
-              lambda: optimization_chart(d, [goal], title=f"{fmt.label(goal)}: every candidate"),
-              caption="Hover a design for its replications, intervals and feasibility.")
+if len(goals) == 2:
+    heading = f"{fmt.label(goals[0])} against {fmt.label(goals[1])}: the Pareto front"
+else:
+    heading = f"{fmt.label(goal)}: every candidate"
+ui.show_chart(("optimize", ui.digest(d.to_json()), *goals),
+              lambda: optimization_chart(d, goals, title=heading),
+              caption="Hover a design for its replications, intervals and feasibility. An "
+              "overloaded design does not set the axes: it sits at the edge as a triangle.")
 
 left, right = st.columns(2)
 left.download_button("Designs (CSV)", lambda: d.to_csv(index=False), "optimize-designs.csv",
@@ -138,7 +153,8 @@ left.download_button("Designs (CSV)", lambda: d.to_csv(index=False), "optimize-d
 right.download_button("Runs (CSV)", lambda: result.runs.to_csv(index=False), "optimize-runs.csv",
                       "text/csv", key="optimize.dl.runs")
 st.markdown("The same from the command line (add `--out DIR` for every run and the plot):")
-st.code(f"omcsim optimize {ui.cli_scenario(scenario, label)} --objective {goal} "
+st.code(f"omcsim optimize {ui.cli_scenario(scenario, label)} "
+        + "".join(f"--objective {g} " for g in goals)
         + "".join(f"--constraint {shlex.quote(c)} " for c in constraints)
         + "".join(f"--vary {shlex.quote(v)} " for v in variables)
         + f"--reps {reps} --max-reps {max_reps} --seed {base_seed} --days {days:g}",

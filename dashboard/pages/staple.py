@@ -20,6 +20,7 @@ PICK_HELP = {"slowest": "the longest cycle time", "late": "the latest against it
              "random": "a delivered order drawn from the run's seed",
              LIST: "filter: late, lost, customer class, product", BY_ID: "type an order id"}
 STATUSES = ("delivered", "open", "lost", "rejected", "cancelled")
+PLAY_FRAMES, PLAY_SECONDS = 30, 1.0  # a replay: the wall's span in 30 frames, one a second
 
 scenario, seed, label = ui.current()
 result = ui.run(scenario, seed)
@@ -163,20 +164,49 @@ if order_id is not None:
 st.header("The war room")
 st.markdown("Departments, stages and buffers as swimlanes; each order a line crossing between "
             "them, late orders in red, the picked order in black.")
-left, right = st.columns([1, 2])
-max_orders = left.slider("Orders on the wall", min_value=10, max_value=150, step=10,
-                         value=ui.default(charts.war_room, "max_orders"), key="staple.max_orders")
+max_orders = st.slider("Orders on the wall", min_value=10, max_value=150, step=10,
+                       value=ui.default(charts.war_room, "max_orders"), key="staple.max_orders")
 ids, wall_start, wall_days = charts.war_room_orders(result, order_id, max_orders=max_orders)
 first_day = round(wall_start, 1)
-last_day = round(float(result.steps.loc[result.steps["order"].isin(ids), "end"].max()), 1)
-replay = right.slider("Replay: the wall as it stood on day", min_value=first_day,
-                      max_value=max(last_day, first_day + 0.1), value=max(last_day, first_day + 0.1),
-                      step=0.1, key="staple.replay",
-                      help="Move (or press an arrow key on the slider) to replay the war room over "
-                      "simulated time; at the right end it shows every order's whole journey.")
-ui.show_chart(("war_room", *key, order_id, max_orders, replay),
-              lambda: charts.war_room(result, highlight=order_id, max_orders=max_orders,
-                                      until_day=None if replay >= last_day else replay))
+last_day = max(round(float(result.steps.loc[result.steps["order"].isin(ids), "end"].max()), 1),
+               first_day + 0.1)
+PLAYING = "staple.playing"
+playing = bool(st.session_state.get(PLAYING))
+
+
+# Streamlit has no animation: while playing, the fragment reruns itself every PLAY_SECONDS
+# (only the wall is redrawn, not the page) and moves the replay on by one frame.
+@st.fragment(run_every=PLAY_SECONDS if playing else None)
+def replay_wall() -> None:
+    frame = max(0.1, round((last_day - first_day) / PLAY_FRAMES, 1))
+    day = min(max(float(st.session_state.get("staple.replay", last_day)), first_day), last_day)
+    if playing:
+        day = min(last_day, round(day + frame, 1))
+    # Set, not passed as the slider's value: a new order or wall size moves the range.
+    st.session_state["staple.replay"] = day
+    if playing and day >= last_day:  # the end: stop the timer (a full rerun drops run_every)
+        st.session_state[PLAYING] = False
+        st.rerun()
+    button, slider = st.columns([1, 5], vertical_alignment="bottom")
+    if button.button("Pause" if playing else "Play", icon=":material/pause:" if playing
+                     else ":material/play_arrow:", key="staple.play", width="stretch",
+                     help="Step the wall through simulated time, one frame a second"):
+        st.session_state[PLAYING] = not playing
+        if not playing and day >= last_day:  # from the start again
+            st.session_state["staple.replay"] = first_day
+        st.rerun()  # a full rerun: the fragment's timer starts or stops
+    replay = slider.slider("Replay: the wall as it stood on day", min_value=first_day,
+                           max_value=last_day, step=0.1, key="staple.replay",
+                           disabled=playing,
+                           help="Move (or press an arrow key on the slider), or press Play, to "
+                           "replay the war room over simulated time; at the right end it shows "
+                           "every order's whole journey.")
+    ui.show_chart(("war_room", *key, order_id, max_orders, replay),
+                  lambda: charts.war_room(result, highlight=order_id, max_orders=max_orders,
+                                          until_day=None if replay >= last_day else replay))
+
+
+replay_wall()
 
 st.header("Where time goes, for all orders")
 scope = st.radio("Measured", list(SCOPES), horizontal=True, key="staple.scope",

@@ -422,9 +422,11 @@ def _evaluate(designs: _Designs, keys: list[Key], reps: int, kpis: Sequence[str]
 def _select(designs: _Designs, candidates: list[Key], goal: Objective,
             constraints: Sequence[Constraint], *, reps: int, max_reps: int, step: int,
             delta: float, alpha: float, feasible_confidence: float, trail: _Trail,
-            status: dict[Key, str], verdict: dict[Key, tuple[str, str]]) -> tuple[Key | None, list[str]]:
+            status: dict[Key, str], verdict: dict[Key, tuple[str, str]]
+            ) -> tuple[Key | None, list[str], int]:
     """KN++ among the candidates, with feasibility judged as it goes; returns (the selected
-    design, notes on what the guarantee does not cover)."""
+    design, notes on what the guarantee does not cover, how many feasible designs were still
+    in contention when max_reps stopped it: 0 when KN++ settled)."""
     kpis = [goal.kpi, *(c.kpi for c in constraints)]
     contention = _evaluate(designs, candidates, reps, kpis, "optimize: first stage", trail, status)
     k = len(contention)
@@ -472,17 +474,17 @@ def _select(designs: _Designs, candidates: list[Key], goal: Objective,
                              f"{verdict[key][1]}")
         else:
             status[key] = "contender"
+    unsettled = 0
     if best is not None:
         status[best] = "selected"
         trail.add(r, "selected", designs.name(best), f"{goal.kpi} mean {_number(mean[best])}")
         if len(feasible) > 1 and not settled:
-            notes.append(f"max_reps {max_reps} reached with {len(feasible)} feasible designs "
-                         "in contention: the selected one has the best mean, without the KN++ "
-                         "guarantee")
+            unsettled = len(feasible)  # the statement says it: no KN++ guarantee
         elif len(feasible) > 1:
-            notes.append(f"{len(feasible) - 1} other feasible design(s) are within delta of the "
-                         "selected one (KN++ cannot tell them apart)")
-    return best, notes
+            others = len(feasible) - 1
+            notes.append(f"{others} other feasible design{'s are' if others > 1 else ' is'} "
+                         "within delta of the selected one (KN++ cannot tell them apart)")
+    return best, notes, unsettled
 
 
 def _search(designs: _Designs, variables: Sequence[Variable], goals: Sequence[Objective],
@@ -697,6 +699,7 @@ def optimize(
         selected: str | None = None
         notes: list[str] = []
         resolved: float | None = None
+        unsettled = 0
         if len(goals) == 1:
             goal = goals[0]
             if method == "optuna":
@@ -706,7 +709,7 @@ def optimize(
             first = [sign * float(designs.values(k, goal.kpi, reps).mean()) for k in keys
                      if not designs.broken(k, reps, [goal.kpi])]
             resolved = _resolve_delta(delta, sign * min(first) if first else 1.0)
-            best, notes = _select(
+            best, notes, unsettled = _select(
                 designs, keys, goal, limits, reps=reps, max_reps=max_reps, step=step,
                 delta=resolved, alpha=alpha_select, feasible_confidence=feasible_confidence,
                 trail=trail, status=status, verdict=verdict)
@@ -723,7 +726,7 @@ def optimize(
     front = table[table["status"] == "front"].sort_values(f"{goals[0].kpi}_mean") \
         .reset_index(drop=True) if len(goals) == 2 else table.iloc[0:0]
     statement = _statement(table, selected, goals, limits, confidence, resolved, notes,
-                           method, len(keys))
+                           method, len(keys), unsettled=unsettled, max_reps=max_reps)
     result = Optimization(designs.runs(), table, trail.frame(), front, selected, statement,
                           goals, limits, resolved, confidence, method, designs.reused,
                           folder, notes, common_random_numbers)
@@ -787,13 +790,22 @@ def _front_status(designs: _Designs, keys: list[Key], goals: Sequence[Objective]
 
 def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Objective],
                constraints: Sequence[Constraint], confidence: float, delta: float | None,
-               notes: Sequence[str], method: str, candidates: int) -> str:
+               notes: Sequence[str], method: str, candidates: int, *, unsettled: int = 0,
+               max_reps: int = 0) -> str:
+    """What the result means, in sentences: the guarantee when KN++ settled, and plainly that
+    there is none when ``unsettled`` feasible designs were still in contention at max_reps."""
     cons = " and ".join(map(str, constraints))
+    sure = f"{1 - (1 - confidence) / 2:.1%}"
     if len(goals) == 2:
         n = int((table["status"] == "front").sum())
-        return (f"{n} design(s) on the Pareto front of {goals[0]} and {goals[1]}"
-                + (f", each meeting {cons} with {1 - (1 - confidence) / 2:.1%} confidence"
-                   if constraints else "") + " (front on the means; see the intervals)")
+        if not n:
+            return (f"no design is on the Pareto front of {goals[0]} and {goals[1]}: none "
+                    + (f"was proven to meet {cons}" if constraints else "could be compared"))
+        return (f"{n} design{'s are' if n > 1 else ' is'} on the Pareto front of {goals[0]} and "
+                f"{goals[1]}: no other design has a better mean on both"
+                + (f", and each meets {cons} with {sure} confidence" if constraints else "")
+                + ". The front is drawn on the means: where intervals overlap, the designs may "
+                "be equivalent.")
     goal = goals[0]
     if selected is None:
         return (f"no design qualifies: none of the {candidates} candidates was proven to meet "
@@ -801,11 +813,19 @@ def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Object
     row = table[table["design"] == selected].iloc[0]
     where = "of all designs" if method == "all" else f"of the {candidates} best candidates optuna found"
     estimate = format_interval(goal.kpi, row[f"{goal.kpi}_mean"], row[f"{goal.kpi}_half_width"])
-    text = (f"selected {selected}: {goal.kpi} {estimate} ({confidence:.0%}, n={row['n']}); with "
-            f"confidence at least {confidence:.0%} it is the best {where}"
-            + (f" that meet {cons}" if constraints else "")
-            + f", or within delta = {_number(delta or math.nan)} of it" + (", and meets the constraints"
-                                                           if constraints else ""))
+    meets = f" that meet {cons}" if constraints else ""
+    if unsettled:
+        text = (f"selected {selected} by its mean: {goal.kpi} {estimate} ({confidence:.0%}, "
+                f"n={row['n']}), the best mean {where}{meets}. No guarantee: after max_reps = "
+                f"{max_reps} replications {unsettled} feasible designs were still in contention, "
+                f"so KN++ could not tell with {confidence:.0%} confidence which is best or within "
+                f"delta = {_number(delta or math.nan)} of it. More replications (max_reps) or a "
+                "larger delta would settle it.")
+    else:
+        text = (f"selected {selected}: {goal.kpi} {estimate} ({confidence:.0%}, n={row['n']}). "
+                f"With confidence at least {confidence:.0%} it is the best {where}{meets}, or "
+                f"within delta = {_number(delta or math.nan)} of the best"
+                + (", and it meets the constraints." if constraints else "."))
     return text + "".join(f"\nnote: {n}" for n in notes)
 
 

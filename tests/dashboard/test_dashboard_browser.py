@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from dashboard_checks import CARDS, MORE_CARDS, assert_shown
+from playwright.sync_api import expect
 
 CHROMIUM = shutil.which("chromium")
 # Screenshots go to a scratch folder, so a test run leaves the checkout as it was; to refresh
@@ -48,18 +49,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def dashboard_url(tmp_path):
-    """`omcsim dashboard` on a free port; stopped (its whole process group) whatever happens."""
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory):
+    """`omcsim dashboard` on a free port, one for the module (each page opened is a new session,
+    so the tests do not share state; they share the server's cache); stopped (its whole process
+    group) whatever happens."""
     port = free_port()
-    log = (tmp_path / "server.log").open("w")
+    where = tmp_path_factory.mktemp("server") / "server.log"
+    log = where.open("w")
     proc = subprocess.Popen([*omcsim(), "dashboard", "--port", str(port)], stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
-            assert proc.poll() is None, f"the server exited: {(tmp_path / 'server.log').read_text()}"
+            assert proc.poll() is None, f"the server exited: {where.read_text()}"
             try:
                 with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
                     if r.read() == b"ok":
@@ -79,51 +83,80 @@ def dashboard_url(tmp_path):
         log.close()
 
 
-def test_browser_shows_the_cli_kpis_and_renders_the_charts(dashboard_url, record_property):
+@pytest.fixture(scope="module")
+def browser():
+    """One chromium for the module (launching it costs seconds under load); each test opens its
+    own context, so cookies, downloads and the Streamlit session are its own."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context (a private window), closed after the test."""
+    opened = []
+
+    def new(**kwargs):
+        ctx = browser.new_context(**kwargs)
+        opened.append(ctx)
+        return ctx
+
+    yield new
+    for ctx in opened:
+        ctx.close()
+
+
+def idle(page) -> None:
+    """Until the script run the last action started has finished: Streamlit's status widget
+    shows its running icon while a script runs (a click on a stale widget may be lost)."""
+    page.wait_for_selector('[data-testid="stStatusWidgetRunningIcon"]', state="detached",
+                           timeout=120_000)
+
+
+def test_browser_shows_the_cli_kpis_and_renders_the_charts(context, dashboard_url, record_property):
     cli = subprocess.run([*omcsim(), "run", "default", "--seed", "1", "--json", "--quiet"],
                          capture_output=True, text=True, check=True)
     kpis = json.loads(cli.stdout)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1300})
-            # Everything the page loads comes from the dashboard itself: nothing from the internet.
-            elsewhere = []
+    page = context(viewport={"width": 1440, "height": 1300}).new_page()
+    # Everything the page loads comes from the dashboard itself: nothing from the internet.
+    elsewhere = []
 
-            def note(request):
-                url = urlsplit(request.url)
-                if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
-                    elsewhere.append(request.url)
+    def note(request):
+        url = urlsplit(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
+            elsewhere.append(request.url)
 
-            page.on("request", note)
-            page.goto(dashboard_url)
-            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
-            # The three interactive charts of the first screen, drawn.
-            wait_for_charts(page, 3)
-            labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
-            values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
-            cards = {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
-            for label, name in {**CARDS, **MORE_CARDS}.items():
-                assert_shown(cards[label], kpis[name], name)
-            caption = page.get_by_text(re.compile(r"s of simulation")).inner_text()
-            seconds = float(re.search(r"in ([\d.]+) s of simulation", caption).group(1))
-            record_property("first_load_simulation_seconds", seconds)
-            print(f"first load: {seconds:.2f} s of simulation")
-            # The KPI table beside the levels chart draws on a canvas: let it paint first.
-            page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=30_000)
-            page.wait_for_timeout(1500)
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
-            favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
-            assert favicon.startswith("data:"), favicon
-            # Hover the cycle-time histogram: a tooltip tells the bar's range and orders.
-            tip = hover_tooltip(page, page.locator('[data-testid="stVegaLiteChart"]').first)
-            assert "cycle time" in tip and "orders" in tip, tip
-            assert elsewhere == []
-        finally:
-            browser.close()
+    page.on("request", note)
+    page.goto(dashboard_url)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    # The three interactive charts of the first screen, drawn.
+    wait_for_charts(page, 3)
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    cards = {label.strip(): value.strip() for label, value in zip(labels, values, strict=True)}
+    for label, name in {**CARDS, **MORE_CARDS}.items():
+        assert_shown(cards[label], kpis[name], name)
+    caption = page.get_by_text(re.compile(r"s of simulation")).inner_text()
+    seconds = float(re.search(r"in ([\d.]+) s of simulation", caption).group(1))
+    record_property("first_load_simulation_seconds", seconds)
+    print(f"first load: {seconds:.2f} s of simulation")
+    # The KPI table beside the levels chart draws on a canvas: let it paint first.
+    page.wait_for_selector('[data-testid="stDataFrame"] canvas', timeout=30_000)
+    page.wait_for_timeout(1500)
+    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT))
+    favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+    assert favicon.startswith("data:"), favicon
+    # Hover the cycle-time histogram: a tooltip tells the bar's range and orders.
+    tip = hover_tooltip(page, page.locator('[data-testid="stVegaLiteChart"]').first)
+    assert "cycle time" in tip and "orders" in tip, tip
+    assert elsewhere == []
     assert SCREENSHOT.stat().st_size > 50_000  # a real page, not a blank one
 
 
@@ -163,135 +196,120 @@ def _outside(url: str) -> bool:
     return u.scheme in ("http", "https", "ws", "wss") and u.hostname != "127.0.0.1"
 
 
-def _sidebar_strategy(page) -> str:
-    return page.get_by_role("combobox", name="Strategy / decoupling point").input_value()
-
-
 @pytest.mark.parametrize("width", [1024, 1440])
-def test_cards_are_whole_and_reset_restores_the_sidebar(dashboard_url, width):
-    from playwright.sync_api import sync_playwright
+def test_cards_are_whole_and_reset_restores_the_sidebar(context, dashboard_url, width):
+    page = context(viewport={"width": width, "height": 1000}).new_page()
+    elsewhere = []
+    page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
+    page.goto(dashboard_url)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=60_000)
+    page.wait_for_timeout(1500)
+    assert page.locator('[data-testid="stMetric"]').count() == 10
+    assert page.evaluate(CUT) == []
+    page.screenshot(path=str(SCREENSHOT.with_name(f"dashboard-{width}.png")))
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 1000})
-            elsewhere = []
-            page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
-            page.goto(dashboard_url)
-            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
-            page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=60_000)
-            page.wait_for_timeout(1500)
-            assert page.locator('[data-testid="stMetric"]').count() == 10
-            assert page.evaluate(CUT) == []
-            page.screenshot(path=str(SCREENSHOT.with_name(f"dashboard-{width}.png")))
+    # Another strategy in the sidebar, then Reset: the sidebar shows the scenario's own
+    # again, and the next change (a seed) runs the scenario's strategy, not the old one. Each
+    # step waits for its outcome and for the script run to end (a click during a run can be
+    # lost under load), never for a fixed time.
+    strategy = page.get_by_role("combobox", name="Strategy / decoupling point")
+    expect(strategy).to_have_value(re.compile(r"^ATO"))
+    strategy.click()
+    page.get_by_role("option", name=re.compile(r"^MTO")).click()
+    expect(strategy).to_have_value(re.compile(r"^MTO"))
+    page.get_by_role("button", name="Apply levers").click()
+    page.get_by_text(re.compile(r"strategy MTO")).first.wait_for(timeout=90_000)
+    idle(page)
+    page.get_by_role("button", name=re.compile(r"^Reset levers")).click()
+    page.get_by_text(re.compile(r"strategy ATO .* seed 1$")).wait_for(timeout=90_000)
+    idle(page)
+    expect(strategy).to_have_value(re.compile(r"^ATO"), timeout=30_000)
+    seed = page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
+        has_text="Seed")
+    seed.get_by_test_id("stNumberInputStepUp").click()
+    expect(seed.locator("input")).to_have_value("2")
+    page.get_by_role("button", name="Apply levers").click()
+    page.get_by_text(re.compile(r"seed 2$")).wait_for(timeout=90_000)
+    idle(page)
+    expect(page.get_by_text(re.compile(r"strategy ATO .* seed 2$"))).to_have_count(1)
+    expect(strategy).to_have_value(re.compile(r"^ATO"))
 
-            # Another strategy in the sidebar, then Reset: the sidebar shows the scenario's own
-            # again, and the next change (a seed) runs the scenario's strategy, not the old one.
-            assert _sidebar_strategy(page).startswith("ATO")
-            page.get_by_role("combobox", name="Strategy / decoupling point").click()
-            page.get_by_role("option", name=re.compile(r"^MTO")).click()
-            page.get_by_role("button", name="Apply levers").click()
-            page.get_by_text(re.compile(r"strategy MTO")).wait_for(timeout=90_000)
-            page.get_by_role("button", name=re.compile(r"^Reset levers")).click()
-            page.get_by_text(re.compile(r"strategy ATO .* seed 1$")).wait_for(timeout=90_000)
-            assert _sidebar_strategy(page).startswith("ATO")
-            page.locator('[data-testid="stSidebar"] [data-testid="stNumberInput"]').filter(
-                has_text="Seed").get_by_test_id("stNumberInputStepUp").click()
-            page.get_by_role("button", name="Apply levers").click()
-            page.get_by_text(re.compile(r"seed 2$")).wait_for(timeout=90_000)
-            assert page.get_by_text(re.compile(r"strategy ATO .* seed 2$")).count() == 1
-            assert _sidebar_strategy(page).startswith("ATO")
-
-            # Staple yourself: the records table shows every wait's reason in full.
-            page.get_by_role("link", name="Staple yourself").click()
-            page.wait_for_selector('[data-testid="stTable"]', timeout=90_000)
-            page.get_by_text("Records and why").click()
-            page.wait_for_timeout(1500)
-            why = page.locator('[data-testid="stTable"] td').all_inner_texts()
-            assert any(t.startswith("queue for ") for t in why)
-            assert page.evaluate("""() => [...document.querySelectorAll(
-                '[data-testid="stTable"], [data-testid="stTable"] *')]
-                .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
-                .map(e => e.innerText.slice(0, 80))""") == []
-            page.screenshot(path=str(SCREENSHOT.with_name(f"staple-{width}.png")), full_page=True)
-            # The war room answers a hover with the order, its step, holder and why it waited.
-            wait_for_charts(page, 3)
-            wall = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
-            tip = hover_tooltip(page, wall)
-            assert "order" in tip and "held by" in tip and "why" in tip, tip
-            favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
-            assert favicon.startswith("data:"), favicon
-            assert elsewhere == []
-        finally:
-            browser.close()
+    # Staple yourself: the records table shows every wait's reason in full.
+    page.get_by_role("link", name="Staple yourself").click()
+    page.wait_for_selector('[data-testid="stTable"]', timeout=90_000)
+    page.get_by_text("Records and why").click()
+    page.wait_for_timeout(1500)
+    why = page.locator('[data-testid="stTable"] td').all_inner_texts()
+    assert any(t.startswith("queue for ") for t in why)
+    assert page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stTable"], [data-testid="stTable"] *')]
+        .filter(e => e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.innerText.slice(0, 80))""") == []
+    page.screenshot(path=str(SCREENSHOT.with_name(f"staple-{width}.png")), full_page=True)
+    # The war room answers a hover with the order, its step, holder and why it waited; a
+    # Play button replays it.
+    expect(page.get_by_role("button", name=re.compile(r"Play$"))).to_be_visible()
+    wait_for_charts(page, 3)
+    wall = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    tip = hover_tooltip(page, wall)
+    assert "order" in tip and "held by" in tip and "why" in tip, tip
+    favicon = page.evaluate("document.querySelector(\"link[rel='shortcut icon']\").href")
+    assert favicon.startswith("data:"), favicon
+    assert elsewhere == []
 
 
-def test_report_downloads_and_opens_offline(dashboard_url, tmp_path):
-    from playwright.sync_api import sync_playwright
+def test_report_downloads_and_opens_offline(context, dashboard_url, tmp_path):
+    page = context(viewport={"width": 1440, "height": 1000}, accept_downloads=True).new_page()
+    page.goto(dashboard_url)
+    page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=90_000)
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Report (HTML)").click()
+    report = tmp_path / "report.html"
+    download.value.save_as(report)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000},
-                                    accept_downloads=True)
-            page.goto(dashboard_url)
-            page.wait_for_selector('[data-testid="stDownloadButton"]', timeout=90_000)
-            with page.expect_download(timeout=120_000) as download:
-                page.get_by_role("button", name="Report (HTML)").click()
-            report = tmp_path / "report.html"
-            download.value.save_as(report)
+    # Opened from the file, offline: every request but the file itself is refused and
+    # noted; the charts must still draw.
+    requests = []
+    offline = context(viewport={"width": 1200, "height": 1000}).new_page()
 
-            # Opened from the file, offline: every request but the file itself is refused and
-            # noted; the charts must still draw.
-            requests = []
-            offline = browser.new_page(viewport={"width": 1200, "height": 1000})
+    def refuse(route):
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            requests.append(route.request.url)
+            route.abort()
 
-            def refuse(route):
-                if route.request.url.startswith("file://"):
-                    route.continue_()
-                else:
-                    requests.append(route.request.url)
-                    route.abort()
-
-            offline.route("**/*", refuse)
-            offline.goto(report.as_uri())
-            offline.wait_for_function(
-                """() => document.querySelectorAll('.chart').length >= 6 &&
-                    [...document.querySelectorAll('.chart')].every(
-                        c => c.querySelector('canvas, svg.marks'))""", timeout=60_000)
-            assert offline.locator("h1").inner_text().startswith("omcsim report: default")
-            tip = hover_tooltip(offline, offline.locator(".chart").first)
-            assert "orders" in tip, tip
-            offline.screenshot(path=str(SCREENSHOT.with_name("report.png")))
-            assert requests == []
-        finally:
-            browser.close()
+    offline.route("**/*", refuse)
+    offline.goto(report.as_uri())
+    offline.wait_for_function(
+        """() => document.querySelectorAll('.chart').length >= 6 &&
+            [...document.querySelectorAll('.chart')].every(
+                c => c.querySelector('canvas, svg.marks'))""", timeout=60_000)
+    assert offline.locator("h1").inner_text().startswith("omcsim report: default")
+    tip = hover_tooltip(offline, offline.locator(".chart").first)
+    assert "orders" in tip, tip
+    offline.screenshot(path=str(SCREENSHOT.with_name("report.png")))
+    assert requests == []
 
 
 @pytest.mark.parametrize("name", ["network", "editor"])
-def test_network_and_editor_pages_draw(dashboard_url, name):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            elsewhere = []
-            page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
-            page.goto(dashboard_url)
-            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
-            page.get_by_role("link", name="Network" if name == "network" else "Scenario editor").click()
-            if name == "network":
-                page.wait_for_selector('[data-testid="stGraphVizChart"] svg', timeout=60_000)
-                assert "decoupling point" in page.locator(
-                    '[data-testid="stGraphVizChart"] svg').text_content()
-            else:
-                page.get_by_text("The edited scenario is valid").wait_for(timeout=60_000)
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(SCREENSHOT.with_name(f"{name}.png")))
-            assert elsewhere == []
-        finally:
-            browser.close()
+def test_network_and_editor_pages_draw(context, dashboard_url, name):
+    page = context(viewport={"width": 1440, "height": 1000}).new_page()
+    elsewhere = []
+    page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
+    page.goto(dashboard_url)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    page.get_by_role("link", name="Network" if name == "network" else "Scenario editor").click()
+    if name == "network":
+        page.wait_for_selector('[data-testid="stGraphVizChart"] svg', timeout=60_000)
+        assert "decoupling point" in page.locator(
+            '[data-testid="stGraphVizChart"] svg').text_content()
+    else:
+        page.get_by_text("The edited scenario is valid").wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOT.with_name(f"{name}.png")))
+    assert elsewhere == []
 
 
 def _number(page, label: str, value: str) -> None:
@@ -318,56 +336,68 @@ def hover_rows(page, chart, want: str) -> str:
     return ""
 
 
-def test_optimise_and_resilience_views_draw(dashboard_url):
-    """The Optimise page selects a design and charts every candidate; the Compare page applies
+def hover_grid(page, chart, want: str) -> str:
+    """Like :func:`hover_tooltip`, for scattered points: a fine grid over the whole chart,
+    until a tooltip holds ``want``."""
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    for fy in [i / 30 for i in range(3, 28)]:
+        for fx in [i / 50 for i in range(3, 48)]:
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(15)
+            tip = page.locator("#vg-tooltip-element.visible")
+            if tip.count() and want in tip.inner_text():
+                return tip.inner_text()
+    return ""
+
+
+def test_optimise_and_resilience_views_draw(context, dashboard_url):
+    """The Optimise page draws the Pareto front of cost and OTIF; the Compare page applies
     the foundry outage to every decoupling point of multi-site and charts the KPIs around it."""
-    from playwright.sync_api import sync_playwright
+    page = context(viewport={"width": 1440, "height": 1300}).new_page()
+    elsewhere = []
+    page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
+    page.goto(dashboard_url)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1300})
-            elsewhere = []
-            page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
-            page.goto(dashboard_url)
-            page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    page.get_by_role("link", name="Optimise").click()
+    page.get_by_role("button", name="Run the optimisation").wait_for(timeout=60_000)
+    # Two objectives: cost against OTIF, the Pareto front.
+    page.get_by_role("combobox", name="Second objective").click()
+    page.get_by_role("option", name=re.compile(r"^OTIF")).click()
+    idle(page)
+    _number(page, "Horizon (days)", "60")
+    _number(page, "At most", "4")
+    page.get_by_role("button", name="Run the optimisation").click()
+    page.get_by_text("Every design").wait_for(timeout=300_000)
+    wait_for_charts(page, 1)
+    # The answer, the designs and the chart in view.
+    page.get_by_role("button", name="Run the optimisation").evaluate(
+        "e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOT.with_name("dashboard-optimise.png")))
+    tip = hover_grid(page, page.locator('[data-testid="stVegaLiteChart"]').first, "status")
+    assert "status" in tip and "replications" in tip and "OTIF" in tip, tip
 
-            page.get_by_role("link", name="Optimise").click()
-            page.get_by_role("button", name="Run the optimisation").wait_for(timeout=60_000)
-            _number(page, "Horizon (days)", "60")
-            _number(page, "At most", "4")
-            page.get_by_role("button", name="Run the optimisation").click()
-            page.get_by_text("Every design").wait_for(timeout=300_000)
-            wait_for_charts(page, 1)
-            # The answer, the designs and the chart in view.
-            page.get_by_role("button", name="Run the optimisation").evaluate(
-                "e => e.scrollIntoView({block: 'start'})")
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(SCREENSHOT.with_name("dashboard-optimise.png")))
-            tip = hover_rows(page, page.locator('[data-testid="stVegaLiteChart"]').first, "status")
-            assert "status" in tip and "replications" in tip, tip
-
-            page.get_by_role("link", name="Run").click()
-            page.get_by_role("combobox", name="Scenario").click()
-            page.get_by_role("option", name="multi-site").click()
-            page.get_by_text(re.compile(r"^multi-site")).first.wait_for(timeout=120_000)
-            page.get_by_role("link", name="Compare").click()
-            # The page estimates the time from the scenario's own run: a year of multi-site.
-            page.get_by_role("button", name="Run the comparison").wait_for(timeout=300_000)
-            page.get_by_role("combobox", name="Disruption, applied to every alternative").click()
-            page.get_by_role("option", name="castings-outage").click()
-            _number(page, "Replications", "2")
-            _number(page, "Horizon (days)", "150")  # the event and the recovery after it
-            page.get_by_role("button", name="Run the comparison").click()
-            page.get_by_role("heading", name="Resilience").wait_for(timeout=400_000)
-            wait_for_charts(page, 2)
-            page.get_by_role("heading", name="Resilience").evaluate(
-                "e => e.scrollIntoView({block: 'start'})")
-            page.wait_for_timeout(1500)
-            page.screenshot(path=str(SCREENSHOT.with_name("dashboard-resilience.png")))
-            around = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
-            tip = hover_rows(page, around, "lowest run")
-            assert "lowest run" in tip and "highest run" in tip, tip
-            assert elsewhere == []
-        finally:
-            browser.close()
+    page.get_by_role("link", name="Run").click()
+    page.get_by_role("combobox", name="Scenario").click()
+    page.get_by_role("option", name="multi-site").click()
+    page.get_by_text(re.compile(r"^multi-site")).first.wait_for(timeout=120_000)
+    page.get_by_role("link", name="Compare").click()
+    # The page estimates the time from the scenario's own run: a year of multi-site.
+    page.get_by_role("button", name="Run the comparison").wait_for(timeout=300_000)
+    page.get_by_role("combobox", name="Disruption, applied to every alternative").click()
+    page.get_by_role("option", name="castings-outage").click()
+    _number(page, "Replications", "2")
+    _number(page, "Horizon (days)", "150")  # the event and the recovery after it
+    page.get_by_role("button", name="Run the comparison").click()
+    page.get_by_role("heading", name="Resilience").wait_for(timeout=400_000)
+    wait_for_charts(page, 2)
+    page.get_by_role("heading", name="Resilience").evaluate(
+        "e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(SCREENSHOT.with_name("dashboard-resilience.png")))
+    around = page.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    tip = hover_rows(page, around, "lowest run")
+    assert "lowest run" in tip and "highest run" in tip, tip
+    assert elsewhere == []

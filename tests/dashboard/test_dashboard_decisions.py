@@ -2,6 +2,7 @@
 alternative on the Compare page (resilience KPIs, KPIs around the event with replications as a
 band) and the Optimise page (selected design with its confidence, designs table, chart)."""
 
+
 from dashboard_checks import assert_interval_shown, charts_shown, has_tooltips
 from test_dashboard_pages import on_page
 
@@ -89,6 +90,34 @@ def test_optimise_selects_with_confidence_and_shows_every_design(app):
     assert len(shown) == 1 and has_tooltips(shown[0])
     assert any("omcsim optimize" in c.value and "--vary decoupling_point=ato,mto" in c.value
                and "--constraint 'otif>=0.5'" in c.value for c in app.code)
+
+
+def test_optimise_with_two_objectives_draws_the_pareto_front(app):
+    """Cost against OTIF, as `omcsim optimize --objective cost_total --objective otif`: the
+    statement, every design's status and the front chart are the library's."""
+    scenario, _ = on_page(app, "optimize", scenario="classroom", days=30.0)
+    app.multiselect(key="optimize.codp").set_value(["ato", "mto"])
+    app.selectbox(key="optimize.objective").set_value("cost_total")
+    app.selectbox(key="optimize.objective2").set_value("otif")
+    app.selectbox(key="optimize.constraint").set_value("none")
+    app.number_input(key="optimize.reps").set_value(2)
+    app.number_input(key="optimize.max_reps").set_value(2)
+    app.number_input(key="optimize.days").set_value(30.0)
+    app.number_input(key="optimize.workers").set_value(2)
+    app.button(key="optimize.go").click().run()
+    assert not app.exception
+    expected = optimize(scenario.with_overrides(horizon_days=30.0), ["decoupling_point=ato,mto"],
+                        ["cost_total", "otif"], [], reps=2, max_reps=2, workers=2)
+    assert (expected.designs["status"] == "front").any()
+    assert "**The Pareto front**" in app.success[0].value
+    assert expected.statement in app.success[0].value
+    table = app.table[0].value
+    assert list(table["status"]) == list(expected.designs["status"])
+    assert any(c.startswith("OTIF") for c in table.columns)
+    (spec,) = charts_shown(app)
+    head = spec["title"]["text"]  # wrapped into lines when long
+    assert has_tooltips(spec) and "Pareto front" in " ".join(head if isinstance(head, list) else [head])
+    assert any("--objective cost_total --objective otif" in c.value for c in app.code)
 
 
 def test_optimise_needs_a_lever(app):

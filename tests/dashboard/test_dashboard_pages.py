@@ -78,6 +78,22 @@ def test_staple_yourself_follows_the_picked_order(app):
     assert not app.exception
     titles = [json.dumps(s.get("title")) for s in charts_shown(app)]
     assert any(f"as it stood on day {day:.1f}" in t for t in titles)
+    # Play steps through simulated time, from the start when the slider is at the end; each
+    # rerun of the wall (the fragment's timer, here app.run) moves it on by one frame.
+    replay.set_value(replay.max).run()
+    first, last = replay.min, replay.max
+    app.button(key="staple.play").click().run()
+    assert not app.exception and app.button(key="staple.play").label == "Pause"
+    shown = app.slider(key="staple.replay").value
+    assert first < shown < last and app.slider(key="staple.replay").disabled
+    app.run()
+    assert app.slider(key="staple.replay").value > shown
+    titles = [json.dumps(s.get("title")) for s in charts_shown(app)]
+    assert any(f"as it stood on day {app.slider(key='staple.replay').value:.1f}" in t
+               for t in titles)
+    app.button(key="staple.play").click().run()
+    assert app.button(key="staple.play").label == "Play"
+    assert not app.slider(key="staple.replay").disabled
 
 
 def test_staple_lists_orders_by_filter_and_explains_a_lost_one(app):

@@ -90,6 +90,18 @@ def test_common_random_numbers_need_fewer_replications(newsvendor):
     assert crn.runs.groupby("replication")["seed"].nunique().eq(1).all()
 
 
+def test_the_statement_says_plainly_when_max_reps_stopped_kn(newsvendor):
+    """Two replications and a tiny delta cannot separate S = 6 from S = 7: the design is
+    selected by its mean, and the statement claims no guarantee."""
+    result = optimize(newsvendor, [f"{TARGET}=6,7"], ["cost_total"], reps=2, max_reps=2,
+                      workers=1, delta="0.01%")
+    assert result.selected is not None
+    assert result.statement.startswith(f"selected {result.selected} by its mean")
+    assert "No guarantee: after max_reps = 2 replications 2 feasible designs were still in " \
+        "contention" in result.statement
+    assert "confidence at least" not in result.statement
+
+
 def test_an_infeasible_design_is_never_selected(newsvendor):
     # Fill rate P(D_L <= S - 1): 0.762 at S = 7 (the cost optimum), 0.867 at S = 8.
     fill = {s: base_stock_poisson(RATE, LEAD, s)["fill_rate"] for s in (7, 8)}

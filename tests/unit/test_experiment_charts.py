@@ -4,6 +4,8 @@ non-negative KPI never run below zero."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -152,3 +154,58 @@ def test_an_empty_event_frame_says_why():
 def test_saved_as_png(name, tmp_path):
     path = charts.save(CHARTS[name](), tmp_path / "chart.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# The README's front: comparable designs near 1.3M and 99%, overloaded ETO at 5M and 0%.
+FRONT = pd.DataFrame([
+    {"design": f"decoupling_point={s}, departments.sales.staff={n}", "n": 8, "status": st,
+     "cost_total_mean": c, "cost_total_half_width": 8e3, "otif_mean": o, "otif_half_width": 0.007,
+     "feasibility": "feasible" if st != "overloaded" else "not judged"}
+    for s, n, st, c, o in (("mts", 2, "front", 1.2815e6, 0.9896), ("mts", 3, "front", 1.3616e6, 0.9898),
+                           ("mts", 4, "front", 1.4405e6, 0.9900), ("ato", 2, "front", 1.2788e6, 0.977),
+                           ("mto", 3, "front", 1.4246e6, 0.9900), ("ato", 3, "dominated", 1.3588e6, 0.978),
+                           ("eto", 2, "overloaded", 5.0755e6, 0.0), ("eto", 4, "overloaded", 3.9e6, 0.013))])
+
+
+def test_overloaded_designs_do_not_set_the_axes_and_sit_at_the_edge():
+    spec = charts.optimization_chart(FRONT, ["cost_total", "otif"]).to_dict()
+    views = list(_marks(spec))
+    x_domain = next(v["encoding"]["x"]["scale"]["domain"] for v in views
+                    if v["encoding"]["x"].get("field") == "cost_total_mean")
+    assert x_domain[1] < 1.6e6  # the comparable designs fill the plot
+    edge = [v for v in views if isinstance(v["mark"], dict) and v["mark"].get("shape") == "triangle"]
+    rows = _data(spec, edge[0])
+    assert sorted(r["values"] for r in rows) == ["eto, 2", "eto, 4"]
+    assert all(r["cost_total_at"] == x_domain[1] for r in rows)  # clipped at the right edge
+    assert all(r["cost_total_text"].startswith(("5,0", "3,9")) for r in rows)  # true values on hover
+    subtitle = json.dumps(spec["title"])
+    assert "off the scale" in subtitle and "eto, 2" in subtitle and "eto, 4" in subtitle
+    # One objective: the same rule.
+    one = charts.optimization_chart(FRONT, ["cost_total"]).to_dict()
+    x = next(v["encoding"]["x"] for v in _marks(one) if v["encoding"]["x"]["field"] == "cost_total_mean")
+    assert x["scale"]["domain"][1] < 1.6e6
+
+
+def test_front_labels_do_not_overlap():
+    """Two front designs 3,000 apart (some 10 px on this axis) at the same OTIF: their labels
+    take different spots; labels far apart keep the first spot (above right)."""
+    close = pd.concat([FRONT, FRONT.iloc[[2]].assign(
+        design="decoupling_point=mts, departments.sales.staff=5", cost_total_mean=1.4435e6)])
+    spec = charts.optimization_chart(close, ["cost_total", "otif"]).to_dict()
+    views = [v for v in _marks(spec) if (v["mark"]["type"] if isinstance(v["mark"], dict)
+                                         else v["mark"]) == "text"]
+    spots = {r["values"]: (v["mark"].get("dx"), v["mark"].get("dy"), v["mark"].get("align"))
+             for v in views for r in _data(spec, v)}
+    assert set(spots) == {"mts, 2", "mts, 3", "mts, 4", "mts, 5", "ato, 2", "mto, 3"}
+    assert spots["mts, 4"] != spots["mts, 5"]
+    assert spots["mts, 3"] == (6, -9, "left")
+
+
+def test_long_titles_wrap_and_legend_labels_are_whole():
+    long = "Every design of a long optimisation over many levers, " * 3
+    spec = charts.optimization_chart(FRONT, ["cost_total", "otif"], title=long).to_dict()
+    assert isinstance(spec["title"]["text"], list) and len(spec["title"]["text"]) >= 2
+    assert all(len(line) <= 40 for line in spec["title"]["text"])
+    assert spec["config"]["legend"]["labelLimit"] == 0
+    for name, make in CHARTS.items():
+        assert make().to_dict()["config"]["legend"]["labelLimit"] == 0, name
