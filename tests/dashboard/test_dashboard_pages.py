@@ -271,7 +271,7 @@ def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
         assert heading in titles
         objectives = re.findall(r"^\d\. (.*)$", "".join(first["source"]), re.MULTILINE)
         assert objectives and all(o in shown for o in objectives), nb.name
-    assert len(app.get("imgs")) == len(notebooks)
+    assert len(app.get("image")) == len(notebooks)
 
 
 @pytest.mark.parametrize("page", ["compare", "sweep", "staple", "learn", "editor", "network"])
