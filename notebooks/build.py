@@ -11,14 +11,22 @@ and a diff reads well; the ``.ipynb`` files are generated from them with outputs
     .venv/bin/python notebooks/build.py --execute             # run each in a fresh kernel, time it
     .venv/bin/python notebooks/build.py --execute 03 --figures out/fig   # one lesson, save PNGs
     .venv/bin/python notebooks/build.py --execute --outputs out/run      # keep executed copies
+    .venv/bin/python notebooks/build.py --execute 03 --previews          # the Learn page's preview
+
+A lesson's preview (docs/images/lessons/NN-name.png, shown on the dashboard's Learn page) is the
+first figure the lesson draws: a matplotlib PNG, or an Altair chart drawn to PNG by
+``simulator.charts.save`` from the Vega-Lite spec its output embeds, shrunk to a thumbnail.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
+import json
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +36,8 @@ HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "src"
 KERNEL = "python3"  # the kernel of the interpreter that runs this (the project's .venv)
 CELL_TIMEOUT = 300  # seconds; a cell taking this long is a bug, not a slow machine
+PREVIEWS = HERE.parent / "docs" / "images" / "lessons"
+PREVIEW_SIZE = (560, 800)  # pixels, at most: a thumbnail beside the lesson's objectives
 
 _MARKER = re.compile(r"^# %%(?P<markdown> \[markdown\])?\s*$")
 _MAGIC = re.compile(r"^# (%(?:matplotlib|config)\b.*)$")
@@ -144,6 +154,51 @@ def save_figures(nb: nbformat.NotebookNode, folder: Path, stem: str) -> list[Pat
     return out
 
 
+def preview(notebook: Path) -> Path:
+    """Where the Learn page finds a lesson's preview figure."""
+    return PREVIEWS / f"{notebook.stem}.png"
+
+
+def _vega_spec(html: str) -> dict | None:
+    """The Vega-Lite spec of an Altair chart's HTML output: Altair's template calls its embedding
+    function on it last, ``})(spec, options);``."""
+    if "vegaEmbed" not in html:
+        return None
+    spec, _ = json.JSONDecoder().raw_decode(html, html.rindex("})(") + 3)
+    return spec
+
+
+def _chart_png(spec: dict) -> bytes:
+    """An Altair chart's spec drawn to PNG by the library's file writer (charts.save)."""
+    import altair as alt
+
+    from simulator import charts
+
+    kinds = {"layer": alt.LayerChart, "vconcat": alt.VConcatChart, "hconcat": alt.HConcatChart,
+             "concat": alt.ConcatChart, "facet": alt.FacetChart, "repeat": alt.RepeatChart}
+    chart = next((kind for key, kind in kinds.items() if key in spec), alt.Chart).from_dict(spec)
+    with tempfile.TemporaryDirectory() as tmp:
+        return charts.save(chart, Path(tmp) / "chart.png").read_bytes()
+
+
+def save_preview(nb: nbformat.NotebookNode, path: Path) -> Path:
+    """Write the first figure an executed notebook displayed, as a PNG thumbnail, to ``path``."""
+    from PIL import Image
+
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            spec = _vega_spec(str(data.get("text/html", "")))
+            if "image/png" in data or spec:
+                png = base64.b64decode(data["image/png"]) if "image/png" in data else _chart_png(spec)
+                image = Image.open(io.BytesIO(png)).convert("RGB")
+                image.thumbnail(PREVIEW_SIZE, Image.Resampling.LANCZOS)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                image.save(path, optimize=True)
+                return path
+    raise ValueError("the notebook displayed no figure to preview")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--check", action="store_true", help="only check the notebooks are up to date")
@@ -151,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--figures", type=Path, help="with --execute: save the displayed PNGs here")
     ap.add_argument("--outputs", type=Path,
                     help="with --execute: write the executed notebooks, outputs kept, here")
+    ap.add_argument("--previews", action="store_true",
+                    help=f"with --execute: save each lesson's first figure to "
+                         f"{PREVIEWS.relative_to(HERE.parent)}/")
     ap.add_argument("only", nargs="*", help="lesson numbers or name parts (default: all)")
     args = ap.parse_args(argv)
     if args.check:
@@ -168,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.figures:
                 for fig in save_figures(nb, args.figures, path.stem):
                     print(f"  {fig}")
+            if args.previews:
+                print(f"  preview: {save_preview(nb, preview(path)).relative_to(HERE.parent)}")
             if args.outputs:
                 args.outputs.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, args.outputs / path.name)

@@ -1,14 +1,13 @@
-"""Learn: the ten steps of the order management cycle, P:D and the decoupling point, and the
-notebooks, each illustrated with the scenario the Run page shows."""
+"""Learn: the ten steps of the order management cycle and P:D and the decoupling point, each
+illustrated with the scenario the Run page shows, and the lessons (their objectives and a
+preview figure, from the notebooks themselves)."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 import ui
+from lessons import lessons
 
 from simulator import STEPS
 from simulator.plan import compile_plan
@@ -18,7 +17,6 @@ from simulator.scenario import STAGES, STRATEGIES
 WORK_AFTER = {"none": STAGES, "raw_material": STAGES[2:], "components": STAGES[3:],
               "finished_goods": STAGES[4:], "digital": ("none: a download (P = 0)",)}
 
-NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 # The README's teacher command (tests/packaging/test_packaging_teach.py runs it on a fresh copy).
 TEACHER_COMMAND = "bash scripts/setup.sh --teach && .venv/bin/jupyter lab notebooks/"
 
@@ -67,20 +65,6 @@ def owner(scenario, step: str) -> str:
     return f"{dep.replace('_', ' ')} ({'unlimited' if staff is None else staff} staff)"
 
 
-def notebook_title(path: Path) -> str:
-    """The first heading of a notebook's first markdown cell, or its file name."""
-    try:
-        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError):
-        return path.stem
-    for cell in cells:
-        if cell.get("cell_type") == "markdown":
-            for line in "".join(cell.get("source", [])).splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return path.stem
-
-
 scenario, seed, label = ui.current()
 st.title("Learn: the order management cycle")
 st.markdown(
@@ -92,7 +76,7 @@ st.markdown(
 )
 st.caption(f"Examples from the scenario the Run page shows: {ui.describe(scenario)}")
 
-tab_steps, tab_pd, tab_nb = st.tabs(["The ten steps", "P:D and the decoupling point", "Notebooks"])
+tab_steps, tab_pd, tab_nb = st.tabs(["The ten steps", "P:D and the decoupling point", "Lessons"])
 
 with tab_steps:
     rows = [{"#": i, "step": STEP_TEXT[s][0], "what it is": STEP_TEXT[s][1],
@@ -134,13 +118,23 @@ with tab_pd:
     )
 
 with tab_nb:
-    st.markdown("Set up once, from the repository folder, with JupyterLab and a kernel of the "
-                f"project's `.venv`, then open the lessons:\n```sh\n{TEACHER_COMMAND}\n```")
-    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
-    if not notebooks:
-        st.info(f"No notebooks in {NOTEBOOKS} yet.")
-    for nb in notebooks:
-        left, right = st.columns([4, 1])
-        left.markdown(f"**{notebook_title(nb)}**  \n`.venv/bin/jupyter lab notebooks/{nb.name}`")
-        right.download_button("Download", nb.read_bytes(), nb.name, "application/x-ipynb+json",
-                              key=f"nb.{nb.name}")
+    st.markdown("Each lesson is a Jupyter notebook: objectives, the idea in its own words, runs of "
+                "the simulator, the library's figures, exercises that check your answer, and the "
+                "answers at the end. Set up once, from the repository folder, with JupyterLab "
+                f"and a kernel of the project's `.venv`, then open a lesson:\n```sh\n"
+                f"{TEACHER_COMMAND}\n```")
+    found = lessons()
+    if not found:
+        st.info("No lessons in notebooks/ yet.")
+    for lesson in found:
+        st.subheader(f"Lesson {lesson.number} — {lesson.title}")
+        text, figure = st.columns([3, 2])
+        text.markdown(f"*{lesson.time.capitalize()}.* After this lesson you can\n\n" + "\n".join(
+            f"{i}. {objective}" for i, objective in enumerate(lesson.objectives, start=1)))
+        text.markdown(f"`.venv/bin/jupyter lab notebooks/{lesson.notebook.name}`")
+        text.download_button("Download the notebook", lesson.notebook.read_bytes(),
+                             lesson.notebook.name, "application/x-ipynb+json",
+                             key=f"nb.{lesson.notebook.name}")
+        if lesson.preview:
+            figure.image(str(lesson.preview), caption=f"From lesson {lesson.number}",
+                         width="stretch")

@@ -45,6 +45,7 @@ import pandas as pd
 from simulator import STEPS, charts, load_scenario, simulate
 from simulator.experiment import compare
 from simulator.kpis import flat_kpis
+from simulator.teach import check, check_choice
 from simulator.trace import pick_order
 
 SEED = 1  # every run below is reproducible from this seed
@@ -209,19 +210,71 @@ for row in diffs[diffs["significant"]].itertuples():
 # %% [markdown]
 # ## Exercises
 #
-# 1. **The latest order.** Run the pump maker once (seed `(SEED, 0)`, first come first served)
-#    and staple yourself to the order that was latest against its due date. Where did it wait,
-#    and why?
-# 2. **Office trouble.** In the classroom, raise the entry error rate to 30% and the share of
-#    orders put on credit hold to 30% (`steps.entry.error_rate`, `steps.selection.credit_hold_rate`).
-#    How do the mean cycle time and the delay causes change?
-# 3. **Who pays under priority?** From the comparison above, by how many days does the 95th
-#    percentile of the end users' cycle time change under the priority rule, and is the change
-#    significant?
-# 4. **Discussion.** Earliest due date gives the best OTIF here. Give two reasons why a company
-#    might still keep first come first served, or use priority classes.
+# Each exercise has a cell that checks your answer: set the variable to your answer and run the
+# cell. It tells you if you are right and, if not, in which direction you are off. Work it out
+# with the functions above (`simulate`, `pick_order`, `trace`, `where_time_goes`).
 #
-# Write your answers in new cells below; then compare with the answers at the end.
+# 1. **The latest order.** Run the pump maker once (seed `(SEED, 0)`, first come first served)
+#    and staple yourself to the order that was latest against its due date. At which of the ten
+#    steps did it wait longest? (Its narrative says why.)
+
+# %%
+pump_run = simulate(pumps, (SEED, 0))
+late_journey = pump_run.trace(pick_order(pump_run, "late"))
+worst = late_journey[late_journey["phase"] == "cycle"].sort_values("wait", ascending=False).iloc[0]
+my_step = None  # your answer: one of the ten steps, e.g. "entry"
+check_choice(my_step, worst["step"], STEPS, name="step",
+             why=f"It waited {worst['wait']:.2f} days at {worst['department']} "
+                 f"({worst['reason']}).",
+             hint="Read the longest pale bar of its Gantt chart, or sort its trace by wait.")
+
+# %% [markdown]
+# 2. **Office trouble.** In the classroom, raise the entry error rate to 30% and the share of
+#    orders put on credit hold to 30% (`steps.entry.error_rate`, `steps.selection.credit_hold_rate`)
+#    and run it with `SEED`. By how many days does the mean cycle time (`where_time_goes()`'s
+#    `mean_time`) grow? Checked against the simulation within 0.05 days.
+
+# %%
+troubled = classroom.with_overrides(**{"steps.entry.error_rate": 0.3,
+                                       "steps.selection.credit_hold_rate": 0.3})
+trouble = simulate(troubled, SEED).where_time_goes()
+my_growth = None  # your answer: days
+check(my_growth, expected=trouble.mean_time - where.mean_time, tol=0.05, name="growth",
+      why="Credit holds and entry rework add office waiting before the workshop even starts.",
+      hint="Run the changed scenario with the same seed and subtract the mean times.")
+
+# %% [markdown]
+# 3. **Who pays under priority?** From the comparison above, by how many days does the 95th
+#    percentile of the end users' cycle time change under the priority rule (priority minus
+#    first come first served; within 0.05 days), and is the change significant at 95%
+#    ("yes" or "no")?
+
+# %%
+end_users = summary[(summary["alternative"] == "priority")
+                    & (summary["kpi"] == "cycle_time_p95.end_users")].iloc[0]
+significant = abs(end_users["diff"]) > end_users["diff_half_width"]
+my_change = None  # your answer: days (negative if it falls)
+my_significant = None  # your answer: "yes" or "no"
+check(my_change, expected=end_users["diff"], tol=0.05, name="change",
+      why="End users are overtaken by key accounts and distributors.",
+      hint="Read the row cycle_time_p95.end_users, alternative priority, column diff.")
+check_choice(my_significant, "yes" if significant else "no", ["yes", "no"], name="significant",
+             why="Significant when the 95% interval of the paired difference excludes zero.",
+             hint="Compare |diff| with diff_half_width.")
+
+# %% [markdown]
+# 4. **Discussion.** Earliest due date gives the best OTIF here. Which of these is a sound
+#    reason to keep first come first served anyway? (a) it gives a shorter mean cycle time;
+#    (b) customers cannot game it: under earliest due date, asking for a short D gets an order
+#    served first; (c) it delivers more orders on time. Then think of a reason for priority
+#    classes.
+
+# %%
+my_reason = None  # your answer: "a", "b" or "c"
+check_choice(my_reason, "b", ["a", "b", "c"], name="reason",
+             why="A rule decides who waits, not how much work there is: the mean cycle time "
+                 "barely moves, and earliest due date does deliver more on time.",
+             hint="Compare cycle_time_mean and otif of the three rules in rules.summary.")
 
 # %% [markdown]
 # ---
@@ -233,12 +286,9 @@ for row in diffs[diffs["significant"]].itertuples():
 # **1. The latest order.**
 
 # %%
-pump_run = simulate(pumps, (SEED, 0))
-latest = pick_order(pump_run, "late")
-late_journey = pump_run.trace(latest)
 print(late_journey.narrative())
-worst = late_journey[late_journey["phase"] == "cycle"].sort_values("wait", ascending=False).iloc[0]
-print(f"\nlongest wait: {worst['wait']:.2f} days at {worst['department']} ({worst['reason']})")
+print(f"\nlongest wait: {worst['wait']:.2f} days at {worst['department']} in step "
+      f"{worst['step']} ({worst['reason']})")
 charts.order_timeline(late_journey)
 
 # %% [markdown]
@@ -249,9 +299,6 @@ charts.order_timeline(late_journey)
 # **2. Office trouble.**
 
 # %%
-troubled = classroom.with_overrides(**{"steps.entry.error_rate": 0.3,
-                                       "steps.selection.credit_hold_rate": 0.3})
-trouble = simulate(troubled, SEED).where_time_goes()
 print(f"mean cycle time {where.mean_time:.2f} -> {trouble.mean_time:.2f} days")
 causes = pd.concat({"before": where.causes.set_index("cause")["per_order"],
                     "after": trouble.causes.set_index("cause")["per_order"]}, axis=1).fillna(0.0)
@@ -267,15 +314,22 @@ causes.sort_values("change", ascending=False)
 # **3. Who pays under priority?**
 
 # %%
-end_users = summary[(summary["alternative"] == "priority")
-                    & (summary["kpi"] == "cycle_time_p95.end_users")].iloc[0]
-verdict = "significant" if abs(end_users["diff"]) > end_users["diff_half_width"] else "not significant"
 print(f"end users' p95 cycle time under priority vs fcfs: {end_users['diff']:+.2f} ± "
-      f"{end_users['diff_half_width']:.2f} days ({verdict} at 95%)")
+      f"{end_users['diff_half_width']:.2f} days "
+      f"({'significant' if significant else 'not significant'} at 95%)")
 
 # %% [markdown]
-# **4. Discussion.** First come first served is simple, transparent and fair — customers can
-# predict it and nobody is starved; it needs no due dates, which customers may game (everybody
-# asks for "tomorrow" once they learn that short D goes first). Priority classes protect the
-# customers who matter most to the business, whatever D they give. Earliest due date needs
-# honest due dates and can let an order with a far due date wait very long when the load is high.
+# **4. Discussion.**
+
+# %%
+rules.summary[rules.summary["kpi"].isin(["cycle_time_mean", "otif"])].pivot(
+    index="kpi", columns="alternative", values="mean")[RULES]
+
+# %% [markdown]
+# (b). First come first served is simple, transparent and fair — customers
+# can predict it and nobody is starved; it needs no due dates, which customers may game
+# (everybody asks for "tomorrow" once they learn that short D goes first). (a) is wrong: a rule
+# reorders the queue but does not change the work, so the mean cycle time hardly moves — it is
+# the spread that moves; (c) is wrong here by the table. Priority classes protect the customers
+# who matter most to the business, whatever D they give. Earliest due date needs honest due
+# dates and can let an order with a far due date wait very long when the load is high.

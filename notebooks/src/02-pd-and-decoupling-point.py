@@ -65,6 +65,7 @@ import pandas as pd
 from simulator import charts, load_scenario, simulate
 from simulator.experiment import assess, compare, lower_bound, sweep
 from simulator.plan import compile_plan
+from simulator.teach import check, check_choice
 
 SEED = 1  # every run below is reproducible from this seed
 REPS = 4  # replications per (decoupling point, D) cell
@@ -238,19 +239,82 @@ print(f"safety factors between {room['ratio'].min():.1f} and {room['ratio'].max(
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise has a cell that checks your answer: set the variable to your answer and run the
+# cell. It tells you if you are right and, if not, in which direction you are off. Work it out
+# with `compare`, `sweep` and `assess` as above (seed `SEED`, `REPS` replications).
+#
 # 1. **Customers who walk away.** Put the customers' quote tolerance back (1.5: a customer
 #    refuses a quote longer than 1.5 × D). For make-to-order at D = 3 days, compare OTIF and the
-#    number of lost orders with and without it. Why does OTIF go *up* when customers can refuse?
+#    number of lost orders with and without it. How many orders are lost per replication on
+#    average with it (checked against the simulation's 95% interval, widened by 2 orders)? And
+#    why does OTIF go *up* when customers can refuse: (a) refusals give the workshop less to
+#    do, so every order is faster; (b) the orders that would have been late are the ones
+#    refused, and they never count against OTIF; (c) customers who refuse are given priority?
+
+# %%
+mto3 = workshop.with_overrides(**{"decoupling_point": "mto", "customers.*.demand_lead_time": 3})
+walk = compare(mto3, {"accept any quote": {},
+                      "refuse above 1.5 × D": {"customers.*.quote_tolerance": 1.5}},
+               reps=REPS, seed=SEED, workers=1)
+lost = walk.summary.set_index(["alternative", "kpi"]).loc[("refuse above 1.5 × D", "orders_lost")]
+my_lost = None  # your answer: orders lost per replication
+my_why = None  # your answer: "a", "b" or "c"
+check(my_lost, expected=(lost["mean"] - lost["half_width"], lost["mean"] + lost["half_width"]),
+      tol=2, name="lost orders", hint="Run both alternatives with compare and read orders_lost.")
+check_choice(my_why, "b", ["a", "b", "c"], name="why",
+             why="A long quote means a busy workshop: the customers who would have waited "
+                 "longest walk away, and OTIF counts only the orders that stayed.",
+             hint="Which customers refuse: those quoted a short lead time or a long one?")
+
+# %% [markdown]
 # 2. **A calmer office.** Remove credit holds and entry errors (`steps.selection.credit_hold_rate`
-#    and `steps.entry.error_rate` to 0). Does make-to-order now meet the target at P:D = 3 or 4?
+#    and `steps.entry.error_rate` to 0). Does make-to-order now meet the target (lower
+#    confidence bound of OTIF at least `TARGET`) at P:D = 3, at 4, at "both" or at "neither"?
+
+# %%
+calm = workshop.with_overrides(**{"steps.selection.credit_hold_rate": 0,
+                                  "steps.entry.error_rate": 0})
+calm_sweep = sweep(calm, [3, 4], strategies="mto", reps=REPS, seed=SEED, workers=1)
+calm_runs = calm_sweep.runs[calm_sweep.runs["error"].isna()]
+calm_bounds = calm_runs.groupby("pd")["otif"].agg(mean="mean", lower=lower_bound)
+meets = [f"{r:g}" for r in (3, 4) if calm_bounds.loc[r, "lower"] >= TARGET]
+calm_answer = "both" if len(meets) == 2 else (meets[0] if meets else "neither")
+my_calm = None  # your answer: "3", "4", "both" or "neither"
+check_choice(my_calm, calm_answer, ["3", "4", "both", "neither"], name="meets the target at",
+             why="The office steps are part of the customer's lead time; removing their delays "
+                 "shortens and narrows the cycle time.",
+             hint="Sweep the calm workshop at P:D 3 and 4 for mto and compare lower_bound(otif) "
+                  "with TARGET.")
+
+# %% [markdown]
 # 3. **The cheapest choice.** The advisor `simulator.experiment.assess(runs, target)` picks, for
 #    each D, the *cheapest* decoupling point that meets the target, from the sweep you already
-#    ran. Where does it differ from the most upstream one, and why can it?
+#    ran. For how many of the seven P:D ratios does it differ from the most upstream one that
+#    meets the target (the `verdict` table; where neither finds one, they agree)?
+
+# %%
+table, recommendations = assess(result.runs, TARGET)
+advice = recommendations.set_index("pd")[["recommended"]].join(
+    verdict[["textbook rule", "most upstream meeting target"]]).fillna("none")
+differ = int((advice["recommended"] != advice["most upstream meeting target"]).sum())
+my_differ = None  # your answer: a count from 0 to 7
+check(my_differ, expected=differ, tol=0, name="ratios that differ",
+      why="The advisor minimises total cost, the most upstream choice minimises stock.",
+      hint="Join assess's recommendations with the verdict table and count the rows that differ.")
+
+# %% [markdown]
 # 4. **Discussion.** Mather's advice for a company with P:D > 1: forecast better, become more
-#    flexible, detect forecast errors quickly — or shorten P. Which of these would move the
-#    numbers of Step 4, and which would not?
-#
-# Write your answers in new cells below; then compare with the answers at the end.
+#    flexible, detect forecast errors quickly — or shorten P. Which one moves the numbers of
+#    Step 4 (the shortest D each decoupling point needs) directly: "forecast better",
+#    "detect errors quickly" or "shorten P"?
+
+# %%
+my_remedy = None  # your answer: one of the three
+check_choice(my_remedy, "shorten P", ["forecast better", "detect errors quickly", "shorten P"],
+             name="remedy",
+             why="A shorter, narrower cycle time after the decoupling point fits a shorter D; "
+                 "forecasts only make the stock at the decoupling point cheaper.",
+             hint="Step 4 measures the time of the work after the decoupling point.")
 
 # %% [markdown]
 # ---
@@ -262,16 +326,12 @@ print(f"safety factors between {room['ratio'].min():.1f} and {room['ratio'].max(
 # **1. Customers who walk away.**
 
 # %%
-mto3 = workshop.with_overrides(**{"decoupling_point": "mto", "customers.*.demand_lead_time": 3})
-walk = compare(mto3, {"accept any quote": {},
-                      "refuse above 1.5 × D": {"customers.*.quote_tolerance": 1.5}},
-               reps=REPS, seed=SEED, workers=1)
 walk.summary[walk.summary["kpi"].isin(["otif", "orders_lost", "inquiries"])].pivot(
     index="kpi", columns="alternative", values="mean")
 
 # %% [markdown]
-# When customers can refuse, the orders that would have been late are the ones whose quote was
-# long (the workshop was busy), and those customers walk away: they never become orders, so
+# (b). When customers can refuse, the orders that would have been late are the ones whose quote
+# was long (the workshop was busy), and those customers walk away: they never become orders, so
 # they do not count against OTIF. OTIF looks better while the company loses sales — always read
 # OTIF together with lost orders.
 
@@ -279,15 +339,11 @@ walk.summary[walk.summary["kpi"].isin(["otif", "orders_lost", "inquiries"])].piv
 # **2. A calmer office.**
 
 # %%
-calm = workshop.with_overrides(**{"steps.selection.credit_hold_rate": 0,
-                                  "steps.entry.error_rate": 0})
-calm_sweep = sweep(calm, [3, 4], strategies="mto", reps=REPS, seed=SEED, workers=1)
-calm_runs = calm_sweep.runs[calm_sweep.runs["error"].isna()]
-for ratio, g in calm_runs.groupby("pd"):
+for ratio, row in calm_bounds.iterrows():
     before = bounds.loc[(ratio, "mto")]
-    print(f"P:D = {ratio:g}: MTO OTIF {g['otif'].mean():.3f} (lower bound "
-          f"{lower_bound(g['otif']):.3f}) vs {before['mean']:.3f} (lower bound "
-          f"{before['lower']:.3f}) with the office as it was")
+    print(f"P:D = {ratio:g}: MTO OTIF {row['mean']:.3f} (lower bound {row['lower']:.3f}) vs "
+          f"{before['mean']:.3f} (lower bound {before['lower']:.3f}) with the office as it was")
+print(f"meets {TARGET:.0%} with 95% confidence at: {calm_answer}")
 
 # %% [markdown]
 # Office delays are part of the customer's lead time even though the textbook rule counts only
@@ -298,9 +354,8 @@ for ratio, g in calm_runs.groupby("pd"):
 # **3. The cheapest choice.**
 
 # %%
-table, recommendations = assess(result.runs, TARGET)
-print(recommendations.set_index("pd")[["recommended"]].join(
-    verdict[["textbook rule", "most upstream meeting target"]]))
+print(advice)
+print(f"the advisor differs from the most upstream choice at {differ} of {len(advice)} ratios")
 # Where the money goes at P:D = 2 (mean over the replications; labour is the same for all).
 runs[runs["pd"] == 2].groupby("strategy")[["cost_holding", "cost_backorder", "cost_total"]].mean()
 

@@ -65,7 +65,8 @@ import pandas as pd
 
 from simulator import charts, load_scenario, plots, simulate
 from simulator.experiment import replicate, summarize
-from simulator.theory import base_stock_poisson
+from simulator.teach import check, check_choice
+from simulator.theory import base_stock_poisson, mm1_within
 
 SEED = 1  # every run below is reproducible from this seed
 REPS = 5  # replications per design: enough for 95% intervals of a few percent
@@ -214,9 +215,9 @@ fig
 # demand whatever the mix. The table below puts the saving next to $\sqrt{n}$.
 
 # %%
-check = sim.merge(theory[theory["design"].isin(list(DESIGNS))], on=["n", "design", "kpi"])
-check["inside"] = (check["mean"] - check["value"]).abs() <= check["half_width"]
-print(f"{check['inside'].sum()} of {len(check)} intervals contain the theoretical value")
+agree = sim.merge(theory[theory["design"].isin(list(DESIGNS))], on=["n", "design", "kpi"])
+agree["inside"] = (agree["mean"] - agree["value"]).abs() <= agree["half_width"]
+print(f"{agree['inside'].sum()} of {len(agree)} intervals contain the theoretical value")
 
 # %%
 safety = sim[sim["kpi"] == "safety_stock"].pivot(index="n", columns="design", values="mean")
@@ -290,21 +291,79 @@ print(f"dedicated design: fill rate {measured:.3f} with the assembler's queue in
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise has a cell that checks your answer: set the variable to your answer and run the
+# cell. It tells you if you are right and, if not, in which direction you are off. Work it out
+# with `smallest_base_stock` and `base_stock_poisson` as in Step 1.
+#
 # 1. **A higher target.** Size both designs for a 99% fill rate with four products. How many
-#    units of safety stock does pooling save now, and is the ratio closer to or further from
-#    $\sqrt{4}$ than at 95%?
+#    units of safety stock does pooling save now (to one decimal), and is the ratio of the two
+#    safety stocks "closer" to or "further" from $\sqrt{4}$ than at 95%?
+
+# %%
+s99_each = smallest_base_stock(RATE / 4, LEAD_TIME, 0.99)
+s99_pool = smallest_base_stock(RATE, LEAD_TIME, 0.99)
+ss99_ded, ss99_pool = 4 * (s99_each - RATE / 4 * LEAD_TIME), s99_pool - RATE * LEAD_TIME
+ss95_ratio = plan.loc[4, "dedicated safety stock"] / plan.loc[4, "pooled safety stock"]
+closer = abs(ss99_ded / ss99_pool - 2) < abs(ss95_ratio - 2)
+my_saving = None  # your answer: units of safety stock saved
+my_closer = None  # your answer: "closer" or "further"
+check(my_saving, expected=ss99_ded - ss99_pool, tol=0.05, name="saving",
+      why="Both safety stocks grow with the target; the dedicated ones grow four times.",
+      hint="Saving = 4 × (S per product − λL/4) − (pooled S − λL), each S the smallest reaching 99%.")
+check_choice(my_closer, "closer" if closer else "further", ["closer", "further"], name="ratio",
+             why="Rounding S up to whole units decides how far the ratio is from √n.",
+             hint="Compute the ratio of the safety stocks at 99% and at 95% and compare each with 2.")
+
+# %% [markdown]
 # 2. **More volume.** Size both designs for eight products at 10 and at 100 times the demand
-#    rate (`RATE`). Does the ratio of dedicated to pooled safety stock move towards $\sqrt{8}$?
-#    Why? Confirm the pooled design's fill rate at 10 times the volume with a simulation.
+#    rate (`RATE`). Does the ratio of dedicated to pooled safety stock move towards $\sqrt{8}$
+#    ("yes" or "no")? Why? (The answers confirm the pooled design's fill rate at 10 times the
+#    volume with a simulation.)
+
+# %%
+volume = []
+for factor in (1, 10, 100):
+    rate = RATE * factor
+    s_each = smallest_base_stock(rate / 8, LEAD_TIME, TARGET)
+    s_pool = smallest_base_stock(rate, LEAD_TIME, TARGET)
+    ss_ded, ss_pool = 8 * (s_each - rate / 8 * LEAD_TIME), s_pool - rate * LEAD_TIME
+    volume.append({"orders/day": rate, "S per product": s_each, "pooled S": s_pool,
+                   "dedicated SS": ss_ded, "pooled SS": ss_pool, "ratio": ss_ded / ss_pool})
+volume = pd.DataFrame(volume).set_index("orders/day")
+gaps = (volume["ratio"] - np.sqrt(8)).abs()
+my_towards = None  # your answer: "yes" or "no"
+check_choice(my_towards, "yes" if gaps.iloc[-1] < gaps.iloc[0] else "no", ["yes", "no"],
+             name="towards √8",
+             why="Rounding matters less next to a large safety stock, and a Poisson demand with "
+                 "a large mean is close to the normal the law assumes.",
+             hint="Tabulate the ratio at 1, 10 and 100 times RATE and compare it with √8.")
+
+# %% [markdown]
 # 3. **How long must customers wait?** In Step 3 the pooled design has one assembler with
 #    exponential times of mean 0.25 days and λ = 2 orders a day. Treating the assembler as an
-#    M/M/1 queue and ignoring stock-outs, what demand lead time D lets 95% of orders arrive on
-#    time? Check it with a simulation.
-# 4. **Discussion.** Your company has 200 variants built from 5 common modules. Which
-#    assumptions of the square-root law would you check before promising a $\sqrt{200}$ saving
-#    to management?
-#
-# Write your answers in new cells below; then compare with the answers at the end.
+#    M/M/1 queue and ignoring stock-outs, what demand lead time D (in days, to two decimals)
+#    lets 95% of orders arrive on time? The answers check it with a simulation.
+
+# %%
+mu = 1 / ASSEMBLY["mean"]
+d95 = np.log(20) / (mu - RATE)
+my_d = None  # your answer: D in days
+check(my_d, expected=d95, tol=0.01, name="D",
+      why="The M/M/1 time in system is exponential with rate μ − λ: P(T ≤ D) = 1 − e^{−(μ−λ)D}.",
+      hint="Solve 1 − exp(−(μ − λ)D) = 0.95 with μ = 1/0.25 a day.")
+
+# %% [markdown]
+# 4. **Discussion.** Your company has 200 variants built from 5 common modules. A promotion
+#    lifts the demand of all variants together. Which assumption of the square-root law does
+#    that break: "independent demands", "normal demand" or "equal lead times"? Which other
+#    assumptions would you check before promising a $\sqrt{200}$ saving to management?
+
+# %%
+my_assumption = None  # your answer: one of the three
+check_choice(my_assumption, "independent demands",
+             ["independent demands", "normal demand", "equal lead times"], name="assumption",
+             why="Demands that move together do not offset each other: there is less to pool.",
+             hint="Pooling works because a high week for one variant meets a low week of another.")
 
 # %% [markdown]
 # ---
@@ -316,11 +375,6 @@ print(f"dedicated design: fill rate {measured:.3f} with the assembler's queue in
 # **1. A higher target.**
 
 # %%
-s99_each = smallest_base_stock(RATE / 4, LEAD_TIME, 0.99)
-s99_pool = smallest_base_stock(RATE, LEAD_TIME, 0.99)
-ss99_ded = 4 * (s99_each - RATE / 4 * LEAD_TIME)
-ss99_pool = s99_pool - RATE * LEAD_TIME
-ss95_ratio = plan.loc[4, "dedicated safety stock"] / plan.loc[4, "pooled safety stock"]
 print(f"99%: S per product {s99_each}, pooled S {s99_pool}")
 print(f"safety stock dedicated {ss99_ded:.1f} vs pooled {ss99_pool:.1f} units: "
       f"pooling saves {ss99_ded - ss99_pool:.1f} units, ratio {ss99_ded / ss99_pool:.2f}")
@@ -335,17 +389,7 @@ print(f"at 95% the ratio was {ss95_ratio:.2f}; √4 = 2")
 # **2. More volume.**
 
 # %%
-volume = []
-for factor in (1, 10, 100):
-    rate = RATE * factor
-    s_each = smallest_base_stock(rate / 8, LEAD_TIME, TARGET)
-    s_pool = smallest_base_stock(rate, LEAD_TIME, TARGET)
-    ss_ded, ss_pool = 8 * (s_each - rate / 8 * LEAD_TIME), s_pool - rate * LEAD_TIME
-    volume.append({"orders/day": rate, "S per product": s_each, "pooled S": s_pool,
-                   "dedicated SS": ss_ded, "pooled SS": ss_pool, "ratio": ss_ded / ss_pool})
-volume = pd.DataFrame(volume).set_index("orders/day")
 print(volume)
-gaps = (volume["ratio"] - np.sqrt(8)).abs()
 print(f"distance of the ratio from √8 = {np.sqrt(8):.3f}:", gaps.round(3).tolist())
 
 # Check the pooled sizing at 10x by simulation (a shorter horizon: ten times the orders per day).
@@ -363,14 +407,10 @@ print(f"pooled fill rate at {RATE * 10:g} orders/day: {fr['mean']:.3f} ± {fr['h
 
 # %% [markdown]
 # **3. How long must customers wait?** In an M/M/1 queue the time in system is exponential with
-# rate μ − λ, so $P(T \le D) = 1 - e^{-(\mu-\lambda)D}$ (`simulator.validation.mm1_within`);
+# rate μ − λ, so $P(T \le D) = 1 - e^{-(\mu-\lambda)D}$ (`simulator.theory.mm1_within`);
 # 95% on time needs $D = \ln 20 / (\mu - \lambda)$.
 
 # %%
-from simulator.theory import mm1_within
-
-mu = 1 / ASSEMBLY["mean"]
-d95 = np.log(20) / (mu - RATE)
 print(f"D = ln 20 / (μ - λ) = {d95:.2f} days; check: mm1_within gives {mm1_within(RATE, mu, d95):.3f}")
 scen = pooling_scenario(N, "pooled", int(levels["pooled"][N]), assembly=ASSEMBLY).with_overrides(
     **{"chain.stages.assembly.servers": 1, "customers.*.demand_lead_time": float(d95)})
@@ -384,11 +424,11 @@ print(f"simulated OTIF at D = {d95:.2f} days: {otif['mean']:.3f} ± {otif['half_
 # short of the formula.
 
 # %% [markdown]
-# **4. Discussion.** The law assumes (a) independent demands — variants often move together
-# (a promotion, a season), and positively correlated demand pools less; (b) similar demand per
-# variant — when a few runners carry most of the demand, there is less variability left to
-# pool than with an even mix; (c) the
-# same lead time and service level before and after pooling — postponement adds assembly in
-# front of the customer (Step 3); (d) normal demand and continuous stock — for slow movers the
-# exact, integer sizing differs (Step 2, exercise 2); (e) the modules really are common: 200 variants built
-# from 5 modules are 5 pools, each with its own demand, not one.
+# **4. Discussion.** Independent demands. The law assumes (a) independent demands — variants
+# often move together (a promotion, a season), and positively correlated demand pools less;
+# (b) similar demand per variant — when a few runners carry most of the demand, there is less
+# variability left to pool than with an even mix; (c) the same lead time and service level
+# before and after pooling — postponement adds assembly in front of the customer (Step 3);
+# (d) normal demand and continuous stock — for slow movers the exact, integer sizing differs
+# (Step 2, exercise 2); (e) the modules really are common: 200 variants built from 5 modules
+# are 5 pools, each with its own demand, not one.

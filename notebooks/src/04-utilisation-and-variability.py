@@ -59,6 +59,7 @@ import pandas as pd
 from simulator import charts, load_scenario, plots, simulate
 from simulator.experiment import replications_needed, summarize
 from simulator.plan import compile_plan
+from simulator.teach import check, check_choice
 from simulator.theory import mg1_wait, mm1_within, mmc_wait
 from simulator.validation import queue_wait
 
@@ -146,12 +147,12 @@ fig = plots.sim_vs_theory(
 fig
 
 # %%
-check = sim[sim["kpi"] == "wait"].copy()
-check["theory"] = [mmc_wait(r, 1.0, 1) if SERVICES[s][1] == 1.0 else mg1_wait(r, 1.0, SERVICES[s][1])
-                   for r, s in zip(check["rho"], check["service"], strict=True)]
-check["inside"] = (check["mean"] - check["theory"]).abs() <= check["half_width"]
-print(f"{check['inside'].sum()} of {len(check)} 95% intervals of W_q contain the formula's value")
-check[["service", "rho", "mean", "half_width", "theory", "inside"]]
+agree = sim[sim["kpi"] == "wait"].copy()
+agree["theory"] = [mmc_wait(r, 1.0, 1) if SERVICES[s][1] == 1.0 else mg1_wait(r, 1.0, SERVICES[s][1])
+                   for r, s in zip(agree["rho"], agree["service"], strict=True)]
+agree["inside"] = (agree["mean"] - agree["theory"]).abs() <= agree["half_width"]
+print(f"{agree['inside'].sum()} of {len(agree)} 95% intervals of W_q contain the formula's value")
+agree[["service", "rho", "mean", "half_width", "theory", "inside"]]
 
 # %% [markdown]
 # **Reading the figure.** At low load the three curves are close: there is hardly a queue,
@@ -232,20 +233,53 @@ print("highest-load / lowest-load relative half-width:",
 # %% [markdown]
 # ## Exercises
 #
-# 1. **Halve the wait.** A stage runs at ρ = 0.8 with exponential service times. Which change
-#    halves its mean wait: making service times constant, or lowering the load — and to which
-#    load? Check the constant-service answer with a simulation.
+# Each exercise has a cell that checks your answer: set the variable to your answer and run the
+# cell. It tells you if you are right and, if not, in which direction you are off. Work it out
+# with the formulas (`mmc_wait`, `mg1_wait`); the answers confirm them with simulations.
+#
+# 1. **Halve the wait.** A stage runs at ρ = 0.8 with exponential service times. Making service
+#    times constant halves its mean wait. To which load ρ (to three decimals) must demand fall
+#    to halve it instead, service staying exponential?
+
+# %%
+my_load = None  # your answer: ρ
+check(my_load, expected=2 / 3, tol=0.001, name="ρ",
+      why="U = ρ/(1−ρ) must fall from 4 to 2: ρ = 2/3, a sixth less demand.",
+      hint="Halve ρ/(1−ρ) at ρ = 0.8 and solve for ρ.")
+
+# %% [markdown]
 # 2. **Two servers.** Replace the one server by two, each as fast as before, and double the
-#    demand so that each is still 80% busy. Compute the mean wait with the M/M/c formula
-#    (`mmc_wait`) and compare with the single server at 80%. Confirm with a simulation.
-# 3. **95% load.** Predict the mean wait at ρ = 0.95 with exponential service. Simulate `REPS`
-#    replications of `ORDERS` orders. How wide is the interval? Use
+#    demand so that each is still 80% busy. What is the mean wait in queue (days, M/M/c
+#    formula `mmc_wait`, to two decimals)? Compare it with the single server at 80%.
+
+# %%
+my_wait_two = None  # your answer: W_q in days
+check(my_wait_two, expected=mmc_wait(1.6, 1.0, 2), tol=0.005, name="W_q with two servers",
+      why="With two servers an order waits only when both are busy.",
+      hint="mmc_wait(arrival rate, service rate, servers) with λ = 1.6 and μ = 1 a day.")
+
+# %% [markdown]
+# 3. **95% load.** Predict the mean wait in queue at ρ = 0.95 with exponential service (days).
+#    Then simulate `REPS` replications of `ORDERS` orders: how wide is the interval? Use
 #    `simulator.experiment.replications_needed` to estimate how many replications a ±10%
 #    answer would need.
+
+# %%
+my_wait_95 = None  # your answer: W_q in days
+check(my_wait_95, expected=mmc_wait(0.95, 1.0, 1), tol=0.05, name="W_q at 95%",
+      why="ρ/(1−ρ) = 19 at 95% load, times V = 1 and T = 1 day.",
+      hint="W_q = V·U·T with V = 1 for exponential service.")
+
+# %% [markdown]
 # 4. **Which lever?** At ρ = 0.9 with exponential service, which helps more: cutting the
-#    coefficient of variation to 0.5, or cutting the load to 0.8?
-#
-# Write your answers in new cells below; then compare with the answers at the end.
+#    coefficient of variation to 0.5 ("cv 0.5"), or cutting the load to 0.8 ("load 0.8")?
+
+# %%
+lever = "load 0.8" if mg1_wait(0.8, 1.0, 1.0) < mg1_wait(0.9, 1.0, 0.25) else "cv 0.5"
+my_lever = None  # your answer: "cv 0.5" or "load 0.8"
+check_choice(my_lever, lever, ["cv 0.5", "load 0.8"], name="lever",
+             why="At high load U dominates: 9 → 4, while V moves only from 1 to 0.625.",
+             hint="Compute V·U·T for both changes with mg1_wait.")
 
 # %% [markdown]
 # ---

@@ -52,6 +52,7 @@ from scipy import stats
 from simulator import load_scenario, plots, simulate
 from simulator.experiment import replicate, summarize, t_half_width
 from simulator.plan import compile_plan
+from simulator.teach import check
 from simulator.theory import base_stock_poisson, mm1_base_stock
 
 SEED = 1  # every run below is reproducible from this seed
@@ -123,10 +124,10 @@ fig
 # backorders vanish.
 
 # %%
-check = sim.merge(theory, on=["S", "kpi"])
-check["inside"] = (check["mean"] - check["value"]).abs() <= check["half_width"]
-print(f"{check['inside'].sum()} of {len(check)} intervals contain the theoretical value")
-print(check.groupby("kpi")["inside"].mean().rename("share inside"))
+agree = sim.merge(theory, on=["S", "kpi"])
+agree["inside"] = (agree["mean"] - agree["value"]).abs() <= agree["half_width"]
+print(f"{agree['inside'].sum()} of {len(agree)} intervals contain the theoretical value")
+print(agree.groupby("kpi")["inside"].mean().rename("share inside"))
 
 # %% [markdown]
 # With 95% intervals, about one in twenty is expected to miss by chance alone, so a few misses
@@ -270,19 +271,54 @@ for target in (0.9, 0.95):
 # %% [markdown]
 # ## Exercises
 #
+# Each exercise has a cell that checks your answer: set the variable to your answer and run the
+# cell. It tells you if you are right and, if not, in which direction you are off. Work it out
+# with the theory (`lead_demand`, `base_stock_poisson`, `smallest_poisson_level`); the answers
+# confirm with simulations.
+#
 # 1. **Expensive backorders.** The backorder cost rises to 49 per unit-day (h stays 1). What is
-#    the best base-stock level now, and what fill rate does it give? Confirm the cost with a
-#    simulation at that level.
+#    the best base-stock level now? What fill rate does it give? (The answers confirm the cost
+#    with a simulation at that level.)
+
+# %%
+b = 49.0
+best49 = int(lead_demand.ppf(b / (b + HOLDING)))
+my_best_level = None  # your answer: S (units)
+check(my_best_level, expected=best49, tol=0, name="S",
+      why="The critical ratio b/(b+h) rises from 0.9 to 0.98.",
+      hint="The smallest S with P(D_L ≤ S) ≥ b/(b+h).")
+
+# %% [markdown]
 # 2. **Twice the demand.** λ doubles to 2 units a day, with the same lead time. What S gives at
 #    least a 95% fill rate? Does the safety stock $S-\lambda L$ double too?
+
+# %%
+my_level_double = None  # your answer: S (units)
+check(my_level_double, expected=smallest_poisson_level(2.0, LEAD_TIME, 0.95), tol=0, name="S",
+      why="The lead-time demand doubles; its standard deviation grows only by √2.",
+      hint="The smallest S whose Poisson fill rate P(D_L ≤ S−1) reaches 0.95, now with λL = 10.")
+
+# %% [markdown]
 # 3. **Half the lead time.** Back to λ = 1, but the lead time is 2.5 days. What S gives at least
 #    95%? Compare the on-hand stock with the 5-day case: how much stock does a shorter lead time
 #    free?
+
+# %%
+my_level_half = None  # your answer: S (units)
+check(my_level_half, expected=smallest_poisson_level(RATE, LEAD_TIME / 2, 0.95), tol=0,
+      name="S", why="Half the lead time halves the pipeline λL and shrinks the safety stock too.",
+      hint="The smallest S whose Poisson fill rate reaches 0.95 with λL = 2.5.")
+
+# %% [markdown]
 # 4. **A busier stage.** In Step 4, the assembler gets busier: λ = 0.8, then 0.9 a day. Which S
-#    gives a 95% fill rate by the M/M/1 formula? Check the 0.9 case with a simulation (use a
-#    longer horizon: near full load the averages settle slowly).
-#
-# Write your answers in new cells below; then compare with the answers at the end.
+#    gives a 95% fill rate at λ = 0.9 by the M/M/1 formula? (The answers check it with a
+#    simulation, with a longer horizon: near full load the averages settle slowly.)
+
+# %%
+my_level_busy = None  # your answer: S (units)
+check(my_level_busy, expected=int(np.ceil(np.log(0.05) / np.log(0.9))), tol=0, name="S",
+      why="1 − ρ^S ≥ 0.95 needs S ≥ ln 0.05 / ln ρ: near full load stock grows fast.",
+      hint="Solve 1 − 0.9^S ≥ 0.95 for the smallest whole S.")
 
 # %% [markdown]
 # ---
@@ -294,9 +330,7 @@ for target in (0.9, 0.95):
 # **1. Expensive backorders.**
 
 # %%
-b = 49.0
 ratio49 = b / (b + HOLDING)
-best49 = int(lead_demand.ppf(ratio49))
 t49 = base_stock_poisson(RATE, LEAD_TIME, best49)
 print(f"critical ratio {ratio49:.3f} -> best S = {best49}, fill rate {t49['fill_rate']:.3f}, "
       f"cost {HOLDING * t49['inventory_codp_mean'] + b * t49['backorders_mean']:.2f}/day (theory)")

@@ -8,7 +8,8 @@
 # 1. describe the four classic replenishment policies — base stock, (s,S), (R,Q) and periodic
 #    review (T,S) — by what triggers an order and how much it orders;
 # 2. check the simulator's fill rate, backorders and stock on hand of each policy against its
-#    closed form (Zipkin ch. 6), with confidence intervals from replications;
+#    closed form (Zipkin, *Foundations of Inventory Management*), with confidence intervals
+#    from replications;
 # 3. explain why the reorder point protects against the demand over the lead time, and why a
 #    review period adds to the time the stock must cover;
 # 4. trade the cost of ordering against the cost of holding: the economic order quantity.

@@ -278,6 +278,16 @@ def test_learn_page_explains_the_cycle_with_the_current_scenario(app):
     assert len(buttons) == len(notebooks)
     for nb in notebooks:
         json.loads(nb.read_text())  # a real notebook the page offers
+    # Every lesson, with its objectives as its notebook states them and its preview figure.
+    titles = [s.value for s in app.subheader]
+    shown = "\n".join(m.value for m in app.markdown)
+    for nb in notebooks:
+        first = next(c for c in json.loads(nb.read_text())["cells"] if c["cell_type"] == "markdown")
+        heading = "".join(first["source"]).splitlines()[0].lstrip("# ")
+        assert heading in titles
+        objectives = re.findall(r"^\d\. (.*)$", "".join(first["source"]), re.MULTILINE)
+        assert objectives and all(o in shown for o in objectives), nb.name
+    assert len(app.get("image")) == len(notebooks)
 
 
 @pytest.mark.parametrize("page", ["compare", "sweep", "staple", "learn", "editor", "network"])
