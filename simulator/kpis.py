@@ -211,6 +211,15 @@ DOM_KPIS = ("cost_to_serve", "pickup_share")
 OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS, *PROMISE_KPIS, *CHANGE_KPIS,
                  *DOM_KPIS)
 
+def reported_optional_kpis(sc) -> tuple[str, ...]:
+    """The optional KPIs (:data:`OPTIONAL_KPIS`) a run of scenario ``sc`` reports: those of the
+    parts it uses (every other KPI is in every run)."""
+    return (*(RESILIENCE_KPIS if sc.events else ()), *(PAYMENT_KPIS if sc.pays else ()),
+            *(LINE_KPIS if sc.multi_line else ()),
+            *(PROMISE_KPIS if sc.steps.pricing.promising is not None else ()),
+            *(CHANGE_KPIS if sc.changes_orders else ()), *(DOM_KPIS if sc.distributes else ()))
+
+
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
 

@@ -17,16 +17,19 @@ from simulator import format as fmt
 from simulator.charts import STRATEGY_LABELS, optimization_chart
 from simulator.experiment import STRATEGY_ORDER, available_cores, optimize
 from simulator.experiment.optimize import STATUSES
-from simulator.kpis import HIGHER, KPIS, LOWER
+from simulator.kpis import HIGHER, KPIS, LOWER, OPTIONAL_KPIS, reported_optional_kpis
 
-# KPIs with a better direction: what can be an objective or bounded by a constraint.
-DIRECTED = [k for k, v in KPIS.items() if v.direction in (HIGHER, LOWER)]
 NONE = "none"
 # A first look, not the final word: few replications (KN++ adds more where it must) and a
 # short horizon; the command line below runs the same study at full length.
 FIRST_REPS, FIRST_MAX_REPS, FIRST_DAYS = 3, 10, 90.0
 
 scenario, seed, label = ui.current()
+# KPIs with a better direction that this scenario's runs report: what can be an objective or
+# bounded by a constraint.
+reported = set(reported_optional_kpis(scenario))
+DIRECTED = [k for k, v in KPIS.items() if v.direction in (HIGHER, LOWER)
+            and (k not in OPTIONAL_KPIS or k in reported)]
 st.title("Optimise the design")
 st.markdown(
     "Which design meets the constraint at the best objective? Every combination of the levers "
