@@ -103,7 +103,7 @@ def test_returns_to_store_restock_the_store(returns_to):
 def test_conservation_of_orders_and_stock():
     world = run_world(5, **{"network.sourcing": "lowest_cost"})
     statuses = [o.status for o in world.demand.orders]
-    assert set(statuses) <= {"lost", "rejected", "delivered", "open"}
+    assert set(statuses) <= {"lost", "rejected", "cancelled", "delivered", "open"}
     delivered = [o for o in world.demand.orders if o.status == "delivered"]
     assert all(o.site for o in delivered)
     assert all(np.isfinite(o.cost_to_serve) and o.sourced_by for o in delivered)
@@ -113,8 +113,8 @@ def test_conservation_of_orders_and_stock():
             assert sp.initial[item] + sp.received[item] - sp.issued[item] == sp.on_hand[item]
             assert sp.demanded[item] - sp.issued[item] == sp.backordered[item]
     k = simulate(scenario(**{"network.sourcing": "lowest_cost"}), 5).kpis
-    assert k["inquiries"] == (k["orders_lost"] + k["orders_rejected"] + k["orders_delivered"]
-                              + k["orders_open"])
+    assert k["inquiries"] == (k["orders_lost"] + k["orders_rejected"] + k["orders_cancelled"]
+                              + k["orders_delivered"] + k["orders_open"])
 
 
 def test_the_trace_says_which_site_and_why():
