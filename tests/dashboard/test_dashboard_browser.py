@@ -341,13 +341,14 @@ def hover_grid(page, chart, want: str) -> str:
     until a tooltip holds ``want``."""
     chart.scroll_into_view_if_needed()
     box = chart.bounding_box()
-    for fy in [i / 30 for i in range(3, 28)]:
-        for fx in [i / 50 for i in range(3, 48)]:
-            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
-            page.wait_for_timeout(15)
-            tip = page.locator("#vg-tooltip-element.visible")
-            if tip.count() and want in tip.inner_text():
-                return tip.inner_text()
+    for pause in (15, 80):  # a loaded machine draws the tooltip later: a slower second sweep
+        for fy in [i / 30 for i in range(3, 28)]:
+            for fx in [i / 50 for i in range(3, 48)]:
+                page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+                page.wait_for_timeout(pause)
+                tip = page.locator("#vg-tooltip-element.visible")
+                if tip.count() and want in tip.inner_text():
+                    return tip.inner_text()
     return ""
 
 
