@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
+
+from bench_network import run_model  # the one timing of a model run (same folder)
 
 from simulator import load_scenario
-from simulator.model.world import World
 
 CLASSES = ("wholesalers", "installers", "oem_projects")
 RATES = {"web": 28, "phone": 14, "edi": 22, "sales_rep": 8}  # 72 a day
@@ -33,15 +33,6 @@ def variant(lines: int, shipping: str, days: float):
         changes[f"customers.{c}.lines"] = lines
         changes[f"customers.{c}.shipping"] = shipping
     return load_scenario("multi-site", changes)
-
-
-def run_model(scenario, seed: int = 1) -> tuple[float, int, int]:
-    """(CPU seconds, SimPy events, inquiries) of one run of the model alone."""
-    start = time.process_time()
-    world = World(scenario, seed)
-    world.start()
-    world.run()
-    return time.process_time() - start, world.events_processed(), len(world.demand.orders)
 
 
 def main(argv: list[str] | None = None) -> None:
