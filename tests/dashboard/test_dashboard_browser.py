@@ -230,9 +230,12 @@ def test_cards_are_whole_and_reset_restores_the_sidebar(context, dashboard_url, 
     seed.get_by_test_id("stNumberInputStepUp").click()
     expect(seed.locator("input")).to_have_value("2")
     page.get_by_role("button", name="Apply levers").click()
-    page.get_by_text(re.compile(r"seed 2$")).wait_for(timeout=90_000)
+    # The caption names the run; the page's "run this from the command line" block also ends
+    # in "--seed 2", so the caption is found by its strategy too.
+    caption = page.get_by_text(re.compile(r"strategy ATO .* seed 2$"))
+    caption.wait_for(timeout=90_000)
     idle(page)
-    expect(page.get_by_text(re.compile(r"strategy ATO .* seed 2$"))).to_have_count(1)
+    expect(caption).to_have_count(1)
     expect(strategy).to_have_value(re.compile(r"^ATO"))
 
     # Staple yourself: the records table shows every wait's reason in full.
