@@ -100,7 +100,8 @@ steps[steps["step"] == "fulfillment"][["activity", "department", "start", "end",
 # **Cost to serve, by hand.** The London store shipping a unit to a London customer costs
 # its handling (£3.00) plus the courier (£3.50): £6.50 a unit. Collected in the store from its
 # own shelf, there is no last leg: £3.00. Sent by the South DC's parcel carrier: £0.80 +
-# £4.00 = £4.80.
+# £4.00 = £4.80. The few orders a DC carries to the store for pickup (the store was out of the
+# item) pay the DC's handling and the truck to the store: £0.80 + £0.60 from the South DC.
 
 # %%
 london = done[done["region"] == "london"].assign(per_unit=lambda d: d["cost_to_serve"] / d["units"])

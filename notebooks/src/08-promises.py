@@ -226,7 +226,9 @@ plots.sim_vs_theory(swept, predicted, x="buffer", group="what", kpis=SWEEP_KPIS,
                     title=f"A quoting buffer at the workshop: {REPS} replications, 95% intervals")
 
 # %%
-swept.pivot(index="buffer", columns="kpi", values="mean")[SWEEP_KPIS]
+table_b = swept.pivot(index="buffer", columns="kpi", values="mean")[SWEEP_KPIS]
+# Quotes that include the 5-day procurement (the buffer taken off): the raw material was short.
+table_b.assign(procurement_quotes=[float(np.mean(quotes(b) - b > 5)) for b in BUFFERS])
 
 # %% [markdown]
 # **The trade-off.** One day of buffer lifts the promises kept from under two thirds to over
@@ -236,11 +238,11 @@ swept.pivot(index="buffer", columns="kpi", values="mean")[SWEEP_KPIS]
 # inquiries: the quote is longer, and customers with a short D walk away.
 #
 # The refusal rule applied to each buffer's own quotes follows the measurements (at the edge
-# of their interval at 3 days): the customers refuse as the rule says. The prediction from the unbuffered quotes loses far more
-# than happens: **the customers a buffer turns away free capacity and raw material**, so the
-# queues shorten, fewer orders wait for the 5-day procurement, and the quotes shrink. A
-# quoting policy changes the load it quotes for. Which buffer is right depends on what a
-# broken promise costs against a lost customer.
+# of their interval at 3 days): the customers refuse as the rule says. The prediction from the
+# unbuffered quotes loses far more than happens: **the customers a buffer turns away free the
+# raw material**, so fewer orders find it short and are quoted the 5-day procurement (the last
+# column), and the quotes shrink. A quoting policy changes the load it quotes for. Which buffer
+# is right depends on what a broken promise costs against a lost customer.
 
 # %% [markdown]
 # ## Step 4 — partial or complete shipment
