@@ -165,8 +165,8 @@ charts.comparison_chart(methods.summary, PROMISE_KPIS,
 # * `ctp` adds the queues: it keeps more promises and is the most accurate.
 #
 # Meeting the requested date and keeping the promise are different things: all three methods
-# deliver most orders by the requested date, and the same deliveries break a third to a half of
-# the promises of `atp` and `ctp`. A firm that promises earlier than asked, to win the order,
+# deliver most orders by the requested date, and the same deliveries break two fifths (`ctp`)
+# to more than half (`atp`) of the promises. A firm that promises earlier than asked, to win the order,
 # must then keep the earlier date.
 
 # %% [markdown]
