@@ -40,9 +40,8 @@ def test_kernel_is_this_interpreter():
     assert Path(printed).resolve() == Path(sys.executable).resolve()
 
 
-def test_there_are_eight_lessons():
-    # 07 (omnichannel) and 08 (promises) wait for the order-life features (docs/teaching.md).
-    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "09", "10"]
+def test_there_are_ten_lessons():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
