@@ -12,8 +12,17 @@ import ui
 from simulator import charts
 from simulator import format as fmt
 from simulator.charts import UNTIL
-from simulator.trace import (PICKS, SCOPES, TraceError, changes_table, explain_outcome,
-                             lines_table, order_list, pick_order, promise_table)
+from simulator.trace import (
+    PICKS,
+    SCOPES,
+    TraceError,
+    changes_table,
+    explain_outcome,
+    lines_table,
+    order_list,
+    pick_order,
+    promise_table,
+)
 
 BY_ID = "by id"
 LIST = "from a list"
