@@ -136,7 +136,14 @@ def records_table(trace) -> pd.DataFrame:
     })
 
 
-DAY = st.column_config.NumberColumn(format="%.2f")
+DAYS = ("day", "ready", "shipped", "delivered")  # days of the run, shown as the narrative does
+
+
+def small_table(frame: pd.DataFrame) -> None:
+    """A short table of the order that wraps its text instead of cutting a column (at 1024 px a
+    dataframe scrolled its last columns out of sight)."""
+    days = {c: "{:.2f}" for c in DAYS if c in frame.columns}
+    st.table(frame.style.format(days, na_rep="–"), border="horizontal", hide_index=True)
 
 
 def order_lines_and_promise(trace) -> None:
@@ -145,24 +152,19 @@ def order_lines_and_promise(trace) -> None:
     o = trace.order
     if o["status"] in ("lost", "rejected"):  # never an order: no line, no promise
         return
-    left, right = st.columns([3, 2])
-    with left:
-        lines = lines_table(result, trace)
-        shipments = f"; {o['shipments']} shipment{'s' if o['shipments'] != 1 else ''}" \
-            if "shipments" in o else ""
-        st.markdown(f"**Lines** ({len(lines)}{shipments}; days from the run's start):")
-        st.dataframe(lines, hide_index=True, column_config={
-            "ready": DAY, "shipped": DAY, "delivered": DAY,
-            "via": st.column_config.TextColumn(help="The sites the line crossed, in order")})
-    with right:
-        st.markdown("**The promise against the request:**" if o["promise_method"] else
-                    "**The request** (no promise policy: the firm commits to the requested "
-                    "date):")
-        st.dataframe(promise_table(result, o), hide_index=True, column_config={"day": DAY})
+    lines = lines_table(result, trace)
+    shipments = f"; {o['shipments']} shipment{'s' if o['shipments'] != 1 else ''}" \
+        if "shipments" in o else ""
+    st.markdown(f"**Lines** ({len(lines)}{shipments}; days of the run; *via*: the sites the "
+                "line crossed, in order):")
+    small_table(lines)
+    st.markdown("**The promise against the request:**" if o["promise_method"] else
+                "**The request** (no promise policy: the firm commits to the requested date):")
+    small_table(promise_table(result, o))
     changes = changes_table(trace)
     if len(changes):
         st.markdown("**Changes and cancellation** (the customer's requests):")
-        st.dataframe(changes, hide_index=True, column_config={"day": DAY})
+        small_table(changes)
 
 
 left, right = st.columns([2, 1])
