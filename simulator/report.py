@@ -19,7 +19,7 @@ from . import charts
 from . import format as fmt
 from .kpis import WARNING_CODES, kpi_table
 from .provenance import provenance
-from .trace import TraceError, pick_order
+from .trace import TraceError, changes_table, lines_table, pick_order, promise_table
 
 if TYPE_CHECKING:
     import altair as alt
@@ -37,7 +37,8 @@ body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; max-width:
        margin: 2em auto; padding: 0 1em; color: #222; line-height: 1.45; }
 h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ddd; padding-bottom: 0.2em;
        margin-top: 2em; }
-table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+table { border-collapse: collapse; width: 100%; font-size: 0.92em; margin-bottom: 0.8em; }
+caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
 th, td { text-align: left; padding: 0.3em 0.6em; border-bottom: 1px solid #eee;
          vertical-align: top; }
 td.num { text-align: right; white-space: nowrap; }
@@ -129,6 +130,24 @@ def _kpi_rows(results: dict[str, RunResult]) -> str:
             + "".join(rows) + "</table>")
 
 
+DAYS = ("day", "ready", "shipped", "delivered")
+"""Columns of the order tables that hold a day of the run."""
+
+
+def _table(frame, caption: str) -> str:
+    """A small table of the order (lines, dates, changes) as HTML; days with two decimals, as the
+    trace's narrative gives them."""
+    def cell(col: str, v) -> str:
+        if col in DAYS:
+            return "–" if not fmt.is_number(v) else f"{v:.2f}"
+        return str(v)
+
+    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    rows = "".join("<tr>" + "".join(f"<td>{_e(cell(c, v))}</td>" for c, v in zip(
+        frame.columns, r, strict=True)) + "</tr>" for r in frame.itertuples(index=False))
+    return f"<table><caption>{_e(caption)}</caption><tr>{head}</tr>{rows}</table>"
+
+
 def report_orders(result: RunResult, orders: Sequence[int] | None = None) -> list[int]:
     """The orders a report traces: ``orders``, or a late one and a typical one (when the run has
     them). An id the run does not have raises TraceError."""
@@ -193,6 +212,12 @@ def run_report(result: RunResult, orders: Sequence[int] | None = None,
     for oid in picked:
         t = result.trace(oid)
         page.add(f"<h3>Order {oid}</h3>")
+        if t.order["status"] not in ("lost", "rejected"):  # never an order: no line, no promise
+            page.add(_table(lines_table(result, t), "Lines"))
+            page.add(_table(promise_table(result, t.order), "The promise against the request"))
+            changes = changes_table(t)
+            if len(changes):
+                page.add(_table(changes, "Changes and cancellation"))
         page.chart(charts.order_timeline(t))
         page.add(f"<pre>{_e(t.narrative())}</pre>")
 

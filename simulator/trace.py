@@ -322,13 +322,105 @@ def explain_outcome(result: RunView, order: dict) -> str:
             f"D = {format_duration(d)} (quoted {format_duration(quote)}).{where}")
 
 
+CHANGES = ("change quantity", "change date", "change refused", "cancelled")
+"""The activities that record a customer's change request or a cancellation (model/changes.py)."""
+
+
+def lines_table(result: RunView, t: TraceFrame) -> pd.DataFrame:
+    """The lines of traced order ``t``, one row each (an order of one line is one row): line,
+    product, quantity, units from stock of those requested, the sites the line crossed (``via``:
+    stock point, plants, DCs, in order), status, and the days it was ready, shipped and
+    delivered."""
+    o = t.order
+    sites = holder_sites(result)
+
+    def via(holders: Iterable[str]) -> str:
+        return " → ".join(dict.fromkeys(s for s in (sites.get(h, "") for h in holders) if s))
+
+    frame = pd.DataFrame(t)
+    if "lines" not in o:
+        row = result.orders.iloc[o["id"]]
+        shipped = float(row["first_shipment"])
+        own = frame[frame["step"] == "fulfillment"]["department"]
+        lines = [{"line": 0, "product": o["product"], "quantity": o["quantity"],
+                  "units_from_stock": o["units_from_stock"],
+                  "units_requested": o["units_requested"], "via": via(own),
+                  "status": o["status"], "ready": shipped, "shipped": shipped,
+                  "delivered": o["delivered"]}]
+    else:
+        lines = []
+        for ln in o["lines"]:
+            holders = ([r["department"] for r in ln["records"]] if ln["job"] is not None else
+                       frame.loc[frame["line"] == ln["line"], "department"])
+            lines.append({k: ln[k] for k in ("line", "product", "quantity", "units_from_stock",
+                                             "units_requested")}
+                         | {"via": via(holders), "status": ln["status"], "ready": ln["ready"],
+                            "shipped": ln["shipped"], "delivered": ln["delivered"]})
+    out = pd.DataFrame(lines)
+    out["from stock"] = [f"{a}/{b}" for a, b in zip(out.pop("units_from_stock"),
+                                                     out.pop("units_requested"), strict=True)]
+    return out[["line", "product", "quantity", "from stock", "via", "status", "ready", "shipped",
+                "delivered"]]
+
+
+def promise_table(result: RunView, order: dict) -> pd.DataFrame:
+    """The order's dates against each other (``order``: a trace's header): the requested date
+    (receipt + D), the promise when the scenario has a promise policy, and the delivery (or the
+    cancellation, or the run's end); for each, its day, the time after receipt, and whether the
+    delivery kept it (late by how much) or, for an order not delivered, how late it already is."""
+    received, delivered = order["received"], order["delivered"]
+    status = order["status"]
+    end = end_time(result)
+
+    def against(day: float) -> str:
+        if math.isfinite(delivered):
+            late = delivered - day
+            return (f"late by {format_duration(late)}" if late > 1e-9 else
+                    f"kept ({format_duration(-late)} early)" if late < -1e-9 else "kept")
+        stop, what = ((order["cancelled"], "cancelled") if status == "cancelled" else
+                      (end, "open at the end of the run"))
+        if not math.isfinite(stop):
+            return "not delivered"
+        return (f"{what}, already late by {format_duration(stop - day)}" if stop > day + 1e-9
+                else f"{what}, not yet due")
+
+    rows = [("requested (receipt + D)", order["due"], against(order["due"]))]
+    if order["promise_method"] is not None and math.isfinite(order["promised"]):
+        rows.append((f"promised ({order['promise_method']})", order["promised"],
+                     against(order["promised"])))
+    if math.isfinite(delivered):
+        rows.append(("delivered", delivered, ""))
+    elif status == "cancelled":
+        rows.append(("cancelled", order["cancelled"],
+                     "patience ran out" if order["cancelled_for"] == "patience"
+                     else "on the customer's request"))
+    else:
+        rows.append(("not delivered by the end of the run", end, ""))
+    return pd.DataFrame({
+        "date": [r[0] for r in rows], "day": [float(r[1]) for r in rows],
+        "after receipt": [format_duration(r[1] - received, "–") for r in rows],
+        "delivery against it": [r[2] for r in rows]})
+
+
+def changes_table(t: TraceFrame) -> pd.DataFrame:
+    """The customer's change requests and the cancellation of traced order ``t``, in order:
+    the day, what it was, and what it did (the record's reason in words)."""
+    frame = pd.DataFrame(t)
+    rows = frame[frame["activity"].isin(CHANGES)]
+    return pd.DataFrame({"day": rows["queued"].to_numpy(), "what": rows["activity"].to_numpy(),
+                         "what it did": rows["detail"].to_numpy()})
+
+
 def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bool = False,
                customer_class: Iterable[str] | None = None,
-               product: Iterable[str] | None = None) -> pd.DataFrame:
+               product: Iterable[str] | None = None, site: Iterable[str] | None = None,
+               changed: bool = False) -> pd.DataFrame:
     """The run's orders to pick from (id, status, late, late_by, customer_class, product,
-    quantity, channel, inquiry, quote, demand_lead_time, cycle_time), filtered: ``status``
-    (delivered, lost, rejected, cancelled, open), ``late`` (delivered after the due date, or
-    open past it), customer classes and products (None: all)."""
+    lines, site, changed, quantity, channel, inquiry, quote, demand_lead_time, cycle_time),
+    filtered: ``status`` (delivered, lost, rejected, cancelled, open), ``late`` (delivered after
+    the due date, or open past it), customer classes, products (an order with several lines
+    matches on any of them), the sites that served them, ``changed`` (the customer changed the
+    quantity or the date); None: all."""
     o = result.orders
     end = end_time(result)
     late_by = np.where(o["status"] == "delivered", o["delivered"] - o["due"],
@@ -338,6 +430,7 @@ def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bo
         "late": np.nan_to_num(late_by, nan=0.0) > 1e-9,
         "late_by": np.where(np.nan_to_num(late_by, nan=0.0) > 1e-9, late_by, np.nan),
         "customer_class": o["customer_class"].astype(str), "product": o["product"].astype(str),
+        "lines": o["line_count"], "site": o["site"].astype(str), "changed": o["changed"],
         "quantity": o["quantity"], "channel": o["channel"].astype(str), "inquiry": o["inquiry"],
         "quote": o["quote"], "demand_lead_time": o["demand_lead_time"],
         "cycle_time": o["delivered"] - o["received"],
@@ -350,7 +443,16 @@ def order_list(result: RunView, *, status: Iterable[str] | None = None, late: bo
     if customer_class is not None:
         keep &= out["customer_class"].isin(list(customer_class)).to_numpy()
     if product is not None:
-        keep &= out["product"].isin(list(product)).to_numpy()
+        wanted = list(product)
+        match = out["product"].isin(wanted)
+        ln = result.lines
+        if not ln.empty:  # an order of several lines matches on any of them
+            match |= out["id"].isin(ln.loc[ln["product"].astype(str).isin(wanted), "order"])
+        keep &= match.to_numpy()
+    if site is not None:
+        keep &= out["site"].isin(list(site)).to_numpy()
+    if changed:
+        keep &= out["changed"].to_numpy(dtype=bool)
     return out[keep].reset_index(drop=True)
 
 

@@ -12,13 +12,23 @@ import ui
 from simulator import charts
 from simulator import format as fmt
 from simulator.charts import UNTIL
-from simulator.trace import PICKS, SCOPES, TraceError, explain_outcome, order_list, pick_order
+from simulator.trace import (
+    PICKS,
+    SCOPES,
+    TraceError,
+    changes_table,
+    explain_outcome,
+    lines_table,
+    order_list,
+    pick_order,
+    promise_table,
+)
 
 BY_ID = "by id"
 LIST = "from a list"
 PICK_HELP = {"slowest": "the longest cycle time", "late": "the latest against its due date",
              "random": "a delivered order drawn from the run's seed",
-             LIST: "filter: late, lost, customer class, product", BY_ID: "type an order id"}
+             LIST: "filter: late, lost, cancelled, class, product, site", BY_ID: "type an order id"}
 STATUSES = ("delivered", "open", "lost", "rejected", "cancelled")
 PLAY_FRAMES, PLAY_SECONDS = 30, 1.0  # a replay: the wall's span in 30 frames, one a second
 
@@ -44,18 +54,32 @@ def listed_order() -> int | None:
                                 "credit check refused the order; open: not delivered by the end.")
         classes = st.multiselect("Customer class", sorted(o["customer_class"].astype(str).unique()),
                                  key="staple.class", placeholder="all")
-        products = st.multiselect("Product", sorted(o["product"].astype(str).unique()),
-                                  key="staple.product", placeholder="all")
+        ln = result.lines
+        offered = ln["product"] if not ln.empty else o["product"]  # every line's product
+        products = st.multiselect("Product", sorted(offered.astype(str).unique()),
+                                  key="staple.product", placeholder="all",
+                                  help="An order of several lines matches on any of them.")
+        sites = sorted(s for s in o["site"].astype(str).unique() if s)
+        chosen_sites = st.multiselect("Site", sites, key="staple.site", placeholder="all",
+                                      help="The site that served the order.") \
+            if len(sites) > 1 else []
         late = st.checkbox("late only", key="staple.late",
                            help="Delivered after the due date, or still open past it.")
+        changed = st.checkbox("changed only", key="staple.changed",
+                              help="The customer changed the quantity or the date.") \
+            if o["changed"].any() else False
     orders = order_list(result, status=status or None, late=late,
-                        customer_class=classes or None, product=products or None)
+                        customer_class=classes or None, product=products or None,
+                        site=chosen_sites or None, changed=changed)
     if not len(orders):
         st.info("No order of this run matches these filters.")
         return None
     names = {int(r.id): f"#{r.id} · {r.status}"
+             + (", changed" if r.changed else "")
              + (f", late by {fmt.format_duration(r.late_by)}" if r.late else "")
              + f" · {r.customer_class} · {r.quantity} x {r.product}"
+             + (f" + {r.lines - 1} line{'s' if r.lines > 2 else ''}" if r.lines > 1 else "")
+             + (f" · {r.site}" if len(sites) > 1 else "")
              for r in orders.itertuples(index=False)}
     return st.selectbox(f"Order ({len(orders):,} of {len(o):,} match)", list(names),
                         format_func=names.get, key="staple.listed")
@@ -112,6 +136,37 @@ def records_table(trace) -> pd.DataFrame:
     })
 
 
+DAYS = ("day", "ready", "shipped", "delivered")  # days of the run, shown as the narrative does
+
+
+def small_table(frame: pd.DataFrame) -> None:
+    """A short table of the order that wraps its text instead of cutting a column (at 1024 px a
+    dataframe scrolled its last columns out of sight)."""
+    days = {c: "{:.2f}" for c in DAYS if c in frame.columns}
+    st.table(frame.style.format(days, na_rep="–"), border="horizontal", hide_index=True)
+
+
+def order_lines_and_promise(trace) -> None:
+    """The order's lines (where each came from, when it shipped), its promise against the
+    request, and the customer's changes and cancellation, when it has them."""
+    o = trace.order
+    if o["status"] in ("lost", "rejected"):  # never an order: no line, no promise
+        return
+    lines = lines_table(result, trace)
+    shipments = f"; {o['shipments']} shipment{'s' if o['shipments'] != 1 else ''}" \
+        if "shipments" in o else ""
+    st.markdown(f"**Lines** ({len(lines)}{shipments}; days of the run; *via*: the sites the "
+                "line crossed, in order):")
+    small_table(lines)
+    st.markdown("**The promise against the request:**" if o["promise_method"] else
+                "**The request** (no promise policy: the firm commits to the requested date):")
+    small_table(promise_table(result, o))
+    changes = changes_table(trace)
+    if len(changes):
+        st.markdown("**Changes and cancellation** (the customer's requests):")
+        small_table(changes)
+
+
 left, right = st.columns([2, 1])
 how = left.radio("Pick an order", [*PICKS, LIST, BY_ID], horizontal=True, key="staple.pick",
                  captions=[PICK_HELP[p] for p in [*PICKS, LIST, BY_ID]])
@@ -146,6 +201,8 @@ if order_id is not None:
                   caption="Gantt chart: light orange = waiting, solid = worked on, coloured by who "
                   "held the order. Hover a bar for the step, the holder, the times and why it "
                   "waited; drag or scroll to zoom, double click to reset.")
+
+    order_lines_and_promise(trace)
 
     tab_table, tab_story, tab_plan = st.tabs(["Records and why", "Narrative timeline",
                                               "Planning context"])

@@ -28,7 +28,7 @@ from ..experiment import (
     sweep,
     warmup,
 )
-from ..format import format_interval, unit_text
+from ..format import format_interval, label, unit_text
 from ..kpis import KPI_DEFINITIONS, finite_or_none
 from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_alternative
 from .common import (
@@ -422,7 +422,7 @@ def handle_sweep(args: argparse.Namespace) -> int:
         print(f"interrupted: finished runs are in {args.out}/; run the same command to resume",
               file=sys.stderr)
         raise
-    from ..charts import kpi_vs_pd, sweep_heatmap
+    from ..charts import kpi_vs_pd, sweep_heatmap, trade_off
 
     out = Path(args.out)
     s = result.summary
@@ -433,8 +433,10 @@ def handle_sweep(args: argparse.Namespace) -> int:
     figures = [_save(kpi_vs_pd(s, SWEEP_KPIS, args.target_otif, title, warnings=warned),
                      out / "kpis_vs_pd.png")]
     for kpi in ("otif", "cost_total"):
-        figures.append(_save(sweep_heatmap(s, kpi, title=f"{title}: {kpi}", warnings=warned),
-                             out / f"heatmap_{kpi}.png"))
+        figures.append(_save(sweep_heatmap(s, kpi, title=f"{title}: {label(kpi)}",
+                                           warnings=warned), out / f"heatmap_{kpi}.png"))
+    figures.append(_save(trade_off(s, args.target_otif, title=title, warnings=warned),
+                         out / "cost_vs_otif.png"))
     print(f"{scenario.name}: P = {result.production_lead_time:.2f} days; "
           f"{len(result.runs)} runs ({result.reused} reused from {out}/)")
     if len(warned):

@@ -58,7 +58,7 @@ def test_staple_yourself_follows_the_picked_order(app):
     specs = charts_shown(app)
     assert len(specs) == 3 and all(has_tooltips(s) for s in specs)
     # Every record with its reason in full (a table wraps its text; none is cut).
-    table = app.table[0].value
+    table = next(t.value for t in app.table if "step · activity" in t.value.columns)
     assert len(table) == len(trace)
     assert [t.split(" · ")[-1] for t in table["step · activity"]] == list(trace["activity"])
     assert list(table["why"]) == [d or "–" for d in trace["detail"]]

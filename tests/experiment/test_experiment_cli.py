@@ -198,7 +198,7 @@ def test_sweep_interrupted_by_ctrl_c_resumes(tmp_path, capsys):
     runs = pd.read_parquet(out / "runs.parquet")
     assert len(runs) == 24 and runs["error"].isna().all()
     for name in ("summary.parquet", "kpis_vs_pd.png", "heatmap_otif.png",
-                 "heatmap_cost_total.png", "sweep.json", "scenario.yaml"):
+                 "heatmap_cost_total.png", "cost_vs_otif.png", "sweep.json", "scenario.yaml"):
         assert (out / name).is_file(), name
 
 
