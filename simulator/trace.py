@@ -192,6 +192,7 @@ def _lines(result: RunView, oid: int) -> list[dict]:
                     "end": float(j["end"][i]), "wait": float(j["start"][i] - j["queued"][i]),
                     "work": float(j["end"][i] - j["start"][i]), "reason": REASONS[j["reason"][i]]})
         out.append({"line": int(r.line), "product": str(r.product), "quantity": int(r.quantity),
+                    "site": str(r.site),
                     "units_requested": int(r.units_requested),
                     "units_from_stock": int(r.units_from_stock), "ready": float(r.ready),
                     "shipped": float(r.shipped), "delivered": float(r.delivered),
@@ -468,6 +469,8 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
         return "waiting for the customer to pay in advance"
     if reason == "other lines":
         partial = sc.customers[str(o["customer_class"])].shipping == "partial"
+        if not partial and r.queued >= o["first_shipment"]:  # shipped complete from several sites
+            return "waiting for the order's shipments from its other sites to arrive"
         return ("waiting for the order's other lines to arrive (shipped partial)" if partial
                 else "waiting for the order's other lines, to ship complete")
     if reason == "sourcing":
@@ -741,17 +744,23 @@ def render_narrative(t: TraceFrame) -> str:
         lines.append(f"  cycle time {_dur(ct)} = waiting {_dur(w)} ({_pct(w, ct)}) + working "
                      f"{_dur(x)} ({_pct(x, ct)})")
     if "lines" in o:
+        # Lines sourced at several sites (distributed order management): a column of the site.
+        sites = {ln["site"] for ln in o["lines"] if ln["site"]}
+        split = len(sites) > 1
         lines += ["", f"Lines ({len(o['lines'])}; {o['shipments']} shipment"
-                  f"{'s' if o['shipments'] != 1 else ''}):",
+                  f"{'s' if o['shipments'] != 1 else ''}"
+                  + (f"; from {len(sites)} sites" if split else "") + "):",
                   f"  {'line':<5}{'product':<12}{'qty':>4}{'from stock':>11}{'ready':>9}"
-                  f"{'shipped':>9}{'delivered':>10}  {'status':<10}fulfilled by"]
+                  f"{'shipped':>9}{'delivered':>10}  {'status':<10}"
+                  + (f"{'site':<14}" if split else "") + "fulfilled by"]
         for ln in o["lines"]:
             by = "the order (its records below)" if ln["job"] is None else f"job {ln['job']}:"
             lines.append(f"  {ln['line']:<5}{_clip(ln['product'], 11):<12}{ln['quantity']:>4}"
                          f"{ln['units_from_stock']:>5}/{ln['units_requested']:<5}"
                          f"{_day(ln['ready']):>9}"
                          f"{_day(ln['shipped']):>9}{_day(ln['delivered']):>10}  "
-                         f"{ln['status']:<10}{by}")
+                         f"{ln['status']:<10}"
+                         + (f"{_clip(ln['site'] or '-', 13):<14}" if split else "") + by)
             for r in ln["records"]:
                 lines.append(f"       {_clip(r['activity'], 21):<22}{_clip(r['department'], 17):<18}"
                              f"{r['queued']:>9.2f}{r['start']:>9.2f}{r['end']:>9.2f}"
