@@ -74,7 +74,7 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "line_backorder_count": ("count", "Lines of the window's orders that had to wait for stock "
                              "at their decoupling point (backorders per line)."),
     "shipments_per_order": ("ratio", "Shipments to the customer per delivered order of the "
-                            "window (1 when shipped complete)."),
+                            "window (1 when shipped complete from one site)."),
     "split_shipment_rate": ("share", "Delivered orders of the window shipped in more than one "
                             "shipment / delivered orders of the window."),
     "time_to_first_shipment": ("days", "Receipt to the first shipment (handed to the lane), "
