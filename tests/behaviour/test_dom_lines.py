@@ -169,7 +169,7 @@ def test_fewest_sites_prefers_one_site_for_the_whole_order_then_the_fewest():
     # b holds every line: the whole order from b, though a holds two of them.
     assert fewest_sites(opts, [[1, 1, 0], [1, 1, 0], [0, 1, 1]])[0] == [1, 1, 1]
     # Nobody holds all: c holds two, a the third; a line nobody holds waits at c.
-    index, why = fewest_sites(opts + [opts[0]], [[0, 0, 1], [0, 0, 1], [1, 0, 0], [0, 0, 0]])
+    index, why = fewest_sites([*opts, opts[0]], [[0, 0, 1], [0, 0, 1], [1, 0, 0], [0, 0, 0]])
     assert index == [2, 2, 0, 2] and "c, a" in why and "wait at c" in why
     # Nobody holds anything: the fixed site.
     assert fewest_sites(opts, [[0, 0, 0]] * 3)[0] == [0, 0, 0]
