@@ -751,11 +751,11 @@ def render_narrative(t: TraceFrame) -> str:
                      f"{_dur(x)} ({_pct(x, ct)})")
     if "lines" in o:
         # Lines sourced at several sites (distributed order management): a column of the site.
-        sites = {ln["site"] for ln in o["lines"] if ln["site"]}
-        split = len(sites) > 1
+        line_sites = {ln["site"] for ln in o["lines"] if ln["site"]}
+        split = len(line_sites) > 1
         lines += ["", f"Lines ({len(o['lines'])}; {o['shipments']} shipment"
                   f"{'s' if o['shipments'] != 1 else ''}"
-                  + (f"; from {len(sites)} sites" if split else "") + "):",
+                  + (f"; from {len(line_sites)} sites" if split else "") + "):",
                   f"  {'line':<5}{'product':<12}{'qty':>4}{'from stock':>11}{'ready':>9}"
                   f"{'shipped':>9}{'delivered':>10}  {'status':<10}"
                   + (f"{'site':<14}" if split else "") + "fulfilled by"]
