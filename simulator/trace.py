@@ -370,11 +370,16 @@ def end_time(result: RunView) -> float:
 
 
 def needs_at_codp(result: RunView, oid: int) -> list[tuple[str, str, float]]:
-    """(stock point, item, units) order ``oid`` takes at its decoupling point (empty without one)."""
+    """(stock point, item, units) order ``oid`` takes at its decoupling point (empty without one):
+    for an order of lines, the line its own records follow, from that line's site."""
     o = result.orders.iloc[oid]
-    # From the site that fulfilled it (distributed order management's choice), if any.
-    takes, _ = result.plan.order_route(str(o["product"]), str(o["region"]), int(o["quantity"]),
-                                       str(o["site"]) or None, bool(o["pickup"]))
+    product, quantity, site = str(o["product"]), int(o["quantity"]), str(o["site"])
+    ln = result.lines
+    if not ln.empty and int(o["line_count"]) > 1:
+        own = ln[(ln["order"] == oid) & (ln["job"] < 0)].iloc[0]
+        product, quantity, site = str(own["product"]), int(own["quantity"]), str(own["site"])
+    takes, _ = result.plan.order_route(product, str(o["region"]), quantity, site or None,
+                                       bool(o["pickup"]))
     return [(sp, item, units) for sp, item, units in takes]
 
 
@@ -446,12 +451,9 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "breakdown":
         return f"queue for {r.department}: a server was down for repair"
     if reason == "stock-out":
-        # The order's own records may follow another line than its first (lines, sourced at
-        # several sites): the items asked for are then those of this stock point.
-        held = [it for b, it in result.level_keys if b == r.department]
-        asked = [it for it in planning["item"] if it in held] or held
-        short = [it for it in asked
-                 if _level_at(result, r.department, it, r.queued, "backordered", before=False) > 0]
+        held = {it for b, it in result.level_keys if b == r.department}
+        short = [it for it in planning["item"] if it in held
+                 and _level_at(result, r.department, it, r.queued, "backordered", before=False) > 0]
         items = ", ".join(short) if short else "stock"
         return f"stock-out at {r.department}: {items} short (backorder)"
     if reason == "credit hold":
