@@ -74,7 +74,7 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     "line_backorder_count": ("count", "Lines of the window's orders that had to wait for stock "
                              "at their decoupling point (backorders per line)."),
     "shipments_per_order": ("ratio", "Shipments to the customer per delivered order of the "
-                            "window (1 when shipped complete)."),
+                            "window (1 when shipped complete from one site)."),
     "split_shipment_rate": ("share", "Delivered orders of the window shipped in more than one "
                             "shipment / delivered orders of the window."),
     "time_to_first_shipment": ("days", "Receipt to the first shipment (handed to the lane), "
@@ -82,10 +82,14 @@ KPI_DEFINITIONS: dict[str, tuple[str, str]] = {
     # Distributed order management (docs/order-life.md): only in runs of a scenario using it.
     "cost_to_serve": ("money", "Cost to serve per order: units x (transport cost per unit of "
                       "its last leg, to the region or to the pickup store, + handling cost per "
-                      "unit at the site that fulfilled it), mean over the window's delivered "
-                      "physical orders."),
+                      "unit at the site that fulfilled it), summed over its physical lines (each "
+                      "from its own site), mean over the window's delivered physical orders."),
     "pickup_share": ("share", "Orders collected by the customer in a store / orders delivered, "
                      "over the window's inquiries."),
+    "split_sourcing_rate": ("share", "Delivered orders of the window whose physical lines were "
+                            "fulfilled at more than one site / delivered orders of the window "
+                            "with a physical line (orders of lines, distributed order "
+                            "management)."),
     "fill_rate": ("share", "Unit fill rate (type 2, beta): units demanded at the decoupling "
                   "buffer that were served from stock on hand at once / units demanded there. "
                   "Undefined (null) without decoupling stock."),
@@ -208,8 +212,10 @@ CHANGE_KPIS = ("orders_cancelled", "orders_changed", "cancellation_rate")
 (Scenario.changes_orders)."""
 DOM_KPIS = ("cost_to_serve", "pickup_share")
 """The KPIs of a run with distributed order management (Scenario.distributes)."""
+DOM_LINE_KPIS = ("split_sourcing_rate",)
+"""The KPIs of a run with distributed order management and orders of several lines."""
 OPTIONAL_KPIS = (*RESILIENCE_KPIS, *PAYMENT_KPIS, *LINE_KPIS, *PROMISE_KPIS, *CHANGE_KPIS,
-                 *DOM_KPIS)
+                 *DOM_KPIS, *DOM_LINE_KPIS)
 
 def reported_optional_kpis(sc) -> tuple[str, ...]:
     """The optional KPIs (:data:`OPTIONAL_KPIS`) a run of scenario ``sc`` reports: those of the
@@ -217,7 +223,8 @@ def reported_optional_kpis(sc) -> tuple[str, ...]:
     return (*(RESILIENCE_KPIS if sc.events else ()), *(PAYMENT_KPIS if sc.pays else ()),
             *(LINE_KPIS if sc.multi_line else ()),
             *(PROMISE_KPIS if sc.steps.pricing.promising is not None else ()),
-            *(CHANGE_KPIS if sc.changes_orders else ()), *(DOM_KPIS if sc.distributes else ()))
+            *(CHANGE_KPIS if sc.changes_orders else ()), *(DOM_KPIS if sc.distributes else ()),
+            *(DOM_LINE_KPIS if sc.distributes and sc.multi_line else ()))
 
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
@@ -246,6 +253,8 @@ _PRESENTATION: dict[str, tuple[str, str, str]] = {
                                "no order of the window shipped"),
     "cost_to_serve": ("Cost to serve", LOWER, "no physical order of the window was delivered"),
     "pickup_share": ("Pickup in store", NEITHER, "no order of the window was delivered"),
+    "split_sourcing_rate": ("Orders split across sites", LOWER,
+                            "no physical order of the window was delivered"),
     "fill_rate": ("Fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "order_fill_rate": ("Order fill rate", HIGHER, "no decoupling stock, or no order demanded it"),
     "otif": ("OTIF", HIGHER, "no order or inquiry was due before the run's end"),
@@ -409,6 +418,10 @@ def compute_kpis(r: RunView) -> dict:
         served = delivered["cost_to_serve"].dropna()
         k["cost_to_serve"] = float(served.mean()) if len(served) else float("nan")
         k["pickup_share"] = _share(int(delivered["pickup"].sum()), len(delivered))
+        if sc.multi_line:
+            sites = _line_sites(r, delivered)
+            k["split_sourcing_rate"] = _share(int((sites.groupby("order")["site"].nunique()
+                                                   > 1).sum()), sites["order"].nunique())
 
     demanded = cohort[cohort["units_requested"] > 0]
     k["fill_rate"] = _share(demanded["units_from_stock"].sum(), demanded["units_requested"].sum())
@@ -549,6 +562,12 @@ def _line_kpis(r: RunView, cohort: pd.DataFrame, delivered: pd.DataFrame) -> dic
         "time_to_first_shipment": float((shipped["first_shipment"] - shipped["received"]).mean())
         if len(shipped) else float("nan"),
     }
+
+
+def _line_sites(r: RunView, orders: pd.DataFrame) -> pd.DataFrame:
+    """The physical lines of ``orders`` (order, site): a digital line has no site."""
+    lines = r.lines[r.lines["order"].isin(orders["id"])]
+    return lines.loc[lines["site"] != "", ["order", "site"]]
 
 
 def _payment_kpis(r: RunView, cohort: pd.DataFrame) -> dict:
@@ -778,12 +797,21 @@ def _by_site(r: RunView, flow: pd.DataFrame, by_stock_point: dict, busy: dict,
     """Per site (plants, distribution centres, stores): stock held there, how busy its work
     centres were (busy / available server-days, unlimited ones left out), the transport cost of
     the lanes leaving it and the orders it shipped in the window; with distributed order
-    management the site each order was fulfilled at, and its share of the window's orders."""
+    management the site each order was fulfilled at, and its share of the window's orders.
+    With orders of lines and distributed order management an order counts at every site that
+    fulfilled a line of it, and the share is of the orders' physical lines (so shares still
+    add up to 1 when orders are split across sites)."""
     plan = r.plan
     out = {}
     distributes = r.scenario.distributes
-    shipped = (flow["site"].astype(str) if distributes else
-               flow["region"].astype(str).map({n: reg.site for n, reg in plan.regions.items()}))
+    per_line = distributes and r.scenario.multi_line
+    if per_line:
+        lines = _line_sites(r, flow)
+        line_sites = lines["site"].astype(str)
+        shipped = lines.drop_duplicates()["site"].astype(str)
+    else:
+        shipped = (flow["site"].astype(str) if distributes else
+                   flow["region"].astype(str).map({n: reg.site for n, reg in plan.regions.items()}))
     for site in (s for s, spec in plan.network.sites.items() if spec.kind != "supplier"):
         points = [p for p in by_stock_point.values() if p["site"] == site]
         centres = [busy[n] for n, st in plan.stations.items()
@@ -797,7 +825,9 @@ def _by_site(r: RunView, flow: pd.DataFrame, by_stock_point: dict, busy: dict,
                                   if plan.stations[lane].site == site),
             "orders_shipped": int((shipped == site).sum()),
         }
-        if distributes:
+        if per_line:
+            out[site]["share_fulfilled"] = _share(int((line_sites == site).sum()), len(lines))
+        elif distributes:
             out[site]["share_fulfilled"] = _share(out[site]["orders_shipped"], len(flow))
     return out
 

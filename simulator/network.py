@@ -239,8 +239,10 @@ class Network(SpecModel):
         "fixed", description="Which candidate site of a region fulfils an order: fixed (the "
         "first), priority (the first holding the stock now), nearest_with_stock (the shortest "
         "expected transit among those holding it, else the first), lowest_cost (transport + "
-        "handling + expected cost of waiting), fewest_splits (a site serving the whole order; "
-        "single-line orders: as priority). A channel may override it.")
+        "handling + expected cost of waiting), fewest_splits (a site holding every line of the "
+        "order, else the fewest sites; single-line orders: as priority). Orders of several "
+        "lines are sourced line by line (fewest_splits: the lines together). A channel may "
+        "override it.")
 
 
 def check_network(net: Network, products: dict, calendars: dict) -> list[str]:

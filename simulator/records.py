@@ -48,11 +48,12 @@ REASONS = (
 )
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 
-LINE_COLUMNS = ("order", "line", "job", "product", "quantity", "units_requested",
+LINE_COLUMNS = ("order", "line", "job", "product", "quantity", "site", "units_requested",
                 "units_from_stock", "ready", "shipped", "delivered", "status")
 """The per-line table of a multi-line run (``RunRecords.lines``, ``RunResult.lines``): one row
 per line of every order (an order of one line is its own line 0); ``job`` is the job (kind
-``line``) that fulfilled the line, -1 for the line the order's own case followed; ``status``
+``line``) that fulfilled the line, -1 for the line the order's own case followed; ``site``
+the site that fulfilled it ("" for a digital line); ``status``
 is the one state the line ended the run in: delivered, shipped, ready, open, lost, rejected."""
 ACKNOWLEDGE = "acknowledge order"
 """The zero-duration record of an order's acknowledgement at scheduling (its promised date sent

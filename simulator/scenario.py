@@ -586,11 +586,6 @@ class Scenario(SpecModel):
                 errors.append(f"customers.{c}.line_mix: unknown products {sorted(unknown)}; "
                               f"allowed: {sorted(self.products)}")
         errors += self._omnichannel_errors()
-        if self.distributes:  # sourcing is decided per order, not yet per line
-            errors += [f"customers.{c}.lines: multi-line orders cannot yet be combined with "
-                       "distributed order management (several candidate sites, pickup or "
-                       "returns to a store); use lines: 1 here or one site per region"
-                       for c, cls in self.customers.items() if cls.multi_line]
         for n, d in self.departments.items():
             if d.calendar is not None and d.calendar not in self.calendars:
                 errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "

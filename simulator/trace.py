@@ -192,6 +192,7 @@ def _lines(result: RunView, oid: int) -> list[dict]:
                     "end": float(j["end"][i]), "wait": float(j["start"][i] - j["queued"][i]),
                     "work": float(j["end"][i] - j["start"][i]), "reason": REASONS[j["reason"][i]]})
         out.append({"line": int(r.line), "product": str(r.product), "quantity": int(r.quantity),
+                    "site": str(r.site),
                     "units_requested": int(r.units_requested),
                     "units_from_stock": int(r.units_from_stock), "ready": float(r.ready),
                     "shipped": float(r.shipped), "delivered": float(r.delivered),
@@ -471,9 +472,16 @@ def end_time(result: RunView) -> float:
 
 
 def needs_at_codp(result: RunView, oid: int) -> list[tuple[str, str, float]]:
-    """(stock point, item, units) order ``oid`` takes at its decoupling point (empty without one)."""
+    """(stock point, item, units) order ``oid`` takes at its decoupling point (empty without one):
+    for an order of lines, the line its own records follow, from that line's site."""
     o = result.orders.iloc[oid]
-    takes, _ = result.plan.order_route(str(o["product"]), str(o["region"]), int(o["quantity"]))
+    product, quantity, site = str(o["product"]), int(o["quantity"]), str(o["site"])
+    ln = result.lines
+    if not ln.empty and int(o["line_count"]) > 1:
+        own = ln[(ln["order"] == oid) & (ln["job"] < 0)].iloc[0]
+        product, quantity, site = str(own["product"]), int(own["quantity"]), str(own["site"])
+    takes, _ = result.plan.order_route(product, str(o["region"]), quantity, site or None,
+                                       bool(o["pickup"]))
     return [(sp, item, units) for sp, item, units in takes]
 
 
@@ -545,8 +553,9 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "breakdown":
         return f"queue for {r.department}: a server was down for repair"
     if reason == "stock-out":
-        short = [it for it in planning["item"]
-                 if _level_at(result, r.department, it, r.queued, "backordered", before=False) > 0]
+        held = {it for b, it in result.level_keys if b == r.department}
+        short = [it for it in planning["item"] if it in held
+                 and _level_at(result, r.department, it, r.queued, "backordered", before=False) > 0]
         items = ", ".join(short) if short else "stock"
         return f"stock-out at {r.department}: {items} short (backorder)"
     if reason == "credit hold":
@@ -570,6 +579,8 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
         return "waiting for the customer to pay in advance"
     if reason == "other lines":
         partial = sc.customers[str(o["customer_class"])].shipping == "partial"
+        if not partial and r.queued >= o["first_shipment"]:  # shipped complete from several sites
+            return "waiting for the order's shipments from its other sites to arrive"
         return ("waiting for the order's other lines to arrive (shipped partial)" if partial
                 else "waiting for the order's other lines, to ship complete")
     if reason == "sourcing":
@@ -843,17 +854,23 @@ def render_narrative(t: TraceFrame) -> str:
         lines.append(f"  cycle time {_dur(ct)} = waiting {_dur(w)} ({_pct(w, ct)}) + working "
                      f"{_dur(x)} ({_pct(x, ct)})")
     if "lines" in o:
+        # Lines sourced at several sites (distributed order management): a column of the site.
+        line_sites = {ln["site"] for ln in o["lines"] if ln["site"]}
+        split = len(line_sites) > 1
         lines += ["", f"Lines ({len(o['lines'])}; {o['shipments']} shipment"
-                  f"{'s' if o['shipments'] != 1 else ''}):",
+                  f"{'s' if o['shipments'] != 1 else ''}"
+                  + (f"; from {len(line_sites)} sites" if split else "") + "):",
                   f"  {'line':<5}{'product':<12}{'qty':>4}{'from stock':>11}{'ready':>9}"
-                  f"{'shipped':>9}{'delivered':>10}  {'status':<10}fulfilled by"]
+                  f"{'shipped':>9}{'delivered':>10}  {'status':<10}"
+                  + (f"{'site':<14}" if split else "") + "fulfilled by"]
         for ln in o["lines"]:
             by = "the order (its records below)" if ln["job"] is None else f"job {ln['job']}:"
             lines.append(f"  {ln['line']:<5}{_clip(ln['product'], 11):<12}{ln['quantity']:>4}"
                          f"{ln['units_from_stock']:>5}/{ln['units_requested']:<5}"
                          f"{_day(ln['ready']):>9}"
                          f"{_day(ln['shipped']):>9}{_day(ln['delivered']):>10}  "
-                         f"{ln['status']:<10}{by}")
+                         f"{ln['status']:<10}"
+                         + (f"{_clip(ln['site'] or '-', 13):<14}" if split else "") + by)
             for r in ln["records"]:
                 lines.append(f"       {_clip(r['activity'], 21):<22}{_clip(r['department'], 17):<18}"
                              f"{r['queued']:>9.2f}{r['start']:>9.2f}{r['end']:>9.2f}"

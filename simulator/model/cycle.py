@@ -94,7 +94,9 @@ class OrderCycle:
 
     def pricing(self, o):
         yield from self._task(o, PRICING, "quote", self.s.quote_time[o.product]())
-        if self.sourcing is not None and not self.plan.digital(o.product):
+        digital = self.plan.digital
+        if self.sourcing is not None and (not digital(o.product) or (o.lines is not None and any(
+                not digital(ln.product) for ln in o.lines))):
             self.sourcing.prepare(o)  # pickup or not, and the site the quote assumes
         o.quote = self.promise.quote(o)  # model/promising.py
         tolerance = self.sc.customers[o.customer_class].quote_tolerance
@@ -152,15 +154,24 @@ class OrderCycle:
         """Design it if it has no decoupling stock; take stock at its decoupling point (waiting as
         a backorder if there is none) and do the work downstream of it, at every site on its way;
         ship it on the lane to its region. With distributed order management the site is
-        chosen first (model/sourcing.py), and an order collected in store goes to the region's
-        store, where it waits for the customer."""
+        chosen first (model/sourcing.py; for an order of lines, a site per line), and an order
+        collected in store goes to the region's store, where it waits for the customer."""
         w = self.w
         plan = self.plan
         o.stage = FULFILLMENT  # too late for a change request from now on
         if o.lines is not None:  # its lines in parallel, shipped complete or partial
             assert self.lines is not None  # built wherever a class orders lines
+            if self.sourcing is not None:  # the site of each line, chosen now
+                picked, o.sourced_by = self.sourcing.decide_lines(o)
+                served = [(ln, opt) for ln, opt in zip(o.lines, picked, strict=True) if opt]
+                if served:
+                    o.cost_to_serve = sum(opt.cost_per_unit * ln.quantity for ln, opt in served)
+                yield from self._hold(o, FULFILLMENT, "sourcing", 0.0, self.dept["scheduling"].code,
+                                      REASON_CODE["sourcing"])
             self.promise.release(o)  # its lines take their stock now: allocations end
             yield from self.lines.fulfil(o)
+            if o.pickup:  # every line is in the store: the cycle ends when the customer collects
+                yield from self._collect(o)
             return
         if plan.digital(o.product):
             return  # a download: nothing to make, take or ship
@@ -183,8 +194,11 @@ class OrderCycle:
         if lane is not None:  # None: collected from the stock of the store that holds it
             yield from self.flow.carry(o.id, w.order_log, lane, o.quantity, o.priority)
         if o.pickup:  # the cycle ends when the customer collects
-            yield from self._hold(o, FULFILLMENT, "customer collects", self.s.pickup[o.channel][1](),
-                                  w.customer_code, REASON_CODE["collection"])
+            yield from self._collect(o)
+
+    def _collect(self, o):
+        yield from self._hold(o, FULFILLMENT, "customer collects", self.s.pickup[o.channel][1](),
+                              self.w.customer_code, REASON_CODE["collection"])
 
     def billing(self, o):
         w, s = self.w, self.s

@@ -1,11 +1,14 @@
 """Step 7 for an order of several lines (docs/order-life.md, "Lines and shipping").
 
-The lines are obtained in parallel, each by the flow of its product at the region's site. The
+The lines are obtained in parallel, each by the flow of its product at its own site: the
+region's, or the one distributed order management chose for the line (model/sourcing.py). The
 order's own case follows the line with the longest expected route (so its records still tile the
 order's time); every other line runs as a job of kind ``line`` in the job log, and the order then
-waits for them ("other lines"). Ship complete: one shipment on the region's lane once the last
-line is ready. Ship partial: each line ships on the lane as soon as it is ready; the order is
-delivered with its last line.
+waits for them ("other lines"). Ship partial: each line ships on its site's lane as soon as it is
+ready; the order is delivered with its last line. Ship complete: once the last line is ready,
+one shipment per site the lines came from, all handed over at once, each on its site's lane (the
+order's own case carries its own line's, a side job each other one); the order is delivered when
+the last of them arrives.
 """
 
 from __future__ import annotations
@@ -30,25 +33,33 @@ class LineFlow:
         self.wait_activity = world.activities("other lines")
         self._expected: dict[tuple, float] = {}
 
-    def expected(self, product: str, region: str, quantity: int) -> float:
-        """Expected days of work on a line's longest path, no queueing (0 for a download)."""
-        key = (product, region, quantity)
+    def expected(self, product: str, region: str, quantity: int, site: str = "") -> float:
+        """Expected days of work on a line's longest path from ``site`` ("" = the region's), no
+        queueing (0 for a download)."""
+        key = (product, region, quantity, site)
         days = self._expected.get(key)
         if days is None:
             days = self._expected[key] = (0.0 if self.plan.digital(product) else sum(
-                mean for _, mean in self.w.promising.route(product, region, quantity)[1]))
+                mean for _, mean in self.w.promising.route(product, region, quantity, site)[1]))
         return days
 
     def fulfil(self, o: Order):
-        """The order's lines in parallel, then its shipment (ship complete) or its last line's
-        arrival (ship partial)."""
+        """The order's lines in parallel, then its shipments (ship complete) or its last line's
+        arrival (ship partial). Each physical line is fulfilled at its ``site`` (set by
+        distributed order management; else the region's)."""
         w = self.w
         env = w.env
+        plan = self.plan
         assert o.lines is not None
         partial = self.partial[o.customer_class]
-        lane = self.plan.regions[o.region].lane
+        region = plan.regions[o.region]
+        lane = region.lane  # holds the order's wait for its other lines
+        for line in o.lines:
+            if not line.site and not plan.digital(line.product):
+                line.site = region.site
         # Longest expected line first (a stable sort: the order's own product breaks ties).
-        lines = sorted(o.lines, key=lambda ln: -self.expected(ln.product, o.region, ln.quantity))
+        lines = sorted(o.lines, key=lambda ln: -self.expected(ln.product, o.region, ln.quantity,
+                                                              ln.site))
         side = []
         cancellable = w.changes is not None and w.changes.held(o) is not None
         for line in lines[1:]:
@@ -67,17 +78,40 @@ class LineFlow:
                             REASON_CODE["other lines"], queued, env.now, env.now)
         if partial:
             return
-        physical = [ln for ln in o.lines if not self.plan.digital(ln.product)]
-        if physical:  # one shipment of every physical line
-            self._ship(o, physical)
-            yield from self.flow.carry(o.id, w.order_log, lane, sum(ln.quantity for ln in physical),
+        # Ship complete: one shipment per site's lane, all handed over now.
+        groups: dict[str | None, list[Line]] = {}
+        for line in lines:
+            if not plan.digital(line.product):
+                groups.setdefault(plan.ship_lane(o.region, line.site, o.pickup), []).append(line)
+        if not groups:
+            return
+        shipments = list(groups.items())
+        for _, group in shipments:
+            self._ship(o, group)
+        others = [env.process(self._deliver(group[0].job, w.job_log, o, leg, group))
+                  for leg, group in shipments[1:]]
+        yield from self._deliver(o.id, w.order_log, o, *shipments[0])
+        queued = env.now
+        running = [p for p in others if not p.triggered]
+        if running:  # the order is delivered with its last shipment
+            yield env.all_of(running)
+        if env.now > queued:
+            w.order_log.add(o.id, FULFILLMENT, self.wait_activity, w.stations[lane].code,
+                            REASON_CODE["other lines"], queued, env.now, env.now)
+
+    def _deliver(self, case: int, log, o: Order, leg: str | None, group: list[Line]):
+        """One shipment of ``group`` on the lane ``leg`` (None: collected where it is, in the
+        store), recorded under ``case``."""
+        if leg is not None:
+            yield from self.flow.carry(case, log, leg, sum(ln.quantity for ln in group),
                                        o.priority)
-            for line in physical:
-                line.delivered = env.now
+        now = self.w.env.now
+        for line in group:
+            line.delivered = now
 
     def _line(self, case: int, log, o: Order, line: Line, partial: bool):
-        """One line: designed if it has no decoupling stock, obtained at the region's site and,
-        under ship partial, shipped at once. ``line`` stands for the order in the flow (it
+        """One line: designed if it has no decoupling stock, obtained at its site and, under
+        ship partial, shipped at once on that site's lane. ``line`` stands for the order in the flow (it
         counts the units taken from stock)."""
         plan = self.plan
         env = self.w.env
@@ -86,14 +120,14 @@ class LineFlow:
             return
         if plan.designs(line.product):
             yield from self.flow.carry(case, log, plan.engineering, line.quantity, o.priority)
-        site = plan.regions[o.region].site
-        yield from self.flow.obtain(case, log, line.product, site, line.product, line.quantity,
-                                    o.priority, line)
+        yield from self.flow.obtain(case, log, line.product, line.site, line.product,
+                                    line.quantity, o.priority, line)
         line.ready = env.now
         if partial:
             self._ship(o, (line,))
-            yield from self.flow.carry(case, log, plan.regions[o.region].lane, line.quantity,
-                                       o.priority)
+            leg = plan.ship_lane(o.region, line.site, o.pickup)
+            if leg is not None:  # None: collected from the stock of the store that holds it
+                yield from self.flow.carry(case, log, leg, line.quantity, o.priority)
             line.delivered = env.now
 
     def _ship(self, o: Order, lines) -> None:

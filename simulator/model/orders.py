@@ -18,8 +18,8 @@ NAN = float("nan")
 
 @dataclass(slots=True)
 class Line:
-    """One line of a multi-line order (docs/order-life.md): a product and its quantity, the
-    units it demanded at its decoupling point and got from stock at once, and when it was
+    """One line of a multi-line order (docs/order-life.md): a product and its quantity, the site
+    fulfilling it, the units it demanded at its decoupling point and got from stock at once, and when it was
     ready, shipped (handed to the lane) and delivered (days)."""
 
     product: str
@@ -31,6 +31,7 @@ class Line:
     shipped: float = NAN
     delivered: float = NAN
     order: int = -1  # the order's id
+    site: str = ""  # the site that fulfils it: the region's, or sourcing's choice for the line
 
     @property
     def id(self) -> int:
@@ -175,12 +176,13 @@ class Demand:
         stock of a make-to-stock product); else it leaves the model."""
         w = self.world
         region = self.plan.regions[o.region]
-        site = (region.store if self._to_store.get(o.channel) else None) or o.site or region.site
+        store = region.store if self._to_store.get(o.channel) else None
         if not w.samplers.restocked():
             return
-        lines = ((o.product, o.quantity),) if o.lines is None else (
-            (line.product, line.quantity) for line in o.lines)
-        for product, quantity in lines:  # the whole order comes back
+        lines = ((o.product, o.quantity, o.site),) if o.lines is None else (
+            (line.product, line.quantity, line.site) for line in o.lines)
+        for product, quantity, shipped_from in lines:  # the whole order comes back
+            site = store or shipped_from or region.site  # each line to the site that shipped it
             sp = self.plan.takes_stock(product, site, product)
             if sp is not None:
                 w.stock[sp].restock(product, quantity)
@@ -202,9 +204,9 @@ class Demand:
         for o in self.orders:
             lines = o.lines if o.lines is not None else (
                 Line(o.product, o.quantity, -1, o.units_requested, o.units_from_stock,
-                     o.first_shipment, o.first_shipment, o.delivered),)
+                     o.first_shipment, o.first_shipment, o.delivered, o.id, o.site),)
             for k, line in enumerate(lines):
-                rows.append((o.id, k, line.job, line.product, line.quantity,
+                rows.append((o.id, k, line.job, line.product, line.quantity, line.site,
                              line.units_requested, line.units_from_stock, line.ready,
                              line.shipped, line.delivered, line_status(o.status, line)))
         return {c: [r[i] for r in rows] for i, c in enumerate(LINE_COLUMNS)}

@@ -1,9 +1,10 @@
 """Step 3's promise: the lead time the firm quotes and the date it commits to (docs/order-life.md,
 "Promises").
 
-A promise is worked out per piece of an order, a (product, quantity) it must deliver, and an
-order's promise is its latest piece's: an order of one product is one piece; an order of several
-lines is one piece per line. The quote the customer accepts or refuses is the promise.
+A promise is worked out per piece of an order, a (product, quantity) it must deliver from a site,
+and an order's promise is its latest piece's: an order of one product is one piece; an order of
+several lines is one piece per line, each from its own site (distributed order management may
+source siblings at different sites). The quote the customer accepts or refuses is the promise.
 
 - No policy (the default, 0.1's model): the quote is planned admin time, a replenishment lead
   time if the decoupling stock on hand cannot cover the order now, and each station's time on the
@@ -28,11 +29,12 @@ if TYPE_CHECKING:
     from .orders import Order
 
 
-def pieces(o: Order) -> tuple[tuple[str, int], ...]:
-    """What the order must deliver, as (product, quantity) pieces: its lines."""
+def pieces(o: Order) -> tuple[tuple[str, int, str], ...]:
+    """What the order must deliver, as (product, quantity, site) pieces: its lines, each from
+    its own site (distributed order management's choice; "" = the region's)."""
     if o.lines is None:
-        return ((o.product, o.quantity),)
-    return tuple((line.product, line.quantity) for line in o.lines)
+        return ((o.product, o.quantity, o.site),)
+    return tuple((line.product, line.quantity, line.site) for line in o.lines)
 
 
 class Promiser:
@@ -77,8 +79,8 @@ class Promiser:
         wants: dict[tuple[str, str], float] = {}
         loaded = method != "atp"
         lead = 0.0  # the latest piece's (a plain loop: no generator frame per order)
-        for product, quantity in pieces(o):
-            piece = self._piece(product, quantity, o, loaded, wants)
+        for product, quantity, site in pieces(o):
+            piece = self._piece(product, quantity, site, o, loaded, wants)
             if piece > lead:
                 lead = piece
         if self.nets:
@@ -86,13 +88,13 @@ class Promiser:
             return lead + self.buffer
         return lead
 
-    def _piece(self, product: str, quantity: int, o: Order, loaded: bool,
+    def _piece(self, product: str, quantity: int, site: str, o: Order, loaded: bool,
                wants: dict[tuple[str, str], float]) -> float:
         """Admin time, a replenishment lead time if the decoupling stock cannot cover the piece
         now, and each station's expected time on its longest path (scaled by the work queued
         there if ``loaded``). ``wants``: the units the stock covers, added to it (atp, ctp)."""
         w = self.world
-        takes, ops = self.route(product, o.region, quantity, o.site, o.pickup)
+        takes, ops = self.route(product, o.region, quantity, site, o.pickup)
         lead = self._admin_lead_time
         short = 0.0
         nets = self.nets

@@ -42,7 +42,10 @@ def test_multi_site_has_the_shape_of_a_multi_site_manufacturer(multi_site):
     assert len(multi_site.products) >= 20
     assert min(bom_depth(multi_site, p) for p in multi_site.products) == 3
     assert len(net.regions) == 3
-    assert {region.served_from for region in net.regions.values()} == set(sites_of_kind(multi_site, "dc"))
+    # Each region's own DC first, a neighbouring DC second (distributed order management).
+    assert {region.sites[0] for region in net.regions.values()} == set(sites_of_kind(multi_site, "dc"))
+    assert all(len(region.sites) == 2 for region in net.regions.values())
+    assert net.sourcing == "fewest_splits"
     # Routings of all three kinds, and a lane from every plant to every DC.
     kinds = {kind for routing in net.routings.values() for kind in ("make", "buy", "transfer")
              if getattr(routing, kind)}
