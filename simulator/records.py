@@ -54,6 +54,10 @@ LINE_COLUMNS = ("order", "line", "job", "product", "quantity", "units_requested"
 per line of every order (an order of one line is its own line 0); ``job`` is the job (kind
 ``line``) that fulfilled the line, -1 for the line the order's own case followed; ``status``
 is the one state the line ended the run in: delivered, shipped, ready, open, lost, rejected."""
+REQUOTE = "re-quote"
+"""The zero-duration record of an order re-quoted after a change of its quantity or date
+(model/changes.py), held by the pricing department: a message, not work, like the
+acknowledgement."""
 ACKNOWLEDGE = "acknowledge order"
 """The zero-duration record of an order's acknowledgement at scheduling (its promised date sent
 to the customer): a message, not work, so no department counts it as a case served."""

@@ -66,10 +66,11 @@ def events_frame(events: list[tuple]) -> pd.DataFrame:
 
 
 def _judged(o: pd.DataFrame) -> np.ndarray:
-    """Orders judged on time or late: accepted, and not cancelled on the customer's request (an
-    order cancelled because it was late counts, as late: see kpis.otif)."""
+    """Orders judged on time or late: accepted, and not cancelled on the customer's request or
+    because the customer refused a re-quote (an order cancelled because it was late counts, as
+    late: see kpis.otif)."""
     return (o["due"].notna().to_numpy() & (o["status"] != "rejected").to_numpy()
-            & (o["cancelled_for"] != "customer").to_numpy())
+            & ~o["cancelled_for"].isin(["customer", "quote"]).to_numpy())
 
 
 def order_revenue(r: RunView) -> np.ndarray:

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .format import format_duration
 from .kpis import delivered_in_window, finite_or_none
-from .records import ACKNOWLEDGE, REASON_CODE, REASONS
+from .records import ACKNOWLEDGE, REASON_CODE, REASONS, REQUOTE
 from .scenario import STEPS
 from .streams import Streams
 
@@ -299,6 +299,10 @@ def explain_outcome(result: RunView, order: dict) -> str:
             return (f"Cancelled by the customer {when}: the order was late and their patience "
                     f"ran out {format_duration(order['late_by'])} beyond the due date (a service "
                     "failure: it counts as not on time).")
+        if order["cancelled_for"] == "quote":
+            return (f"Cancelled by the customer {when}: after their change the firm quoted "
+                    f"{format_duration(quote)} against D = {format_duration(d)}, more than they "
+                    "accept (left out of on-time delivery).")
         return (f"Cancelled by the customer {when}: they asked before fulfilment started "
                 "(left out of on-time delivery).")
     end = end_time(result)
@@ -487,8 +491,16 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
         return (f"cancelled by customer: patience {format_duration(r.end - float(o['due']))} "
                 "beyond due")
     if reason == "customer cancel":
+        if o["cancelled_for"] == "quote":
+            return "cancelled by customer: they refused the re-quote"
         return "cancelled by customer: asked before fulfilment started"
     if reason == "change":
+        if r.activity == REQUOTE:
+            if o["status"] == "cancelled" and o["cancelled_for"] == "quote":
+                return (f"re-quoted {format_duration(float(o['quote']))} after the change: more "
+                        "than the customer accepts")
+            return (f"re-quoted {format_duration(float(o['quote']))} after the change: promised "
+                    f"day {float(o['promised']):.2f}")
         if r.activity == "change quantity":
             return f"the customer changed the quantity (to {int(o['quantity'])})"
         return (f"the customer changed the date: D = {format_duration(float(o['demand_lead_time']))}"
@@ -732,6 +744,7 @@ def render_narrative(t: TraceFrame) -> str:
         lines.append(f"  delivered  not by the end of the run{extra}")
     elif o["status"] == "cancelled":
         why = (f"patience ran out, {_dur(late)} beyond due" if o["cancelled_for"] == "patience"
+               else "the customer refused the re-quote" if o["cancelled_for"] == "quote"
                else "on the customer's request")
         lines.append(f"  cancelled  {when(o['cancelled'])}   {why}")
     if math.isfinite(o["paid"]):

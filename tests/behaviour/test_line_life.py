@@ -3,6 +3,8 @@ an order by every line, partial quantities within a line, and a change that re-q
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -59,3 +61,67 @@ def test_revenue_counts_every_line(plain):
     several = (o["line_count"] > 1).to_numpy()
     assert several.sum() > 10 and (got[several] > first[several]).all()
     assert np.array_equal(got[~several], first[~several])
+
+
+# ---------------------------------------------------------------- a change re-quotes the order
+
+# The exact case of docs/order-life.md ("Promises", case 2): no finished goods, so ATP promises
+# admin time + the replenishment operation for the order's units + transit; every customer asks
+# at receipt to triple the quantity.
+NO_STOCK = {"horizon_days": 20, "warmup_days": 0, "chain.buffers.finished_goods.target": 0,
+            "steps.returns.rate": 0, "steps.pricing.promising": {"method": "atp"},
+            "customers.consumers.quote_tolerance": None}
+TRIPLE = {"customers.consumers.changes": {"quantity": 1, "quantity_factor": 3, "delay": 0}}
+
+
+@pytest.fixture(scope="module")
+def requoted():
+    return {k: simulate(load_scenario("mts-retailer", {**NO_STOCK, **extra}), 1)
+            for k, extra in (("plain", {}), ("triple", TRIPLE))}
+
+
+def test_a_quantity_increase_without_stock_moves_the_promise_later(requoted):
+    from simulator.scenario import CHAIN_SITE
+
+    plain, triple = requoted["plain"], requoted["triple"]
+    sc = triple.scenario
+    steps = sc.steps
+    admin = steps.entry.time.mean() + steps.selection.time.mean() + steps.scheduling.time.mean()
+    transit = (0.5 + 1 + 2) / 3  # distribution: triangular(0.5, 1, 2)
+    o = triple.orders
+    o = o[o["received"].notna()]
+    assert len(o) > 100 and o["changed"].all()
+    p0 = plain.orders.set_index("id").loc[o["id"]]
+    assert (o["quantity"].to_numpy() == 3 * p0["quantity"].to_numpy()).all()
+    source = np.array([triple.plan.source_time(CHAIN_SITE, p, q)
+                       for p, q in zip(o["product"].astype(str), o["quantity"], strict=True)])
+    assert np.allclose(o["quote"], admin + source + transit, rtol=0, atol=1e-12)
+    assert np.allclose(o["promised"], o["received"] + o["quote"], rtol=0, atol=1e-9)
+    # Later than the promise of the same order without the change, by the extra units' time.
+    extra = source - np.array([triple.plan.source_time(CHAIN_SITE, p, q) for p, q in zip(
+        o["product"].astype(str), p0["quantity"], strict=True)])
+    assert (extra > 0).all()
+    assert np.allclose(o["promised"].to_numpy() - p0["promised"].to_numpy(), extra, atol=1e-9)
+    # One re-quote record per changed order, held by pricing, at the change.
+    s = triple.steps
+    rq = s[s["activity"] == "re-quote"]
+    assert sorted(rq["order"]) == sorted(o["id"])
+    assert set(rq["resource"].astype(str)) == {steps.pricing.department}
+    assert (rq["reason"].astype(str) == "change").all()
+
+
+def test_a_re_quote_the_customer_would_refuse_cancels_the_order():
+    """Two hundred units take 10 days to assemble: a quote no customer with a tolerance of
+    2 x D (D at most 3 days) accepts; each refuses it as at pricing, and the order is cancelled
+    (cancelled_for quote), left out of OTIF as an order cancelled on request."""
+    r = simulate(load_scenario("mts-retailer", {
+        **NO_STOCK, "customers.consumers.quote_tolerance": 2,
+        "customers.consumers.changes": {"quantity": 1, "quantity_factor": 200, "delay": 0}}), 1)
+    o = r.orders
+    o = o[o["received"].notna()]
+    assert len(o) > 100
+    assert (o["status"] == "cancelled").all() and (o["cancelled_for"] == "quote").all()
+    assert r.kpis["orders_cancelled"] == len(o)
+    assert r.kpis["otif"] is None or math.isnan(r.kpis["otif"])  # no order left to judge
+    s = r.steps
+    assert (s.loc[s["activity"] == "cancelled", "reason"].astype(str) == "customer cancel").all()
