@@ -139,10 +139,11 @@ class _Records:
 
     @staticmethod
     def _with_lines(result: RunResult, c: dict, ln: pd.DataFrame):
-        """The order records and the records of the line jobs as one set of columns, each line
-        job's case set to its order, and per record the line it concerns: a line job's records
-        their line; an order's own fulfilment records the line its case followed, except the
-        wait for its other lines and, shipped complete, the one shipment of all its lines."""
+        """The order records and the records of the line jobs (and of the jobs shipping the
+        parts of split lines) as one set of columns, each such job's case set to its order,
+        and per record the line it concerns: a line job's records their line; an order's own
+        fulfilment records the line its case followed, except the wait for its other lines
+        and, shipped complete, the one shipment of all its lines."""
         order = ln["order"].to_numpy()
         job = ln["job"].to_numpy()
         k = ln["line"].to_numpy()
@@ -161,6 +162,10 @@ class _Records:
                           for n in result.resource_names], dtype=bool)
         line[complete[c["case"]] & lanes[c["resource"]] & (line >= 0)] = -1
         j = result.job_columns
+        # A line's jobs: the one that fulfilled it, and the one that shipped its part on hand.
+        part = ln["part_job"].to_numpy()
+        job, order, k = (np.concatenate([job, part]), np.concatenate([order, order]),
+                         np.concatenate([k, k]))
         jobs = job >= 0
         order_of = dict(zip(job[jobs].tolist(), order[jobs].tolist(), strict=True))
         line_of = dict(zip(job[jobs].tolist(), k[jobs].tolist(), strict=True))

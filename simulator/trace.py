@@ -471,7 +471,7 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "prepayment":
         return "waiting for the customer to pay in advance"
     if reason == "other lines":
-        partial = sc.customers[str(o["customer_class"])].shipping == "partial"
+        partial = sc.customers[str(o["customer_class"])].shipping != "complete"
         return ("waiting for the order's other lines to arrive (shipped partial)" if partial
                 else "waiting for the order's other lines, to ship complete")
     if reason == "sourcing":

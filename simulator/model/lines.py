@@ -5,7 +5,8 @@ order's own case follows the line with the longest expected route (so its record
 order's time); every other line runs as a job of kind ``line`` in the job log, and the order then
 waits for them ("other lines"). Ship complete: one shipment on the region's lane once the last
 line is ready. Ship partial: each line ships on the lane as soon as it is ready; the order is
-delivered with its last line.
+delivered with its last line. With ``split_quantities`` a line taken from finished goods that
+are only partly on hand ships that part at once and the rest when it arrives.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ class LineFlow:
         self.w = world
         self.plan = world.plan
         self.flow = world.flow
-        self.partial = {c: spec.shipping == "partial" for c, spec in world.scenario.customers.items()}
+        self.partial = {c: spec.shipping != "complete" for c, spec in world.scenario.customers.items()}
+        self.split = {c: spec.split_quantities for c, spec in world.scenario.customers.items()}
+        self._parts: dict[int, list] = {}  # order id -> the processes shipping parts of lines
         self.wait_activity = world.activities("other lines")
         self._expected: dict[tuple, float] = {}
 
@@ -62,6 +65,9 @@ class LineFlow:
         running = [p for p in side if not p.triggered]
         if running:
             yield env.all_of(running)
+        parts = [p for p in self._parts.pop(o.id, ()) if not p.triggered]
+        if parts:  # the parts of split lines shipped first are still on their way
+            yield env.all_of(parts)
         if env.now > queued:
             w.order_log.add(o.id, FULFILLMENT, self.wait_activity, w.stations[lane].code,
                             REASON_CODE["other lines"], queued, env.now, env.now)
@@ -87,6 +93,11 @@ class LineFlow:
         if plan.designs(line.product):
             yield from self.flow.carry(case, log, plan.engineering, line.quantity, o.priority)
         site = plan.regions[o.region].site
+        if self.split[o.customer_class]:
+            stock_point = plan.takes_stock(line.product, site, line.product)
+            if stock_point is not None:  # finished goods: the line may ship in parts
+                yield from self._split(case, log, o, line, stock_point)
+                return
         yield from self.flow.obtain(case, log, line.product, site, line.product, line.quantity,
                                     o.priority, line)
         line.ready = env.now
@@ -96,12 +107,56 @@ class LineFlow:
                                        o.priority)
             line.delivered = env.now
 
+    def _split(self, case: int, log, o: Order, line: Line, stock_point: str):
+        """A line of a ``partial_units`` class taken from finished goods (``stock_point``): its
+        units are demanded at once, as one demand; if only part is on hand, that part is handed
+        to the lane at once by a job of its own (kind ``line``, ``Line.part_job``) while the
+        case waits for the rest (a backorder, in the priority rule's order) and ships it when
+        it arrives. The line is ready when all its units are, shipped at its first shipment and
+        delivered when its last part arrives."""
+        flow = self.flow
+        env = self.w.env
+        lane = self.plan.regions[o.region].lane
+        arrived: list[float] = []
+        shipped = [0]
+
+        def first_part(units: int) -> None:
+            shipped[0] = units
+            self._ship(o, (line,))
+            line.part_job = flow.new_job(LINE, None, line.product, units)
+            self._parts.setdefault(o.id, []).append(
+                env.process(self._carry_part(line, lane, units, o.priority, arrived)))
+
+        yield from flow.take_in_parts(case, log, self.w.stock[stock_point], line.product,
+                                      line.quantity, o.priority, line, first_part)
+        line.ready = env.now
+        self._ship(o, (line,))
+        yield from flow.carry(case, log, lane, line.quantity - shipped[0], o.priority)
+        if shipped[0]:
+            self._arrived(line, arrived)
+        else:  # all on hand, or none: it shipped whole
+            line.delivered = env.now
+
+    def _carry_part(self, line: Line, lane: str, units: int, priority: float,
+                    arrived: list[float]):
+        yield from self.flow.carry(line.part_job, self.w.job_log, lane, units, priority)
+        self._arrived(line, arrived)
+
+    def _arrived(self, line: Line, arrived: list[float]) -> None:
+        """One of a split line's two shipments arrived: with the second, the line is
+        delivered."""
+        arrived.append(self.w.env.now)
+        if len(arrived) == 2:
+            line.delivered = self.w.env.now
+
     def _ship(self, o: Order, lines) -> None:
-        """``lines`` are handed to the lane now, as one shipment."""
+        """``lines`` are handed to the lane now, as one shipment (a line's ``shipped`` is its
+        first)."""
         now = self.w.env.now
         if not o.shipments:
             o.first_shipment = now
             o.stage = SHIPPING  # on its way: too late to cancel
         o.shipments += 1
         for line in lines:
-            line.shipped = now
+            if line.shipped != line.shipped:  # NaN: not shipped before
+                line.shipped = now

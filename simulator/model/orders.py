@@ -31,6 +31,7 @@ class Line:
     shipped: float = NAN
     delivered: float = NAN
     order: int = -1  # the order's id
+    part_job: int = -1  # the job (kind "line") that shipped the part on hand of a split line
 
     @property
     def id(self) -> int:
@@ -154,6 +155,8 @@ class Demand:
                            *(Line(p, q, order=o.id) for p, q in extra)]
                 o.line_count = len(o.lines)
                 o.units = quantity + sum(q for _, q in extra)
+        if o.lines is None and spec.split_quantities:  # one line, fulfilled as a line
+            o.lines = [Line(product, quantity, order=o.id)]
         self.orders.append(o)
         return o
 
@@ -196,7 +199,7 @@ class Demand:
     def line_columns(self) -> dict[str, list]:
         """One row per line of every order (:data:`LINE_COLUMNS`); an order of one line is its
         own line 0. Empty unless some customer class orders lines."""
-        if not self.world.samplers.line_count:
+        if not self.world.scenario.multi_line:
             return {}
         rows = []
         for o in self.orders:
@@ -206,7 +209,8 @@ class Demand:
             for k, line in enumerate(lines):
                 rows.append((o.id, k, line.job, line.product, line.quantity,
                              line.units_requested, line.units_from_stock, line.ready,
-                             line.shipped, line.delivered, line_status(o.status, line)))
+                             line.shipped, line.delivered, line_status(o.status, line),
+                             line.part_job))
         return {c: [r[i] for r in rows] for i, c in enumerate(LINE_COLUMNS)}
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from simulator import load_scenario, simulate
@@ -125,3 +126,73 @@ def test_a_re_quote_the_customer_would_refuse_cancels_the_order():
     assert r.kpis["otif"] is None or math.isnan(r.kpis["otif"])  # no order left to judge
     s = r.steps
     assert (s.loc[s["activity"] == "cancelled", "reason"].astype(str) == "customer cancel").all()
+
+
+# ---------------------------------------------------------------- partial quantities
+
+# Consumers order four units a line; finished goods are held at 10 units (inputs plentiful,
+# assembly fast), so a line often finds some but not all of its units on hand: with
+# partial_units it ships those at once and the rest when they arrive.
+FG10 = {"horizon_days": 30, "warmup_days": 0, "chain.buffers.finished_goods.target": 10,
+       "chain.buffers.components.target": 100_000, "chain.buffers.raw_material.target": 100_000,
+       "chain.stages.assembly.servers": 8,
+       **{f"products.{p}.order_size": 4 for p in ("kettle", "toaster", "blender", "mixer")}}
+
+
+@pytest.fixture(scope="module")
+def shipping():
+    return {s: simulate(load_scenario("mts-retailer", {
+        **FG10, "customers.consumers.lines": 2, "customers.consumers.shipping": s}), 1)
+        for s in ("partial", "partial_units")}
+
+
+def test_partial_units_ship_what_is_on_hand_first(shipping):
+    whole, split = shipping["partial"], shipping["partial_units"]
+    ln = split.lines
+    parts = ln[ln["part_job"] >= 0]
+    assert len(parts) >= 10 and (whole.lines["part_job"] < 0).all()
+    # A split line took part of its units from stock at once: not filled at first pass, and
+    # shipped (its first part) before it was ready (all its units).
+    assert (parts["units_from_stock"] > 0).all()
+    assert (parts["units_from_stock"] < parts["units_requested"]).all()
+    done = parts[parts["status"].astype(str) == "delivered"]
+    assert (done["shipped"] < done["ready"]).all() and (done["ready"] <= done["delivered"]).all()
+    # Each split adds a shipment of its own: shipments = lines + split lines.
+    o = split.orders.set_index("id")
+    delivered = o[o["status"] == "delivered"]
+    n_split = ln.groupby("order")["part_job"].apply(lambda j: int((j >= 0).sum()))
+    assert np.array_equal(delivered["shipments"].to_numpy(),
+                          (delivered["line_count"] + n_split.loc[delivered.index]).to_numpy())
+    # Against ship-whole lines: more shipments, sooner a first one; fill rates count the
+    # split lines as not filled (they are no higher).
+    k, k0 = split.kpis, whole.kpis
+    assert k["shipments_per_order"] > k0["shipments_per_order"]
+    assert k["time_to_first_shipment"] < k0["time_to_first_shipment"]
+    assert k["line_fill_rate"] >= k["order_fill_rate"]
+    assert k["line_fill_rate"] <= k0["line_fill_rate"] + 1e-9
+
+
+def test_a_single_line_order_of_a_partial_units_class_splits_too():
+    r = simulate(load_scenario("mts-retailer", {**FG10, "customers.consumers.shipping":
+                                                "partial_units"}), 1)
+    o = r.orders
+    assert (o["line_count"] == 1).all()
+    assert "shipments_per_order" in r.kpis  # fulfilled line by line: line KPIs reported
+    assert (r.lines["part_job"] >= 0).sum() >= 5
+    assert (o.loc[o["status"] == "delivered", "shipments"] == 2).any()
+
+
+def test_the_event_log_carries_both_parts_of_a_split_line(shipping, tmp_path):
+    from simulator.eventlog import write_event_log
+
+    r = shipping["partial_units"]
+    df = pd.read_parquet(write_event_log(r, tmp_path / "split.parquet"))
+    o = r.orders
+    delivered = o[o["status"] == "delivered"]
+    counted = df[df["shipment"]].groupby("order").size()
+    assert np.array_equal(counted.reindex(delivered["id"], fill_value=0).to_numpy(),
+                          delivered["shipments"].to_numpy())
+    parts = r.lines[r.lines["part_job"] >= 0]
+    row = parts.iloc[0]
+    mine = df[(df["order"] == row["order"]) & (df["line"] == row["line"]) & df["shipment"]]
+    assert len(mine) == 2  # the part on hand and the rest, both on the line
