@@ -167,22 +167,24 @@ OTHER_LINES = "other lines"  # the activity of a multi-line order's wait for its
 
 
 def _lines(result: RunView, oid: int) -> list[dict]:
-    """The lines of a multi-line order (empty for an order of one line, or a run without
-    lines): product, quantity, units from stock, when ready, shipped and delivered, status, the
-    job that fulfilled it (None: the order's own case, whose records are the trace's rows) and
-    that job's records, each with its ``line``."""
+    """The lines of a multi-line order or of one whose line shipped in parts (empty for an
+    order of one line shipped whole, or a run without lines): product, quantity, units from
+    stock, when ready, shipped and delivered, status, the job that fulfilled it (None: the
+    order's own case, whose records are the trace's rows) and that job's records (and those of
+    the job that shipped a split line's part on hand), each with its ``line``."""
     ln = result.lines
     if ln.empty:
         return []
     mine = ln[ln["order"] == oid]
-    if len(mine) < 2:
+    if len(mine) < 2 and not (mine["part_job"] >= 0).any():  # one line, shipped whole
         return []
     j = result.job_columns
     out = []
     for r in mine.itertuples(index=False):
         records = []
-        if r.job >= 0:
-            sel = np.flatnonzero(j["case"] == r.job)
+        jobs = [x for x in (r.job, r.part_job) if x >= 0]  # a split line's part: a job too
+        if jobs:
+            sel = np.flatnonzero(np.isin(j["case"], jobs))
             for i in sel[np.argsort(j["queued"][sel], kind="stable")]:
                 records.append({
                     "line": int(r.line), "step": STEPS[j["step"][i]],

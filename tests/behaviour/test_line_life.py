@@ -196,3 +196,16 @@ def test_the_event_log_carries_both_parts_of_a_split_line(shipping, tmp_path):
     row = parts.iloc[0]
     mine = df[(df["order"] == row["order"]) & (df["line"] == row["line"]) & df["shipment"]]
     assert len(mine) == 2  # the part on hand and the rest, both on the line
+
+
+def test_the_trace_of_a_split_line_lists_both_shipments(shipping):
+    from simulator.trace import trace
+
+    r = shipping["partial_units"]
+    parts = r.lines[r.lines["part_job"] >= 0]
+    row = parts.iloc[0]
+    lines = trace(r, int(row["order"])).order["lines"]
+    mine = next(x for x in lines if x["line"] == int(row["line"]))
+    lanes = [x for x in mine["records"] if x["activity"] == "distribution"]
+    assert len(lanes) == (2 if row["job"] >= 0 else 1)  # the order's own case: in its rows
+    assert any(x["queued"] == pytest.approx(row["shipped"]) for x in lanes)
