@@ -103,6 +103,8 @@ class Demand:
         steps = world.scenario.steps
         self._to_store = {c: ch.returns_to == "store"
                           for c, ch in steps.generation.channels.items()}
+        # Classes whose lines may ship in parts: their orders of one line are lines too.
+        self._split = {c for c, spec in world.scenario.customers.items() if spec.split_quantities}
 
     # ------------------------------------------------------------------ step 2
 
@@ -155,7 +157,7 @@ class Demand:
                            *(Line(p, q, order=o.id) for p, q in extra)]
                 o.line_count = len(o.lines)
                 o.units = quantity + sum(q for _, q in extra)
-        if o.lines is None and spec.split_quantities:  # one line, fulfilled as a line
+        if self._split and o.lines is None and cls in self._split:  # fulfilled as a line
             o.lines = [Line(product, quantity, order=o.id)]
         self.orders.append(o)
         return o
