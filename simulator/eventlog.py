@@ -44,7 +44,7 @@ from .plan import compile_plan
 from .records import REASONS
 from .scenario import STEPS
 from .streams import format_seed
-from .trace import holder_kinds, holder_sites
+from .trace import OTHER_LINES, holder_kinds, holder_sites
 
 if TYPE_CHECKING:
     from .result import RunResult
@@ -53,6 +53,7 @@ FORMATS = {".csv": "csv", ".parquet": "parquet", ".xes": "xes", ".xes.gz": "xes"
            ".jsonocel": "ocel"}
 
 MS_PER_DAY = 86_400_000
+FULFILLMENT = STEPS.index("fulfillment")
 
 
 class EventLogError(ValueError):
@@ -106,6 +107,12 @@ class _Records:
 
     def __init__(self, result: RunResult):
         c = result.step_columns
+        keys = ("case", "step", "activity", "resource", "reason", "queued", "start", "end")
+        ln = result.lines
+        self.lines = ln if len(ln) else None
+        line = None
+        if self.lines is not None:  # a multi-line run: the line jobs' records join their orders
+            c, line = self._with_lines(result, {k: c[k] for k in keys}, ln)
         idx = np.lexsort((c["end"], c["queued"], c["case"]))
         self.case = c["case"][idx].astype(np.int64)
         self.codes = {k: c[k][idx] for k in ("step", "activity", "resource", "reason")}
@@ -114,9 +121,72 @@ class _Records:
         self.work = self.end - self.start
         self.names = {"step": list(STEPS), "activity": list(result.activity_names),
                       "resource": list(result.resource_names), "reason": list(REASONS)}
+        self.line = None if line is None else line[idx]
+        """Per record, the line of its order it concerns (-1: the order as a whole, or every
+        physical line: a shipment of several); None in a run without lines."""
+        self.shipment = None
+        """Per record (multi-line runs), whether it is a shipment to the customer: the
+        transit on a lane to a region."""
+        if line is not None:
+            net = result.plan.network
+            to_customer = [n in net.lanes and net.lanes[n].to not in net.sites
+                           for n in self.names["resource"]]
+            other = (result.activity_names.index(OTHER_LINES)
+                     if OTHER_LINES in result.activity_names else -1)
+            self.shipment = (np.array(to_customer, dtype=bool)[self.codes["resource"]]
+                             & (self.codes["step"] == FULFILLMENT)
+                             & (self.codes["activity"] != other))
+
+    @staticmethod
+    def _with_lines(result: RunResult, c: dict, ln: pd.DataFrame):
+        """The order records and the records of the line jobs (and of the jobs shipping the
+        parts of split lines) as one set of columns, each such job's case set to its order,
+        and per record the line it concerns: a line job's records their line; an order's own
+        fulfilment records the line its case followed, except the wait for its other lines
+        and, shipped complete, the one shipment of all its lines."""
+        order = ln["order"].to_numpy()
+        job = ln["job"].to_numpy()
+        k = ln["line"].to_numpy()
+        own = np.full(len(result.orders), -1, dtype=np.int64)
+        own[order[job < 0]] = k[job < 0]
+        line = np.where(c["step"] == FULFILLMENT, own[c["case"]], -1)
+        if OTHER_LINES in result.activity_names:
+            line[c["activity"] == result.activity_names.index(OTHER_LINES)] = -1
+        o = result.orders
+        sc = result.scenario
+        complete = (o["customer_class"].astype(str).map(
+            lambda cls: sc.customers[cls].shipping == "complete").to_numpy()
+            & (o["line_count"].to_numpy() > 1))
+        net = result.plan.network
+        lanes = np.array([n in net.lanes and net.lanes[n].to not in net.sites
+                          for n in result.resource_names], dtype=bool)
+        line[complete[c["case"]] & lanes[c["resource"]] & (line >= 0)] = -1
+        j = result.job_columns
+        # A line's jobs: the one that fulfilled it, and the one that shipped its part on hand.
+        part = ln["part_job"].to_numpy()
+        job, order, k = (np.concatenate([job, part]), np.concatenate([order, order]),
+                         np.concatenate([k, k]))
+        jobs = job >= 0
+        order_of = dict(zip(job[jobs].tolist(), order[jobs].tolist(), strict=True))
+        line_of = dict(zip(job[jobs].tolist(), k[jobs].tolist(), strict=True))
+        sel = np.flatnonzero(np.isin(j["case"], job[jobs]))
+        cases = j["case"][sel].tolist()
+        merged = {key: np.concatenate([c[key], j[key][sel]]) for key in c}
+        merged["case"] = np.concatenate([c["case"].astype(np.int64),
+                                         np.array([order_of[x] for x in cases], dtype=np.int64)])
+        return merged, np.concatenate([line, np.array([line_of[x] for x in cases],
+                                                      dtype=np.int64)])
 
     def __len__(self) -> int:
         return len(self.case)
+
+    def line_rows(self) -> np.ndarray:
+        """Per record (multi-line runs), its line's row in ``RunResult.lines`` (-1: none)."""
+        assert self.lines is not None and self.line is not None
+        index = pd.MultiIndex.from_arrays([self.lines["order"].to_numpy(),
+                                           self.lines["line"].to_numpy()])
+        rows = index.get_indexer(pd.MultiIndex.from_arrays([self.case, self.line]))
+        return np.where(self.line >= 0, rows, -1)
 
     def text(self, column: str, escape) -> np.ndarray:
         """Each record's name in ``column``, escaped (an object array; each name escaped once)."""
@@ -188,6 +258,15 @@ def _tidy(result: RunResult, rec: _Records, decoded: bool = False):
     for c in ("product", "customer", "customer_class", "channel"):
         col = o[c].astype("category")
         cols[c] = names(col.cat.categories, col.cat.codes.to_numpy()[rec.case])
+    if rec.line is not None:  # a multi-line run: which line each record concerns
+        assert rec.lines is not None and rec.shipment is not None
+        row = rec.line_rows()
+        has = row >= 0
+        product = rec.lines["product"].astype(str).to_numpy(dtype=object)
+        cols["line"] = pa.array(rec.line, mask=~has)
+        cols["line_product"] = pa.array(np.where(has, product[row], None), pa.string())
+        cols["line_quantity"] = pa.array(rec.lines["quantity"].to_numpy()[row], mask=~has)
+        cols["shipment"] = pa.array(rec.shipment)
     return pa.table(cols)
 
 
@@ -224,6 +303,26 @@ def _column_text(col: pd.Series, escape) -> np.ndarray:
     c = col.astype("category")
     names = np.array([escape(str(x)) for x in c.cat.categories], dtype=object)
     return names[c.cat.codes.to_numpy()]
+
+
+def _line_text(rec: _Records, escape, line_piece, shipment_piece: str) -> np.ndarray:
+    """Per record (multi-line runs), the text saying which line it concerns (``line_piece(line,
+    product, quantity)``, each distinct line's text made once) and, on a shipment to the
+    customer, ``shipment_piece``."""
+    assert rec.lines is not None and rec.shipment is not None
+    ln = rec.lines
+    pieces = np.array([line_piece(k, escape(str(p)), q) for k, p, q in zip(
+        ln["line"].tolist(), ln["product"].tolist(), ln["quantity"].tolist(), strict=True)]
+        + [""], dtype=object)
+    text = pieces[rec.line_rows()]  # -1: the last, empty piece
+    if shipment_piece:
+        text = text + np.where(rec.shipment, shipment_piece, "")
+    return text
+
+
+def _xes_line(line: int, product: str, quantity: int) -> str:
+    return (f'<int key="line" value="{line}"/><string key="line_product" value={product}/>'
+            f'<int key="line_quantity" value="{quantity}"/>')
 
 
 # ---------------------------------------------------------------- XES
@@ -270,6 +369,9 @@ def _xes_chunks(result: RunResult, rec: _Records):
         common = ('Z"/><string key="org:resource" value=' + rec.text("resource", quoteattr)
                   + at_site[rec.codes["resource"]] + '/><string key="step" value='
                   + rec.text("step", quoteattr) + "/>")
+        if rec.line is not None:  # a multi-line run: the line a record concerns, shipments
+            common = common + _line_text(rec, quoteattr, _xes_line,
+                                         '<boolean key="shipment" value="true"/>')
         why = np.where(rec.wait > 0,
                        '<string key="reason" value=' + rec.text("reason", quoteattr) + "/>", "")
         start_head = ('<event><string key="concept:name" value=' + act
@@ -293,6 +395,7 @@ def _xes_trace_heads(result: RunResult, ids: np.ndarray) -> dict[int, str]:
     cols = [(c, _column_text(o[c], quoteattr)[ids].tolist())
             for c in ("product", "customer", "customer_class", "channel", "status")]
     qty = o["quantity"].to_numpy()[ids].astype(int).tolist()
+    count = o["line_count"].to_numpy()[ids].astype(int).tolist() if len(result.lines) else None
     dates = [(c, iso(result, o[c].to_numpy()[ids]).tolist(), o[c].notna().to_numpy()[ids])
              for c in ("received", "due", "delivered")]
     out = {}
@@ -300,6 +403,8 @@ def _xes_trace_heads(result: RunResult, ids: np.ndarray) -> dict[int, str]:
         parts = [f'<trace><string key="concept:name" value="order-{oid}"/>']
         parts += [f'<string key="{c}" value={v[i]}/>' for c, v in cols]
         parts.append(f'<int key="quantity" value="{qty[i]}"/>')
+        if count is not None:
+            parts.append(f'<int key="line_count" value="{count[i]}"/>')
         parts += [f'<date key="{c}" value="{v[i]}"/>' for c, v, have in dates if have[i]]
         out[oid] = "".join(parts) + "\n"
     return out
@@ -332,6 +437,9 @@ def _ocel_chunks(result: RunResult, rec: _Records):
         {"name": "site", "attributes": [{"name": "kind", "type": "string"}]},
         {"name": "item", "attributes": [{"name": "value", "type": "float"}]},
     ]
+    if rec.lines is not None:  # a multi-line run: each order's lines
+        object_types.append({"name": "line", "attributes": [
+            {"name": "quantity", "type": "integer"}, {"name": "status", "type": "string"}]})
     yield '{"eventTypes":'
     yield dump([{"name": a, "attributes": event_attrs} for a in activities],
                separators=(",", ":"))
@@ -392,6 +500,9 @@ def _ocel_chunks(result: RunResult, rec: _Records):
     if len(o):
         yield ","
         yield ",".join(_ocel_orders(result, rec))
+    if rec.lines is not None:
+        yield ","
+        yield ",".join(_ocel_lines(result, rec))
     yield "]"
 
     # Events: pieces of text from small tables, per order, holder and record.
@@ -403,11 +514,14 @@ def _ocel_chunks(result: RunResult, rec: _Records):
         # resource (a hold by the customer links the order's customer instead).
         ids = np.arange(len(o))
         cust = _column_text(o["customer"], lambda x: q(f"customer-{x}"))
+        product = _column_text(o["product"], lambda x: q(f"product-{x}"))
         order_rel = ('"relationships":[{"objectId":"order-' + ids.astype(str).astype(object)
-                     + '","qualifier":"order"},{"objectId":'
-                     + _column_text(o["product"], lambda x: q(f"product-{x}"))
+                     + '","qualifier":"order"},{"objectId":' + product
                      + ',"qualifier":"product"},{"objectId":' + cust
                      + ',"qualifier":"customer"},{"objectId":')
+        rel_ev = order_rel[case_ev]
+        if rec.line is not None:  # the lines each event touches
+            rel_ev = _ocel_line_links(result, rec, rows, case_ev, product, cust)
         holders = rec.names["resource"]
         holder_rel = np.array([q(f"resource-{r}") + ',"qualifier":"held by"}'
                                + (f',{{"objectId":{q(f"site-{sites[r]}")},"qualifier":"at site"}}'
@@ -438,9 +552,86 @@ def _ocel_chunks(result: RunResult, rec: _Records):
         pieces = _interleave([f'{{"id":"e{i}' for i in range(1, m + 1)], kind[rows].tolist(),
                              _iso_naive(result, time).tolist(),
                              _per_event(life, rows, start_attrs, end_attrs),
-                             order_rel[case_ev].tolist(), held)
+                             rel_ev.tolist(), held)
         yield "".join(pieces)
     yield "]}\n"
+
+
+def _ocel_line_links(result: RunResult, rec: _Records, rows: np.ndarray, case_ev: np.ndarray,
+                     product: np.ndarray, cust: np.ndarray) -> np.ndarray:
+    """Per event of a multi-line run, the start of its relationships: its order, the product
+    (a line's event: the line's product), the customer and the lines it touches: a line's own
+    records their line (qualifier ``line``); a shipment of several lines (ship complete) every
+    line it carried, and an order's cancellation every line of the order."""
+    assert rec.lines is not None and rec.shipment is not None and rec.line is not None
+    q = json.dumps
+    ln = rec.lines
+    line_id = ('"line-' + ln["order"].astype(str).to_numpy(dtype=object) + "-"
+               + ln["line"].astype(str).to_numpy(dtype=object) + '"')
+    line_product = np.array([q(f"product-{p}") for p in ln["product"].astype(str)], dtype=object)
+    row = rec.line_rows()
+    own = row >= 0
+    ids = rec.case.astype(str).astype(object)
+    prod = product[rec.case].copy()
+    prod[own] = line_product[row[own]]
+    links = np.full(len(rec), "", dtype=object)
+    links[own] = '{"objectId":' + line_id[row[own]] + ',"qualifier":"line"},'
+    names = result.activity_names
+    cancelled = names.index("cancelled") if "cancelled" in names else -1
+    several = np.flatnonzero(~own & (rec.shipment | (rec.codes["activity"] == cancelled)))
+    if len(several):
+        first = np.searchsorted(ln["order"].to_numpy(), rec.case[several], side="left")
+        last = np.searchsorted(ln["order"].to_numpy(), rec.case[several], side="right")
+        shipped = ln["shipped"].notna().to_numpy()
+        for i, a, b in zip(several.tolist(), first.tolist(), last.tolist(), strict=True):
+            touched = range(a, b) if not rec.shipment[i] else [
+                r for r in range(a, b) if shipped[r]]
+            links[i] = "".join('{"objectId":' + line_id[r] + ',"qualifier":"line"},'
+                               for r in touched)
+    text = ('"relationships":[{"objectId":"order-' + ids + '","qualifier":"order"},'
+            '{"objectId":' + prod + ',"qualifier":"product"},{"objectId":' + cust[rec.case]
+            + ',"qualifier":"customer"},' + links + '{"objectId":')
+    return text[rows]
+
+
+def _ocel_lines(result: RunResult, rec: _Records) -> list[str]:
+    """Line objects of a multi-line run: ``line-<order>-<line>``, with its quantity (as of the
+    inquiry) and its status: open at the inquiry, then the one it ended in, set when the line
+    was delivered or, if it was not, when its order's status was last set; linked to its order
+    (``part of``) and its product (``of product``)."""
+    ln = result.lines
+    o = result.orders
+    q = json.dumps
+    order = ln["order"].to_numpy()
+    at = iso(result, o["inquiry"].to_numpy()[order])
+    ended = ln["delivered"].to_numpy()
+    ended = np.where(np.isnan(ended), _final_times(result, rec)[order], ended)
+    ended_at = iso(result, np.nan_to_num(ended))
+    out = []
+    for k, (oid, line, product, quantity, status, end) in enumerate(zip(
+            order.tolist(), ln["line"].tolist(), ln["product"].astype(str).tolist(),
+            ln["quantity"].tolist(), ln["status"].astype(str).tolist(), ended.tolist(),
+            strict=True)):
+        attrs = [{"name": "quantity", "value": str(int(quantity)), "time": at[k]},
+                 {"name": "status", "value": "open", "time": at[k]}]
+        if status != "open" and end == end:
+            attrs.append({"name": "status", "value": status, "time": ended_at[k]})
+        out.append(q({"id": f"line-{oid}-{line}", "type": "line", "attributes": attrs,
+                      "relationships": [{"objectId": f"order-{oid}", "qualifier": "part of"},
+                                        {"objectId": f"product-{product}",
+                                         "qualifier": "of product"}]},
+                     separators=(",", ":")))
+    return out
+
+
+def _final_times(result: RunResult, rec: _Records) -> np.ndarray:
+    """When each order's status was last set: its delivery, or the end of its last record."""
+    o = result.orders
+    last_end = np.full(len(o), np.nan)
+    if len(rec):
+        first = np.flatnonzero(np.r_[True, rec.case[1:] != rec.case[:-1]])
+        last_end[rec.case[first]] = np.maximum.reduceat(rec.end, first)
+    return np.where(o["delivered"].notna(), o["delivered"], last_end)
 
 
 def _ocel_orders(result: RunResult, rec: _Records) -> list[str]:
@@ -450,12 +641,7 @@ def _ocel_orders(result: RunResult, rec: _Records) -> list[str]:
     if not len(o):
         return []
     q = json.dumps
-    # When each order's status was last set: its delivery, or the end of its last record.
-    last_end = np.full(len(o), np.nan)
-    if len(rec):
-        first = np.flatnonzero(np.r_[True, rec.case[1:] != rec.case[:-1]])
-        last_end[rec.case[first]] = np.maximum.reduceat(rec.end, first)
-    final = np.where(o["delivered"].notna(), o["delivered"], last_end)
+    final = _final_times(result, rec)
     at = ',"time":"' + iso(result, o["inquiry"].to_numpy()) + '"}'
     status = _column_text(o["status"], q)
     ids = o["id"].to_numpy().astype(str).astype(object)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .load import offered_load
 from .plan import Kind
-from .records import ACKNOWLEDGE, REASON_CODE, time_average
+from .records import ACKNOWLEDGE, REASON_CODE, REQUOTE, time_average
 
 if TYPE_CHECKING:
     from .records import RunView
@@ -683,8 +683,8 @@ def run_warnings(r: RunView, k: dict) -> list[dict]:
 def _served(r: RunView, t0: float, t1: float) -> dict[str, int]:
     """Cases each department and stage finished working on inside the window."""
     count = np.zeros(len(r.resource_names), dtype=np.int64)
-    # Neither a repair nor an acknowledgement (a message) is a case served.
-    not_cases = [r.activity_names.index(a) for a in ("repair", ACKNOWLEDGE)
+    # Neither a repair nor an acknowledgement or a re-quote (messages) is a case served.
+    not_cases = [r.activity_names.index(a) for a in ("repair", ACKNOWLEDGE, REQUOTE)
                  if a in r.activity_names]
     for cols in (r.step_columns, r.job_columns):
         keep = ((cols["end"] >= t0) & (cols["end"] <= t1) & ~np.isin(cols["activity"], not_cases)

@@ -49,12 +49,18 @@ REASONS = (
 REASON_CODE = {r: i for i, r in enumerate(REASONS)}
 
 LINE_COLUMNS = ("order", "line", "job", "product", "quantity", "site", "units_requested",
-                "units_from_stock", "ready", "shipped", "delivered", "status")
+                "units_from_stock", "ready", "shipped", "delivered", "status", "part_job")
 """The per-line table of a multi-line run (``RunRecords.lines``, ``RunResult.lines``): one row
 per line of every order (an order of one line is its own line 0); ``job`` is the job (kind
 ``line``) that fulfilled the line, -1 for the line the order's own case followed; ``site``
 the site that fulfilled it ("" for a digital line); ``status``
-is the one state the line ended the run in: delivered, shipped, ready, open, lost, rejected."""
+is the one state the line ended the run in: delivered, shipped, ready, open, lost, rejected;
+``part_job`` is the job that shipped the part on hand of a line split under
+``split_quantities`` (-1: the line shipped whole)."""
+REQUOTE = "re-quote"
+"""The zero-duration record of an order re-quoted after a change of its quantity or date
+(model/changes.py), held by the pricing department: a message, not work, like the
+acknowledgement."""
 ACKNOWLEDGE = "acknowledge order"
 """The zero-duration record of an order's acknowledgement at scheduling (its promised date sent
 to the customer): a message, not work, so no department counts it as a case served."""

@@ -20,8 +20,9 @@ event that starts inside the measured window (after warm-up, before the horizon'
 - **Peak backlog / backorders**: the highest daily value in the impact window.
 - **Orders late (lost) because of the event**: orders due (inquiries) in the impact window that
   were late (lost or rejected), minus what the pre-event share would have made late (lost)
-  of them; **revenue** the same with each order's price x quantity. An excess can be negative
-  (noise; the CRN comparison with the same seed without the event is sharper).
+  of them; **revenue** the same with each order's price x quantity summed over its lines
+  (:func:`order_revenue`). An excess can be negative (noise; the CRN comparison with the same
+  seed without the event is sharper). Lost units count every line's (``units``).
 - **Extra cost**: backorder penalty on the backordered unit-days above the pre-event mean in the
   impact window, plus the lost-sale cost of the excess lost units (holding and labour are not
   counted: compare cost_total with and without the event for those).
@@ -65,10 +66,27 @@ def events_frame(events: list[tuple]) -> pd.DataFrame:
 
 
 def _judged(o: pd.DataFrame) -> np.ndarray:
-    """Orders judged on time or late: accepted, and not cancelled on the customer's request (an
-    order cancelled because it was late counts, as late: see kpis.otif)."""
+    """Orders judged on time or late: accepted, and not cancelled on the customer's request or
+    because the customer refused a re-quote (an order cancelled because it was late counts, as
+    late: see kpis.otif)."""
     return (o["due"].notna().to_numpy() & (o["status"] != "rejected").to_numpy()
-            & (o["cancelled_for"] != "customer").to_numpy())
+            & ~o["cancelled_for"].isin(["customer", "quote"]).to_numpy())
+
+
+def order_revenue(r: RunView) -> np.ndarray:
+    """Each order's revenue: price x quantity summed over its lines (one line: the order's
+    product x quantity)."""
+    o = r.orders
+    price = {p: s.price for p, s in r.scenario.products.items()}
+    revenue = (o["product"].map(price).astype(float) * o["quantity"]).to_numpy(copy=True)
+    ln = r.lines
+    if len(ln):  # a multi-line run: every line's, in the order's row
+        per_order = (ln["product"].astype(str).map(price).astype(float)
+                     * ln["quantity"]).groupby(ln["order"].to_numpy()).sum()
+        pos = o["id"].to_numpy()
+        have = np.isin(pos, per_order.index.to_numpy())
+        revenue[have] = per_order.reindex(pos[have]).to_numpy()
+    return revenue
 
 
 def daily_indicators(r: RunView, timeseries: pd.DataFrame, window: int = WINDOW_DAYS) -> pd.DataFrame:
@@ -110,8 +128,7 @@ def resilience(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
     day = daily["day"].to_numpy()
     occ = sorted((e for e in events if t0 <= e[3] < t1), key=lambda e: e[3])
     o = r.orders
-    revenue = (o["product"].map({p: s.price for p, s in sc.products.items()}).astype(float)
-               * o["quantity"]).to_numpy()
+    revenue = order_revenue(r)
     accepted = _judged(o)
     due = o["due"].to_numpy()
     late = accepted & ~(o["delivered"].to_numpy() <= due + 1e-9)
@@ -167,8 +184,8 @@ def resilience(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
         row["orders_lost_event"] = float(lost[inq_in].sum() - lost_share * inq_in.sum())
         row["revenue_lost_event"] = float(revenue[inq_in & lost].sum()
                                           - lost_share * revenue[inq_in].sum())
-        lost_units = float(o["quantity"].to_numpy()[inq_in & lost].sum()
-                           - lost_share * o["quantity"].to_numpy()[inq_in].sum())
+        units = o["units"].to_numpy()  # every line's
+        lost_units = float(units[inq_in & lost].sum() - lost_share * units[inq_in].sum())
         back = daily["backorders"].to_numpy()
         excess_unit_days = float((back[impact] - back[base].mean()).sum())
         row["extra_cost_event"] = (excess_unit_days * costs.backorder_per_unit_day
@@ -256,4 +273,4 @@ def around_events(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
 
 
 __all__ = ["BASELINE_DAYS", "WINDOW_DAYS", "Resilience", "around_events", "daily_indicators",
-           "events_frame", "resilience"]
+           "events_frame", "order_revenue", "resilience"]

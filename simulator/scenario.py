@@ -394,10 +394,11 @@ class CustomerClass(SpecModel):
     line_mix: dict[str, Annotated[float, Field(ge=0, le=LARGEST)]] | None = Field(
         None, description="Product -> relative weight for the lines after the first; "
         "null = the products' shares. A product left out (or weighted 0) is never an extra line.")
-    shipping: Literal["complete", "partial"] = Field(
+    shipping: Literal["complete", "partial", "partial_units"] = Field(
         "complete", description="complete: the order ships once, when its last line is ready; "
         "partial: each line ships as soon as it is ready (the order is delivered with its "
-        "last line).")
+        "last line); partial_units: as partial, and a line taken from finished goods only part "
+        "of which is on hand ships that part at once and the rest when it arrives.")
     changes: ChangeRequests | None = Field(
         None, description="Change requests (cancel, quantity, date) before fulfilment; null = "
         "none (docs/order-life.md).")
@@ -423,6 +424,11 @@ class CustomerClass(SpecModel):
         """Orders of the class may have more than one line (anything but the constant 1)."""
         lines = self.lines
         return not (isinstance(lines, Constant) and round(lines.value) <= 1)
+
+    @property
+    def split_quantities(self) -> bool:
+        """A line's quantity may ship in two parts (``shipping: partial_units``)."""
+        return self.shipping == "partial_units"
 
 
 class Product(SpecModel):
@@ -586,6 +592,11 @@ class Scenario(SpecModel):
                 errors.append(f"customers.{c}.line_mix: unknown products {sorted(unknown)}; "
                               f"allowed: {sorted(self.products)}")
         errors += self._omnichannel_errors()
+        if self.distributes:  # a line's quantity in parts is shipped from one site only
+            errors += [f"customers.{c}.shipping: partial_units (a line's quantity in parts) "
+                       "cannot yet be combined with distributed order management; use partial "
+                       "or complete here, or one site per region"
+                       for c, cls in self.customers.items() if cls.split_quantities]
         for n, d in self.departments.items():
             if d.calendar is not None and d.calendar not in self.calendars:
                 errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "
@@ -748,8 +759,9 @@ class Scenario(SpecModel):
 
     @property
     def multi_line(self) -> bool:
-        """Some customer class orders more than one line (docs/order-life.md)."""
-        return any(c.multi_line for c in self.customers.values())
+        """Some customer class orders more than one line or splits a line's quantity: orders
+        are fulfilled line by line (docs/order-life.md)."""
+        return any(c.multi_line or c.split_quantities for c in self.customers.values())
 
     @property
     def pays(self) -> bool:
@@ -784,7 +796,7 @@ class Scenario(SpecModel):
         LINE_SAMPLE orders drawn as the model draws them (without replacement, by the line mix)
         from a fixed seed, so the estimate is a function of the scenario alone."""
         shares = self.product_shares()
-        if not self.multi_line:
+        if not any(c.multi_line for c in self.customers.values()):
             return shares
         return dict(self._product_lines)
 

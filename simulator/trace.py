@@ -35,7 +35,7 @@ import pandas as pd
 
 from .format import format_duration
 from .kpis import delivered_in_window, finite_or_none
-from .records import ACKNOWLEDGE, REASON_CODE, REASONS
+from .records import ACKNOWLEDGE, REASON_CODE, REASONS, REQUOTE
 from .scenario import STEPS
 from .streams import Streams
 
@@ -167,22 +167,24 @@ OTHER_LINES = "other lines"  # the activity of a multi-line order's wait for its
 
 
 def _lines(result: RunView, oid: int) -> list[dict]:
-    """The lines of a multi-line order (empty for an order of one line, or a run without
-    lines): product, quantity, units from stock, when ready, shipped and delivered, status, the
-    job that fulfilled it (None: the order's own case, whose records are the trace's rows) and
-    that job's records, each with its ``line``."""
+    """The lines of a multi-line order or of one whose line shipped in parts (empty for an
+    order of one line shipped whole, or a run without lines): product, quantity, units from
+    stock, when ready, shipped and delivered, status, the job that fulfilled it (None: the
+    order's own case, whose records are the trace's rows) and that job's records (and those of
+    the job that shipped a split line's part on hand), each with its ``line``."""
     ln = result.lines
     if ln.empty:
         return []
     mine = ln[ln["order"] == oid]
-    if len(mine) < 2:
+    if len(mine) < 2 and not (mine["part_job"] >= 0).any():  # one line, shipped whole
         return []
     j = result.job_columns
     out = []
     for r in mine.itertuples(index=False):
         records = []
-        if r.job >= 0:
-            sel = np.flatnonzero(j["case"] == r.job)
+        jobs = [x for x in (r.job, r.part_job) if x >= 0]  # a split line's part: a job too
+        if jobs:
+            sel = np.flatnonzero(np.isin(j["case"], jobs))
             for i in sel[np.argsort(j["queued"][sel], kind="stable")]:
                 records.append({
                     "line": int(r.line), "step": STEPS[j["step"][i]],
@@ -300,6 +302,10 @@ def explain_outcome(result: RunView, order: dict) -> str:
             return (f"Cancelled by the customer {when}: the order was late and their patience "
                     f"ran out {format_duration(order['late_by'])} beyond the due date (a service "
                     "failure: it counts as not on time).")
+        if order["cancelled_for"] == "quote":
+            return (f"Cancelled by the customer {when}: after their change the firm quoted "
+                    f"{format_duration(quote)} against D = {format_duration(d)}, more than they "
+                    "accept (left out of on-time delivery).")
         return (f"Cancelled by the customer {when}: they asked before fulfilment started "
                 "(left out of on-time delivery).")
     end = end_time(result)
@@ -578,7 +584,7 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
     if reason == "prepayment":
         return "waiting for the customer to pay in advance"
     if reason == "other lines":
-        partial = sc.customers[str(o["customer_class"])].shipping == "partial"
+        partial = sc.customers[str(o["customer_class"])].shipping != "complete"
         if not partial and r.queued >= o["first_shipment"]:  # shipped complete from several sites
             return "waiting for the order's shipments from its other sites to arrive"
         return ("waiting for the order's other lines to arrive (shipped partial)" if partial
@@ -600,8 +606,16 @@ def _detail(result: RunView, r, o: pd.Series, planning: pd.DataFrame) -> str:
         return (f"cancelled by customer: patience {format_duration(r.end - float(o['due']))} "
                 "beyond due")
     if reason == "customer cancel":
+        if o["cancelled_for"] == "quote":
+            return "cancelled by customer: they refused the re-quote"
         return "cancelled by customer: asked before fulfilment started"
     if reason == "change":
+        if r.activity == REQUOTE:
+            if o["status"] == "cancelled" and o["cancelled_for"] == "quote":
+                return (f"re-quoted {format_duration(float(o['quote']))} after the change: more "
+                        "than the customer accepts")
+            return (f"re-quoted {format_duration(float(o['quote']))} after the change: promised "
+                    f"day {float(o['promised']):.2f}")
         if r.activity == "change quantity":
             return f"the customer changed the quantity (to {int(o['quantity'])})"
         return (f"the customer changed the date: D = {format_duration(float(o['demand_lead_time']))}"
@@ -845,6 +859,7 @@ def render_narrative(t: TraceFrame) -> str:
         lines.append(f"  delivered  not by the end of the run{extra}")
     elif o["status"] == "cancelled":
         why = (f"patience ran out, {_dur(late)} beyond due" if o["cancelled_for"] == "patience"
+               else "the customer refused the re-quote" if o["cancelled_for"] == "quote"
                else "on the customer's request")
         lines.append(f"  cancelled  {when(o['cancelled'])}   {why}")
     if math.isfinite(o["paid"]):

@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..fields import MAX_UNITS
-from ..records import REASON_CODE
+from ..records import REASON_CODE, REQUOTE
 from ..scenario import STEPS
 from .orders import SHIPPING
 
@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     from .orders import Order
 
 FULFILLMENT = STEPS.index("fulfillment")
-CUSTOMER, PATIENCE = "customer", "patience"
-"""Who cancelled an order (``Order.cancelled_for``): the customer's request, or their patience."""
+CUSTOMER, PATIENCE, QUOTE = "customer", "patience", "quote"
+"""Why an order was cancelled (``Order.cancelled_for``): the customer's request, their patience,
+or the customer refused the quote the firm worked out again after a change."""
 
 
 class Changes:
@@ -41,7 +42,9 @@ class Changes:
         self._edd = world.scenario.priority_rule == "edd"
         act = world.activities
         self._act = {name: act(name) for name in (
-            "cancelled", "change quantity", "change date", "change refused")}
+            "cancelled", "change quantity", "change date", "change refused", REQUOTE)}
+        self._pricing = world.departments[world.scenario.steps.pricing.department].code
+        self._tolerance = {c: spec.quote_tolerance for c, spec in world.scenario.customers.items()}
         self._process: dict[int, object] = {}  # order id -> its process
         self._held: dict[int, list] = {}  # order id -> [(stock point, item, units, event)]
         self._sides: dict[int, list] = {}  # order id -> its side jobs' processes
@@ -118,6 +121,7 @@ class Changes:
                     line.quantity = min(MAX_UNITS, max(1, round(line.quantity * factor)))
                 o.units = sum(line.quantity for line in o.lines)
             self._record(o, "change quantity", "change")
+            self._requote(o)
             return
         assert new_d is not None  # the format asks a date change for its lead time
         o.demand_lead_time = new_d
@@ -125,8 +129,30 @@ class Changes:
         if self._edd:
             o.priority = o.due  # requests made from now on; those queued keep their place
         self._record(o, "change date", "change")
+        if not self._requote(o):
+            return
         if o.id in self._waits:  # the patience clock counts from the new due date
             self._at(o.due + self._waits[o.id] - self.env.now, lambda: self._run_out(o))
+
+    def _requote(self, o: Order) -> bool:
+        """The changed order is quoted again now by the same promise policy (its allocations
+        released and, atp/ctp, the stock its new promise counts on allocated) and recorded (a
+        ``re-quote`` record held by pricing). A quote the customer would refuse at pricing
+        (above ``quote_tolerance`` x D) they refuse now: the order is cancelled (``quote``).
+        Returns whether the order goes on."""
+        w = self.world
+        promising = w.promising
+        o.quote = promising.requote(o)
+        now = self.env.now
+        tolerance = self._tolerance[o.customer_class]
+        refused = tolerance is not None and o.quote > tolerance * o.demand_lead_time
+        w.order_log.add(o.id, min(o.stage, FULFILLMENT), self._act[REQUOTE], self._pricing,
+                        REASON_CODE["change"], now, now, now)
+        if refused:
+            self._cancel(o, QUOTE)
+            return False
+        promising.commit(o)  # the new promise (the requested date without a policy)
+        return True
 
     def _run_out(self, o: Order) -> None:
         if o.status != "open" or o.stage == SHIPPING:

@@ -267,8 +267,13 @@ def _matcher(ev: Event):
     regions, products, classes = set(ev.regions), set(ev.products), set(ev.customer_classes)
 
     def match(order: Order) -> bool:
+        # An order of several lines is in the event's products if any of its lines is: the
+        # inquiry that would have asked for that product is the one the event thins or adds
+        # (docs/events.md).
         return ((not regions or order.region in regions)
-                and (not products or order.product in products)
+                and (not products or order.product in products
+                     or (order.lines is not None
+                         and any(line.product in products for line in order.lines)))
                 and (not classes or order.customer_class in classes))
     return match
 

@@ -183,6 +183,26 @@ class Flow:
             else:
                 yield from self._buy(case, log, step[1], step[2] * scale, priority)
 
+    def take_in_parts(self, case, log, stock_point, item, qty, priority, order, first_part):
+        """``case`` demands ``qty`` of ``item`` at ``stock_point`` as one demand, as
+        :meth:`obtain` does where the item is taken from stock; if only part of it is on hand,
+        ``first_part(units served)`` is called at once, before the wait for the rest (a line
+        shipped in parts: model/lines.py)."""
+        env = self.world.env
+        queued = env.now
+        before = order.units_from_stock
+        for sp, events in self._issue(((stock_point, ((item, qty),)),), priority, order):
+            if events:
+                served = order.units_from_stock - before
+                if served:
+                    first_part(served)
+                try:
+                    yield env.all_of(events)
+                except Interrupt:  # cancelled: the wait so far is recorded
+                    self._record(case, log, sp, events, queued, order)
+                    raise
+            self._record(case, log, sp, events, queued, order)
+
     def carry(self, case, log, lane, qty, priority):
         """A lane carries ``qty`` units of the case (transit per shipment or per unit)."""
         return self._run_line(case, log, ((self.CARRY, lane, qty),), priority, None)

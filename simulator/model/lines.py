@@ -8,7 +8,8 @@ waits for them ("other lines"). Ship partial: each line ships on its site's lane
 ready; the order is delivered with its last line. Ship complete: once the last line is ready,
 one shipment per site the lines came from, all handed over at once, each on its site's lane (the
 order's own case carries its own line's, a side job each other one); the order is delivered when
-the last of them arrives.
+the last of them arrives. With ``split_quantities`` a line taken from finished goods that are
+only partly on hand ships that part at once and the rest when it arrives.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ class LineFlow:
         self.w = world
         self.plan = world.plan
         self.flow = world.flow
-        self.partial = {c: spec.shipping == "partial" for c, spec in world.scenario.customers.items()}
+        self.partial = {c: spec.shipping != "complete" for c, spec in world.scenario.customers.items()}
+        self.split = {c: spec.split_quantities for c, spec in world.scenario.customers.items()}
+        self._parts: dict[int, list] = {}  # order id -> the processes shipping parts of lines
         self.wait_activity = world.activities("other lines")
         self._expected: dict[tuple, float] = {}
 
@@ -73,6 +76,9 @@ class LineFlow:
         running = [p for p in side if not p.triggered]
         if running:
             yield env.all_of(running)
+        parts = [p for p in self._parts.pop(o.id, ()) if not p.triggered]
+        if parts:  # the parts of split lines shipped first are still on their way
+            yield env.all_of(parts)
         if env.now > queued:
             w.order_log.add(o.id, FULFILLMENT, self.wait_activity, w.stations[lane].code,
                             REASON_CODE["other lines"], queued, env.now, env.now)
@@ -120,8 +126,14 @@ class LineFlow:
             return
         if plan.designs(line.product):
             yield from self.flow.carry(case, log, plan.engineering, line.quantity, o.priority)
-        yield from self.flow.obtain(case, log, line.product, line.site, line.product,
-                                    line.quantity, o.priority, line)
+        site = line.site
+        if self.split[o.customer_class]:
+            stock_point = plan.takes_stock(line.product, site, line.product)
+            if stock_point is not None:  # finished goods: the line may ship in parts
+                yield from self._split(case, log, o, line, stock_point)
+                return
+        yield from self.flow.obtain(case, log, line.product, site, line.product, line.quantity,
+                                    o.priority, line)
         line.ready = env.now
         if partial:
             self._ship(o, (line,))
@@ -130,12 +142,56 @@ class LineFlow:
                 yield from self.flow.carry(case, log, leg, line.quantity, o.priority)
             line.delivered = env.now
 
+    def _split(self, case: int, log, o: Order, line: Line, stock_point: str):
+        """A line of a ``partial_units`` class taken from finished goods (``stock_point``): its
+        units are demanded at once, as one demand; if only part is on hand, that part is handed
+        to the lane at once by a job of its own (kind ``line``, ``Line.part_job``) while the
+        case waits for the rest (a backorder, in the priority rule's order) and ships it when
+        it arrives. The line is ready when all its units are, shipped at its first shipment and
+        delivered when its last part arrives."""
+        flow = self.flow
+        env = self.w.env
+        lane = self.plan.regions[o.region].lane
+        arrived: list[float] = []
+        shipped = [0]
+
+        def first_part(units: int) -> None:
+            shipped[0] = units
+            self._ship(o, (line,))
+            line.part_job = flow.new_job(LINE, None, line.product, units)
+            self._parts.setdefault(o.id, []).append(
+                env.process(self._carry_part(line, lane, units, o.priority, arrived)))
+
+        yield from flow.take_in_parts(case, log, self.w.stock[stock_point], line.product,
+                                      line.quantity, o.priority, line, first_part)
+        line.ready = env.now
+        self._ship(o, (line,))
+        yield from flow.carry(case, log, lane, line.quantity - shipped[0], o.priority)
+        if shipped[0]:
+            self._arrived(line, arrived)
+        else:  # all on hand, or none: it shipped whole
+            line.delivered = env.now
+
+    def _carry_part(self, line: Line, lane: str, units: int, priority: float,
+                    arrived: list[float]):
+        yield from self.flow.carry(line.part_job, self.w.job_log, lane, units, priority)
+        self._arrived(line, arrived)
+
+    def _arrived(self, line: Line, arrived: list[float]) -> None:
+        """One of a split line's two shipments arrived: with the second, the line is
+        delivered."""
+        arrived.append(self.w.env.now)
+        if len(arrived) == 2:
+            line.delivered = self.w.env.now
+
     def _ship(self, o: Order, lines) -> None:
-        """``lines`` are handed to the lane now, as one shipment."""
+        """``lines`` are handed to the lane now, as one shipment (a line's ``shipped`` is its
+        first)."""
         now = self.w.env.now
         if not o.shipments:
             o.first_shipment = now
             o.stage = SHIPPING  # on its way: too late to cancel
         o.shipments += 1
         for line in lines:
-            line.shipped = now
+            if line.shipped != line.shipped:  # NaN: not shipped before
+                line.shipped = now

@@ -32,6 +32,7 @@ class Line:
     delivered: float = NAN
     order: int = -1  # the order's id
     site: str = ""  # the site that fulfils it: the region's, or sourcing's choice for the line
+    part_job: int = -1  # the job (kind "line") that shipped the part on hand of a split line
 
     @property
     def id(self) -> int:
@@ -103,6 +104,8 @@ class Demand:
         steps = world.scenario.steps
         self._to_store = {c: ch.returns_to == "store"
                           for c, ch in steps.generation.channels.items()}
+        # Classes whose lines may ship in parts: their orders of one line are lines too.
+        self._split = {c for c, spec in world.scenario.customers.items() if spec.split_quantities}
 
     # ------------------------------------------------------------------ step 2
 
@@ -155,6 +158,8 @@ class Demand:
                            *(Line(p, q, order=o.id) for p, q in extra)]
                 o.line_count = len(o.lines)
                 o.units = quantity + sum(q for _, q in extra)
+        if self._split and o.lines is None and cls in self._split:  # fulfilled as a line
+            o.lines = [Line(product, quantity, order=o.id)]
         self.orders.append(o)
         return o
 
@@ -198,7 +203,7 @@ class Demand:
     def line_columns(self) -> dict[str, list]:
         """One row per line of every order (:data:`LINE_COLUMNS`); an order of one line is its
         own line 0. Empty unless some customer class orders lines."""
-        if not self.world.samplers.line_count:
+        if not self.world.scenario.multi_line:
             return {}
         rows = []
         for o in self.orders:
@@ -208,7 +213,8 @@ class Demand:
             for k, line in enumerate(lines):
                 rows.append((o.id, k, line.job, line.product, line.quantity, line.site,
                              line.units_requested, line.units_from_stock, line.ready,
-                             line.shipped, line.delivered, line_status(o.status, line)))
+                             line.shipped, line.delivered, line_status(o.status, line),
+                             line.part_job))
         return {c: [r[i] for r in rows] for i, c in enumerate(LINE_COLUMNS)}
 
 

@@ -137,6 +137,13 @@ class Promiser:
             self._held[o.id] = list(wants.items())
         self._offer = (-1, {})
 
+    def requote(self, o: Order) -> float:
+        """The order's quantity or date changed before fulfilment: its quote worked out again
+        now by the same policy, its allocations released first (so it is not netted against
+        itself). Returns the new quote; :meth:`commit` makes it the promise."""
+        self.release(o)
+        return self.quote(o)
+
     def release(self, o: Order) -> None:
         """The order takes its stock now, or was rejected: its allocations end."""
         held = self._held.pop(o.id, None)

@@ -179,5 +179,6 @@ LINE_CASES = [
     ("customers.key_accounts.line_mix", "customers.key_accounts.line_mix={nothing: 1}"),
     ("customers.key_accounts.line_mix", "customers.key_accounts.line_mix=[P100]"),
     ("customers.key_accounts.shipping", "customers.key_accounts.shipping=sometimes"),
+    ("customers.key_accounts.shipping", "customers.key_accounts.shipping=partial_quantities"),
 ]
 """Hand-written bad values of the fields of multi-line orders: each must exit 2 naming its path."""

@@ -10,10 +10,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator import load_scenario, simulate
+from simulator import load_scenario
+from simulator.model.world import World
+from simulator.result import RunResult
 from simulator.trace import CASH_STEPS
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "trace"))
+sys.path.insert(0, str(Path(__file__).parent))
+from test_order_life_invariants import assert_stock_balances
 from test_trace_sum_rule import check_sum_rule
 
 BASE = load_scenario("default", {"horizon_days": 20, "warmup_days": 0})
@@ -24,7 +28,10 @@ lines = st.one_of(st.integers(1, 4), st.just({"dist": "uniform", "low": 0.5, "hi
                   st.just({"dist": "exponential", "mean": 1.5}))
 variations = st.fixed_dictionaries({
     **{f"customers.{c}.lines": lines for c in CLASSES},
-    **{f"customers.{c}.shipping": st.sampled_from(["complete", "partial"]) for c in CLASSES},
+    **{f"customers.{c}.shipping": st.sampled_from(["complete", "partial", "partial_units"])
+       for c in CLASSES},
+    # Sizes above 1 so that a line finds part of its units on hand (partial_units splits it).
+    "products.P100.order_size": st.sampled_from([1, 4, {"dist": "uniform", "low": 1, "high": 8}]),
     "customers.distributors.line_mix": st.one_of(
         st.none(), st.just({"P100": 1, "P300": 3}), st.just({"P200": 1})),
     "decoupling_point": st.sampled_from(["mts", "ato", "mto", "eto"]),
@@ -36,7 +43,11 @@ variations = st.fixed_dictionaries({
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=variations, seed=st.integers(0, 2**31 - 1))
 def test_lines_end_in_one_state_conserve_units_and_tile_the_order(changes, seed):
-    r = simulate(BASE.with_overrides(**changes), seed)
+    world = World(BASE.with_overrides(**changes), seed)
+    world.start()
+    world.run()
+    assert_stock_balances(world)  # a line split in two takes its units as one line would
+    r = RunResult(world.records(0, 0.0))
     o = r.orders.set_index("id")
     ln = r.lines
     if ln.empty:  # every class drew one line: nothing of lines was built
@@ -52,8 +63,13 @@ def test_lines_end_in_one_state_conserve_units_and_tile_the_order(changes, seed)
     assert ((status == "lost") == (order_status == "lost")).all()
     assert ((status == "rejected") == (order_status == "rejected")).all()
     assert (status[order_status == "delivered"] == "delivered").all()
-    # A line is ready before it ships, ships before it arrives; the order waits for its last.
-    assert (ln["ready"].fillna(-1) <= ln["shipped"].fillna(np.inf)).all()
+    # A line is ready before it ships (a split line: its part on hand ships first), ships
+    # before it arrives; the order waits for its last.
+    split = (ln["part_job"] >= 0).to_numpy()
+    assert (ln["ready"].fillna(-1) <= ln["shipped"].fillna(np.inf))[~split].all()
+    assert (ln["shipped"] <= ln["ready"].fillna(np.inf))[split].all()
+    # A split line took part of its units from stock at once: never filled at first pass.
+    assert (ln["units_from_stock"] < ln["units_requested"])[split].all()
     assert (ln["shipped"].fillna(-1) <= ln["delivered"].fillna(np.inf)).all()
     done = ln[order_status == "delivered"]
     last = done.groupby("order")["delivered"].max()
@@ -71,6 +87,7 @@ def test_lines_end_in_one_state_conserve_units_and_tile_the_order(changes, seed)
     to_customer = sh["lane"] == lane
     carried = dict.fromkeys(last.index, 0.0)
     job_order = dict(zip(done["job"], done["order"], strict=True))
+    job_order.update(zip(done["part_job"], done["order"], strict=True))  # a split's first part
     for job, case, units in zip(sh["job"][to_customer], sh["case"][to_customer],
                                 sh["units"][to_customer], strict=True):
         oid = job_order.get(case) if job else case
@@ -81,10 +98,11 @@ def test_lines_end_in_one_state_conserve_units_and_tile_the_order(changes, seed)
     # One shipment an order shipped complete, one a line shipped partial.
     sc = r.scenario
     partial = o.loc[last.index, "customer_class"].astype(str).map(
-        lambda c: sc.customers[c].shipping == "partial").to_numpy()
+        lambda c: sc.customers[c].shipping != "complete").to_numpy()
     count = o.loc[last.index, "line_count"].to_numpy()
+    splits = done.groupby("order")["part_job"].apply(lambda j: int((j >= 0).sum()))
     assert np.array_equal(o.loc[last.index, "shipments"].to_numpy(),
-                          np.where(partial, count, 1))
+                          np.where(partial, count + splits.loc[last.index].to_numpy(), 1))
     assert (o.loc[last.index, "first_shipment"] == done.groupby("order")["shipped"].min()).all()
     # The sum rule across splits: the order's own records still tile its cycle time.
     check_sum_rule(r)

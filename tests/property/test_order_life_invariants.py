@@ -102,7 +102,7 @@ def assert_one_state_each(world):
     exactly one state, with the milestones that state implies."""
     for o in world.demand.orders:
         assert o.status in ("lost", "rejected", "cancelled", "delivered", "open")
-        assert (o.status == "cancelled") == (o.cancelled_for in ("customer", "patience"))
+        assert (o.status == "cancelled") == (o.cancelled_for in ("customer", "patience", "quote"))
         assert (o.status == "cancelled") == (not math.isnan(o.cancelled))
         if o.status == "cancelled":
             assert math.isnan(o.delivered) and o.received <= o.cancelled <= world.end

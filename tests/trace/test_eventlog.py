@@ -212,18 +212,30 @@ def network_run():
     return simulate(load_scenario("multi-site", {"horizon_days": 6, "warmup_days": 2}), 3)
 
 
-def test_a_networks_logs_say_where_each_event_happened(network_run, tmp_path):
+@pytest.fixture(scope="module")
+def network_logs(network_run, tmp_path_factory):
+    d = tmp_path_factory.mktemp("network")
+    return {ext: write_event_log(network_run, d / f"n.{ext}")
+            for ext in ("csv", "parquet", "xes", "jsonocel")}
+
+
+def line_job_records(r) -> int:
+    """Records of the jobs that fulfil lines: the event log writes them with their orders."""
+    jobs = r.lines["job"].to_numpy()
+    return int(np.isin(r.job_columns["case"], jobs[jobs >= 0]).sum())
+
+
+def test_a_networks_logs_say_where_each_event_happened(network_run, network_logs):
     """Every format is written for a network (CSV and Parquet failed on its holder kinds); each
     record's site is its holder's site, as in the trace; OCEL has sites and items as objects,
     resources linked to their sites, products and items to their bills of materials."""
     r = network_run
     plan = r.plan
-    paths = {ext: write_event_log(r, tmp_path / f"n.{ext}") for ext in ("csv", "parquet", "xes",
-                                                                        "jsonocel")}
+    paths = network_logs
     s = r.steps
     frames = [pd.read_csv(paths["csv"], keep_default_na=False), pd.read_parquet(paths["parquet"])]
     for df in frames:
-        assert len(df) == len(s)
+        assert len(df) == len(s) + line_job_records(r)
         assert {"work center", "lane", "stock point"} <= set(df["resource_kind"].astype(str))
         site_of = {st: plan.stations[st].site for st in plan.stations if plan.stations[st].site}
         site_of.update({n: sp.site for n, sp in plan.stock_points.items()})
@@ -252,3 +264,57 @@ def test_a_networks_logs_say_where_each_event_happened(network_run, tmp_path):
         quals = {x["qualifier"]: x["objectId"] for x in e["relationships"]}
         holder = quals["held by"].split("-", 1)[1]
         assert quals.get("at site") == (f"site-{site_of[holder]}" if holder in site_of else None)
+
+
+def test_a_multi_line_runs_logs_carry_its_lines(network_run, network_logs):
+    """Multi-site orders have lines (docs/order-life.md, "Event logs"): every line is an OCEL
+    object linked to its order and product; each record of a line says which line, product and
+    quantity (CSV, XES), the line jobs' records are in the log with their orders, and the
+    shipments to the customer in the log are the orders' shipments."""
+    r = network_run
+    ln = r.lines
+    o = r.orders
+    assert (o["line_count"] > 1).sum() >= 10 and (ln["job"] >= 0).any()
+    df = pd.read_parquet(network_logs["parquet"])
+    # Records of a line: the line, its product and quantity, as the lines table says.
+    own = df[df["line"].notna()]
+    assert len(own) > 0
+    key = ln.set_index(["order", "line"])
+    want = key.loc[list(zip(own["order"], own["line"].astype(int), strict=True))]
+    assert own["line_product"].astype(str).tolist() == want["product"].astype(str).tolist()
+    assert own["line_quantity"].astype(int).tolist() == want["quantity"].astype(int).tolist()
+    assert (own["step"].astype(str) == "fulfillment").all()
+    # Every job-fulfilled line has records in the log, under its order.
+    for row in ln[ln["job"] >= 0].head(20).itertuples():
+        assert ((df["order"] == row.order) & (df["line"] == row.line)).any()
+    # Shipments to the customer per order, in the log, are the orders' shipments.
+    delivered = o[(o["status"] == "delivered") & ~o["pickup"]]
+    counted = df[df["shipment"]].groupby("order").size()
+    assert np.array_equal(counted.reindex(delivered["id"], fill_value=0).to_numpy(),
+                          delivered["shipments"].to_numpy())
+    assert (delivered["shipments"] > 1).any()  # some split (wholesalers ship partial)
+    # XES: line attributes on the line's events, shipments marked.
+    root = ET.parse(network_logs["xes"]).getroot()
+    xes = xes_events(root)
+    assert sum(1 for _, evs in xes for e in evs if "line" in e) == 2 * len(own)
+    assert sum(1 for _, evs in xes for e in evs if e.get("shipment") == "true") == \
+        2 * int(df["shipment"].sum())
+    # OCEL: a line object per line, linked to its order and product; events link their lines.
+    doc = json.loads(network_logs["jsonocel"].read_text())
+    ocel_validator().validate(doc)
+    objects = {x["id"]: x for x in doc["objects"]}
+    for row in ln.itertuples():
+        obj = objects[f"line-{row.order}-{row.line}"]
+        assert obj["type"] == "line"
+        rel = {x["qualifier"]: x["objectId"] for x in obj["relationships"]}
+        assert rel == {"part of": f"order-{row.order}", "of product": f"product-{row.product}"}
+        assert rel["part of"] in objects
+    assert sum(x["type"] == "line" for x in doc["objects"]) == len(ln)
+    linked = [e for e in doc["events"]
+              if any(x["qualifier"] == "line" for x in e["relationships"])]
+    assert len(linked) >= 2 * len(own)
+    for e in linked[:500]:
+        lines = [x["objectId"] for x in e["relationships"] if x["qualifier"] == "line"]
+        order = next(x["objectId"] for x in e["relationships"] if x["qualifier"] == "order")
+        assert all(x in objects and objects[x]["relationships"][0]["objectId"] == order
+                   for x in lines)
