@@ -4,8 +4,9 @@ An order holds a timer far ahead (payment on terms, a return in transit, a servi
 away) for most of its life, so SimPy's one heap grows with the order rate times the longest of
 those delays, and every event pays log(n) of it: the large network's heap passed 20,000 entries
 and its cost per simulated day grew with the horizon. Here events due before ``boundary`` (the
-end of the current day) sit in SimPy's heap; later ones wait in a bucket per day and enter the
-heap, heapified, when it runs dry. Every event keeps SimPy's key (time, priority, id), and the
+end of the current bucket: a day, or a fraction of one as orders arrive faster, see
+:func:`width`) sit in SimPy's heap; later ones wait in a bucket each and enter the heap,
+heapified, when it runs dry. Every event keeps SimPy's key (time, priority, id), and the
 heap holds all events due before any bucket's, so events are processed in exactly SimPy's order:
 results and event counts are identical.
 
