@@ -20,7 +20,7 @@ from ..streams import Seed, Streams
 from .changes import Changes
 from .cycle import OrderCycle
 from .disruptions import Disruptions
-from .environment import Environment
+from .environment import Environment, width
 from .flow import Flow
 from .orders import Demand
 from .planning import Planner
@@ -36,7 +36,9 @@ class World:
         plan = self.plan = compile_plan(scenario)
         self.scenario = scenario
         self.seed = seed
-        env = self.env = Environment()
+        # Buckets of the event queue narrow as orders arrive faster (environment.width).
+        env = self.env = Environment(width=width(sum(
+            ch.rate_per_day for ch in scenario.steps.generation.channels.values())))
         self.samplers = Samplers(plan, Streams(seed))
         self.end = plan.end
 

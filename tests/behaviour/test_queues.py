@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import simpy
 
-from simulator.model.environment import Environment
+from simulator.model.environment import Environment, width
 from simulator.model.stations import REPAIR_PRIORITY, Servers
 
 
@@ -75,6 +75,19 @@ def test_servers_and_environment_keep_simpys_order_of_events(seed, prioritised):
     # Each piece on its own: the servers, and the event queue.
     assert service_log(Servers, simpy.Environment, seed, prioritised) == reference
     assert service_log(SimpyServers, Environment, seed, prioritised) == reference
+
+
+@pytest.mark.parametrize("days", [1 / 8, 1 / 64])
+def test_narrower_buckets_keep_simpys_order_of_events(days):
+    """The large network's buckets are a fraction of a day (environment.width): same order."""
+    ours = service_log(Servers, lambda: Environment(width=days), 0)
+    assert ours == service_log(SimpyServers, simpy.Environment, 0)
+
+
+def test_bucket_width_narrows_with_the_order_rate():
+    assert width(5.5) == 1.0  # default: a day
+    assert width(590) == 1 / 32  # large: about 20 orders per bucket
+    assert all(width(r) >= width(r * 2) for r in (1, 10, 100, 1000, 10**6))
 
 
 def test_events_pending_and_processed_are_counted_across_buckets():
