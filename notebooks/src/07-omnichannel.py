@@ -89,7 +89,7 @@ print(f"lines for them in the run: {(lines['decoupling_point'] == 'mts').mean():
 # **Why the shipped network rarely splits.** Only three high runners are stocked at the DCs.
 # Every other line is assembled to order at a plant: every DC obtains it the same way and none
 # holds it now, so the rules send it from the region's own DC (`fewest_splits`: from the DC
-# the order's other lines come from), and it splits nothing. An order can
+# the order's other lines come from), and it splits nothing. An order of several lines can
 # split only when it has a line for a stocked pump *and* the own DC is out of that pump while
 # the neighbour has it. With most pumps stocked at the DCs (`decoupling_point: mts` for every
 # product), every line takes DC stock, and a DC short of one line of an order is common. The
@@ -115,7 +115,7 @@ m.pivot(index="kpi", columns="alternative", values="value").loc[MS_KPIS, MS_RULE
 m.pivot(index="kpi", columns="alternative", values="vs_nearest").loc[MS_KPIS, MS_RULES[1:]]
 
 # %%
-charts.comparison_chart(ms.summary, MS_KPIS[:4] + ["time_to_first_shipment"],
+charts.comparison_chart(ms.summary, [*MS_KPIS[:4], "time_to_first_shipment"],
                         title=f"Sourcing per line at the multi-site manufacturer, every pump "
                               f"stocked at the DCs, {REPS} replications")
 
@@ -134,17 +134,18 @@ ms.runs.pivot(index="replication", columns="alternative", values="split_sourcing
 #   under any rule. That is why the shipped rule, `fewest_splits`, rarely has anything to do.
 # * With every pump stocked at the DCs, `nearest_with_stock` and `lowest_cost` split some
 #   orders in every replication (2 to 8%): the own DC is both the nearest and the cheapest, so
-#   both rules send a line the own DC is out of to the neighbour, and the order goes in two
-#   shipments. `fewest_splits` first looks for one DC holding every line and splits almost
+#   both rules send a line the own DC is out of to the neighbour, and the order goes in at
+#   least two shipments. `fewest_splits` first looks for one DC holding every line and splits almost
 #   none.
 # * Fewer splits mean fewer shipments per order and fewer orders delivered in more than one
-#   shipment (the installers ship complete, one shipment per DC; the wholesalers take each line
-#   as it is ready, so they get several shipments under any rule).
+#   shipment, in every replication (the installers ship complete, one shipment per DC; the
+#   wholesalers take each line as it is ready, so they get several shipments under any rule).
 # * The price: to keep an order together, `fewest_splits` sends the *whole* order to the
 #   neighbour when only it holds every line, a dearer last leg for the lines the own DC had, so
 #   its cost to serve is the highest of the three in every replication here; `lowest_cost`,
-#   which prices every line, is the cheapest (its paired difference excludes 0). Speed hardly moves: with stock at the DCs every
-#   rule ships within hours, and OTIF is about 99% under all three.
+#   which prices every line, is the cheapest (its paired difference excludes 0). Speed hardly
+#   moves: with stock at the DCs every rule ships within hours, and OTIF is about 99% under
+#   all three.
 # * Three replications of ten days are short: `fewest_splits` splits fewer orders in every
 #   replication, but the 95% interval of the mean difference still reaches 0, because how
 #   often a DC runs short differs much from one replication to the next. A claim about the
