@@ -295,7 +295,7 @@ def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
     costs = [c for c in costs if c in set(summary["kpi"])]
     otif = _sweep_frame(summary, "otif", flags).set_index(["strategy", "pd"])
     colour = _strategy_colour(summary["strategy"])
-    panels, apart = [], set()
+    panels, apart = [], {}
     height = 260
     for cost in costs:
         c = _sweep_frame(summary, cost, flags).set_index(["strategy", "pd"])
@@ -308,7 +308,8 @@ def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
         # at the edge, as in the optimisation chart, named in the subtitle.
         scaled, off, domains = _off_scale(df, df["overloaded"], {
             "otif": ("mean", "lo", "hi"), cost: ("mean_cost", "lo_cost", "hi_cost")})
-        apart.update(f"{r['decoupling point']} P:D {r['ratio']}" for _, r in off.iterrows())
+        for _, r in off.sort_values("pd").iterrows():
+            apart.setdefault(r["decoupling point"], {})[r["ratio"]] = None
         xs = alt.Scale(domain=domains["otif"], nice=False, zero=False) if domains else \
             alt.Scale(zero=False)
         ys = alt.Scale(domain=domains[cost], nice=False, zero=False) if domains else \
@@ -346,7 +347,8 @@ def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
         panels.append(alt.layer(*layers).properties(title=f"{label(cost)} against OTIF",
                                                     width=WIDTH, height=height))
     note = ["labels: P:D; bars: 95% CI; dashed: OTIF target",
-            *([f"▲ red ring: overloaded, at the edge, off the scale: {'; '.join(sorted(apart))}"]
+            *(["▲ red ring: overloaded, at the edge, off the scale: " + "; ".join(
+                f"{point} at P:D {', '.join(ratios)}" for point, ratios in apart.items())]
               if apart else [])]
     if not panels:
         return _empty("no cost KPI to show", title or "Service against cost")

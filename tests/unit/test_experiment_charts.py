@@ -228,7 +228,7 @@ def test_trade_off_scales_to_comparable_cells_and_puts_overloaded_ones_at_the_ed
     assert [(r["strategy"], r["pd"]) for r in rows] == [("eto", 2.0)]
     assert rows[0]["cost_total_at"] == y_domain[1] and rows[0]["value_cost"].startswith("12,")
     subtitle = " ".join(spec["title"]["text"])  # wrapped lines
-    assert "off the scale: ETO (no stock) P:D 2" in subtitle
+    assert "off the scale: ETO (no stock) at P:D 2" in subtitle
     texts = [r["ratio"] for v in views if (v["mark"]["type"] if isinstance(v["mark"], dict)
                                            else v["mark"]) == "text" for r in _data(spec, v)]
     assert sorted(texts) == ["1", "1", "2"]  # every comparable cell labelled, once
