@@ -230,7 +230,9 @@ def reported_optional_kpis(sc) -> tuple[str, ...]:
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 """A KPI's direction: higher is better, lower is better, or neither (a setting, a size)."""
 
-_NO_BAND = "no event in the window, or fewer than 7 pre-event days after warm-up"
+_NO_BAND = ("no event in the window, fewer than 7 pre-event days after warm-up, or the run "
+            "overloaded before the event (most inquiries never quoted: no steady course to "
+            "recover to)")
 _PRESENTATION: dict[str, tuple[str, str, str]] = {
     # name: (label, direction, why it can be undefined: what a bare "n/a" would hide)
     "inquiries": ("Inquiries", NEITHER, ""),

@@ -5,11 +5,14 @@ Read from the run's orders, levels and time series only. Definitions, per occurr
 event that starts inside the measured window (after warm-up, before the horizon's end):
 
 - **Daily indicators** (each day's end): *rolling OTIF*, the share of accepted orders due in the
-  last ``window`` days that were delivered by their due date (open ones count as late; no order
-  due: undefined, read as within band); *backlog*, orders received and not yet delivered;
+  last ``window`` days that were delivered by their due date (open ones count as late, and so
+  does an inquiry never quoted, at inquiry + D, as in kpis' otif; no order due: undefined, read
+  as within band); *backlog*, orders received and not yet delivered;
   *backorders*, units waiting at the decoupling stock.
 - **Pre-event band**: the ``baseline`` days before the event's start (after warm-up; fewer
-  than ``window`` such days: every KPI of the occurrence is undefined). The band is the range
+  than ``window`` such days: every KPI of the occurrence is undefined; likewise when more than
+  :data:`OVERLOAD_SHARE` of the band's inquiries were never quoted by the horizon's end: the run
+  is overloaded before the event, with no steady course to recover to). The band is the range
   the indicators had then: rolling OTIF at least its lowest, backlog and backorders at most
   their highest.
 - **Time to recover**: from the event's end to the first day at or after it from which all
@@ -54,6 +57,10 @@ BASELINE_DAYS = 28
 WINDOW_DAYS = 7
 """Days of the rolling OTIF, and days the indicators must stay in band to count as recovered."""
 
+OVERLOAD_SHARE = 0.1
+"""More than this share of the pre-event band's inquiries never quoted by the horizon's end: the
+run is overloaded before the event, and its resilience KPIs are undefined."""
+
 NAN = float("nan")
 SUPPLY_EFFECTS = ("outage", "late", "stop", "staff", "closed")
 
@@ -89,13 +96,24 @@ def order_revenue(r: RunView) -> np.ndarray:
     return revenue
 
 
+def _never_quoted(o: pd.DataFrame) -> np.ndarray:
+    """Inquiries still waiting for their quote at the run's end (open, no due date)."""
+    return (o["status"] == "open").to_numpy() & o["due"].isna().to_numpy()
+
+
 def daily_indicators(r: RunView, timeseries: pd.DataFrame, window: int = WINDOW_DAYS) -> pd.DataFrame:
     """day, otif_rolling, backlog, backorders: the indicators recovery is judged on."""
     days = timeseries["day"].to_numpy()
     o = r.orders
     accepted = _judged(o)
-    due = o["due"].to_numpy()[accepted]
-    late = ~(o["delivered"].to_numpy()[accepted] <= due + 1e-9)  # open ones are late
+    # Judged like kpis' otif: an inquiry never quoted is late at its requested date (inquiry +
+    # D), so an overloaded quoting step reads as failing, not as a trickle of perfect orders.
+    stuck = _never_quoted(o)
+    due = np.concatenate((o["due"].to_numpy()[accepted],
+                          (o["inquiry"] + o["demand_lead_time"]).to_numpy()[stuck]))
+    late = np.concatenate((~(o["delivered"].to_numpy()[accepted]
+                             <= o["due"].to_numpy()[accepted] + 1e-9),  # open ones are late
+                           np.ones(int(stuck.sum()), dtype=bool)))
     order = np.argsort(due, kind="stable")
     due, late = due[order], late[order]
     cum_late = np.concatenate(([0], np.cumsum(late)))
@@ -134,6 +152,7 @@ def resilience(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
     late = accepted & ~(o["delivered"].to_numpy() <= due + 1e-9)
     lost = o["status"].isin(["lost", "rejected"]).to_numpy()
     inquiry = o["inquiry"].to_numpy()
+    stuck = _never_quoted(o)
     costs = sc.costs
     rows, survive = [], []
     for k, (name, effect, target, start, end) in enumerate(occ):
@@ -142,6 +161,16 @@ def resilience(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
         if base.sum() < window:
             row["why"] = (f"fewer than {window} days between the end of warm-up and the "
                           "event's start: no pre-event band")
+            rows.append(row)
+            continue
+        b0 = max(start - baseline, t0)
+        inq_base = (inquiry >= b0) & (inquiry < start)
+        unquoted = int((inq_base & stuck).sum())
+        if unquoted > OVERLOAD_SHARE * inq_base.sum():
+            row["why"] = (f"overloaded before the event: {unquoted:,} of the {int(inq_base.sum()):,} "
+                          "inquiries of the pre-event band were never quoted by the horizon's "
+                          "end, so there is no steady course to be pushed off and recover to "
+                          "(see the run's warnings)")
             rows.append(row)
             continue
         otif_low = np.nanmin(daily["otif_rolling"].to_numpy()[base], initial=np.inf)
@@ -171,14 +200,12 @@ def resilience(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
             f"not recovered by day {t1:g} (the horizon's end): the indicators never stayed in "
             f"the pre-event band for {window} days")
         # Excess late and lost orders against the pre-event shares.
-        b0 = max(start - baseline, t0)
         due_base = accepted & (due >= b0) & (due < start)
         due_in = accepted & (due >= start) & (due < stop)
         late_share = late[due_base].sum() / due_base.sum() if due_base.any() else 0.0
         row["orders_late_event"] = float(late[due_in].sum() - late_share * due_in.sum())
         row["revenue_late_event"] = float(revenue[due_in & late].sum()
                                           - late_share * revenue[due_in].sum())
-        inq_base = (inquiry >= b0) & (inquiry < start)
         inq_in = (inquiry >= start) & (inquiry < stop)
         lost_share = lost[inq_base].sum() / inq_base.sum() if inq_base.any() else 0.0
         row["orders_lost_event"] = float(lost[inq_in].sum() - lost_share * inq_in.sum())

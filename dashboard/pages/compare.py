@@ -102,14 +102,20 @@ def chosen_events() -> tuple[dict | None, str]:
     return None, ""
 
 
-def interval_table(summary, kpis, alternatives):
+def by_label(pivot, kpis, currency):
+    """A KPI x alternative table in ``kpis``' order, each row named by the registry's label and
+    unit (``Time to recover (days)``), as every other table."""
+    return pivot.reindex(index=kpis).rename(index=lambda k: fmt.axis_label(k, currency))
+
+
+def interval_table(summary, kpis, alternatives, currency):
     """KPIs x alternatives, each cell the mean ± 95% half-width (an n/a says why)."""
     table = summary[summary["kpi"].isin(kpis)].copy()
     table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k)
                       for k, m, h in zip(table["kpi"], table["mean"], table["half_width"],
                                          strict=True)]
-    return table, table.pivot(index="kpi", columns="alternative", values="value").reindex(
-        index=kpis, columns=alternatives)
+    return table, by_label(table.pivot(index="kpi", columns="alternative", values="value")
+                           .reindex(columns=alternatives), kpis, currency)
 
 
 scenario, seed, label = ui.current()
@@ -174,14 +180,15 @@ if comparison is None:
 ui.warn_failed(comparison.failed)
 ui.experiment_warnings(comparison.warnings, "alternative")
 summary = comparison.summary
+currency = fmt.currency_of(scenario)
 known = list(dict.fromkeys(summary["kpi"]))
 kpis = st.multiselect("KPIs", known, default=[k for k in MAIN_KPIS if k in known],
-                      key="compare.kpis")
+                      key="compare.kpis", format_func=fmt.label)
 if kpis:
     ui.show_chart(("comparison", ui.digest(summary.to_json()), *kpis),
                    lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
-    table, means = interval_table(summary, kpis, comparison.alternatives)
+    table, means = interval_table(summary, kpis, comparison.alternatives, currency)
     st.markdown(f"**Mean ± 95% half-width** over {reps} replications:")
     st.table(means)
 
@@ -197,15 +204,15 @@ if kpis:
                 "Differences (Welch intervals: independent streams, not paired)")
         st.markdown(f"**{kind} against {comparison.baseline}** (alternative minus "
                     "baseline; * significant: the 95% interval excludes 0):")
-        st.table(diffs.pivot(index="kpi", columns="alternative", values="difference")
-                 .reindex(index=kpis, columns=comparison.alternatives[1:]))
+        st.table(by_label(diffs.pivot(index="kpi", columns="alternative", values="difference")
+                          .reindex(columns=comparison.alternatives[1:]), kpis, currency))
 
 if base.events:
     st.header("Resilience")
     st.markdown("Every alternative met the same disruption. Resilience KPIs per run (defined in "
                 "docs/events.md), as mean ± 95% half-width over the replications:")
     resilience = [k for k in RESILIENCE_KPIS if k in known]
-    st.table(interval_table(summary, resilience, comparison.alternatives)[1])
+    st.table(interval_table(summary, resilience, comparison.alternatives, currency)[1])
     around = around_events_frame(comparison.runs)
     ui.show_chart(("events", ui.digest(comparison.runs.to_json())),
                   lambda: event_bands(around, title="KPIs around the event"),

@@ -12,7 +12,7 @@ import ui
 
 from simulator import ScenarioError
 from simulator import format as fmt
-from simulator.charts import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap, trade_off
+from simulator.charts import STRATEGY_LABELS, kpi_vs_pd, sweep_heatmap, trade_off, undefined_cells
 from simulator.experiment import (
     STRATEGY_ORDER,
     SWEEP_KPIS,
@@ -128,8 +128,11 @@ ui.show_chart((*key, "kpi_vs_pd", advice.target_otif),
                                  warnings=result.warnings),
                caption="One line per decoupling point; bands: 95% confidence intervals.")
 kpi = st.selectbox("Heatmap of", list(SHOWN), key="sweep.heatmap_kpi", format_func=fmt.label)
+undefined = undefined_cells(result.summary, kpi)
 ui.show_chart((*key, "heatmap", kpi),
-               lambda: sweep_heatmap(result.summary, kpi, warnings=result.warnings))
+               lambda: sweep_heatmap(result.summary, kpi, warnings=result.warnings),
+               caption=("n/a (hover a cell for the same): " + "; ".join(undefined))
+               if undefined else None)
 
 left, right = st.columns(2)
 left.download_button("Runs (CSV)", lambda: result.runs.to_csv(index=False), "sweep-runs.csv",

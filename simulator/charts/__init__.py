@@ -32,6 +32,7 @@ from .experiments import (
     optimization_chart,
     sweep_heatmap,
     trade_off,
+    undefined_cells,
     welch_plot,
 )
 from .files import FILE_FORMATS, save, sized
@@ -45,5 +46,5 @@ __all__ = [
     "comparison_chart", "cycle_time_distribution", "decoupling_stock_points", "event_bands",
     "fill_rate_over_time", "kpi_vs_pd", "lanes", "levels_over_time", "network_diagram",
     "optimization_chart", "order_timeline", "save", "sized", "sweep_heatmap", "time_breakdown",
-    "trade_off", "war_room", "war_room_orders", "war_room_records", "welch_plot",
+    "trade_off", "undefined_cells", "war_room", "war_room_orders", "war_room_records", "welch_plot",
 ]

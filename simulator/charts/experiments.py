@@ -23,6 +23,7 @@ from ..format import (
     is_number,
     kpi_info,
     label,
+    why_undefined,
 )
 from .base import FIT_X, LATE, PALETTE, WIDTH, _empty, chart_definition
 
@@ -138,14 +139,28 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
     return alt.vconcat(*panels).properties(title=_title(title, note), autosize=FIT_X)
 
 
+def _why_na(summary: pd.DataFrame, kpi: str, strategy: str, ratio: float) -> str:
+    """Why a sweep cell's KPI is undefined, from the cell's own runs where they say more than
+    the registry's reason: every inquiry lost to quotes longer than customers accept."""
+    cell = summary[(summary["strategy"] == strategy) & (summary["pd"] == ratio)]
+    mean = dict(zip(cell["kpi"], cell["mean"], strict=True))
+    inquiries, lost = mean.get("inquiries"), mean.get("orders_lost")
+    if is_number(inquiries) and is_number(lost) and inquiries > 0 and lost >= inquiries:
+        return (f"every inquiry was lost ({lost:,.0f} a run): quotes longer than customers "
+                "accept, so no order was due")
+    return why_undefined(kpi) or "undefined in every run"
+
+
 def _sweep_frame(summary: pd.DataFrame, kpi: str, flags: dict) -> pd.DataFrame:
     rows = summary[summary["kpi"] == kpi].copy()
     rows["decoupling point"] = [STRATEGY_LABELS.get(s, s) for s in rows["strategy"]]
     rows["lo"], rows["hi"] = (zip(*[_bounds(kpi, m, h) for m, h in
                                     zip(rows["mean"], rows["half_width"], strict=True)],
                                   strict=True) if len(rows) else ([], []))
-    rows["value"] = [format_interval(kpi, m, h) if is_number(m) else explain_na(kpi)
-                     for m, h in zip(rows["mean"], rows["half_width"], strict=True)]
+    rows["value"] = [format_interval(kpi, m, h) if is_number(m) else
+                     f"{NA}: {_why_na(summary, kpi, s, r)}"
+                     for m, h, s, r in zip(rows["mean"], rows["half_width"], rows["strategy"],
+                                           rows["pd"], strict=True)]
     rows["ratio"] = [f"{r:g}" for r in rows["pd"]]
     rows["D"] = [format_duration(d) for d in rows["demand_lead_time"]] \
         if "demand_lead_time" in rows else ""
@@ -153,6 +168,17 @@ def _sweep_frame(summary: pd.DataFrame, kpi: str, flags: dict) -> pd.DataFrame:
                                                                  strict=True)]
     rows["overloaded"] = [w in UNSTABLE for w in rows["warning"]]
     return rows.drop(columns=[c for c in ("warnings",) if c in rows])
+
+
+def undefined_cells(summary: pd.DataFrame, kpi: str) -> list[str]:
+    """One line per reason a sweep's cells have ``kpi`` undefined, naming the cells: what a
+    heatmap's n/a cells mean (its subtitle, and the dashboard's caption)."""
+    df = _sweep_frame(summary, kpi, {})
+    na = df[~df["mean"].map(is_number)]
+    by: dict[str, list[str]] = {}
+    for _, r in na.sort_values(["pd", "strategy"]).iterrows():
+        by.setdefault(r["value"], []).append(f"{r['decoupling point']} P:D {r['ratio']}")
+    return [f"{', '.join(cells)}: {why}" for why, cells in by.items()]
 
 
 def _strategy_colour(strategies: Sequence[str]) -> alt.Color:
@@ -248,8 +274,10 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
                  for m in df["mean"]]
     texts = [alt.Chart(df[df["ink"] == ink]).mark_text(fontSize=11, color=ink, lineBreak="\n").encode(
         x=x, y=y, text="text:N", tooltip=tip) for ink in ("black", "white")]
+    head = title or f"{axis_label(kpi)} by decoupling point and P:D (mean ± 95% CI)"
+    na = undefined_cells(summary, kpi)
     return alt.layer(cells, *texts).properties(
-        title=title or f"{axis_label(kpi)} by decoupling point and P:D (mean ± 95% CI)",
+        title=alt.Title(head, subtitle=na) if na else head,
         width=WIDTH, height=46 * max(len(rows), 1), autosize=FIT_X)
 
 
@@ -260,12 +288,15 @@ def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
               ) -> alt.TopLevelMixin:
     """Service against what it costs: one panel per ``costs`` KPI against OTIF, one point per
     sweep cell with its 95% intervals both ways, a colour per decoupling point, labelled by its
-    P:D; overloaded cells ringed. The cheapest cells at a given OTIF lie low and to the right."""
+    P:D (labels placed apart). The axes are scaled to the comparable cells: an overloaded one
+    sits at the edge as a ringed triangle, named in the subtitle (:func:`_off_scale`, as in
+    :func:`optimization_chart`). The cheapest cells at a given OTIF lie low and to the right."""
     flags = _flags(warnings, ["strategy", "pd"])
     costs = [c for c in costs if c in set(summary["kpi"])]
     otif = _sweep_frame(summary, "otif", flags).set_index(["strategy", "pd"])
     colour = _strategy_colour(summary["strategy"])
-    panels = []
+    panels, apart = [], {}
+    height = 260
     for cost in costs:
         c = _sweep_frame(summary, cost, flags).set_index(["strategy", "pd"])
         df = otif[["decoupling point", "ratio", "D", "warning", "overloaded", "mean", "lo", "hi",
@@ -273,31 +304,52 @@ def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
                                    right_index=True, suffixes=("", "_cost")).reset_index()
         df = df[np.isfinite(df["mean"].astype(float)) & np.isfinite(df["mean_cost"].astype(float))]
         df = df.sort_values(["strategy", "pd"])
-        x = alt.X("mean:Q", scale=alt.Scale(zero=False), **_kpi_axis("otif"))
-        y = alt.Y("mean_cost:Q", scale=alt.Scale(zero=False), **_kpi_axis(cost, values=df["hi_cost"]))
+        # Overloaded cells do not set the axes (their cost grows with the run length): they sit
+        # at the edge, as in the optimisation chart, named in the subtitle.
+        scaled, off, domains = _off_scale(df, df["overloaded"], {
+            "otif": ("mean", "lo", "hi"), cost: ("mean_cost", "lo_cost", "hi_cost")})
+        for _, r in off.sort_values("pd").iterrows():
+            apart.setdefault(r["decoupling point"], {})[r["ratio"]] = None
+        xs = alt.Scale(domain=domains["otif"], nice=False, zero=False) if domains else \
+            alt.Scale(zero=False)
+        ys = alt.Scale(domain=domains[cost], nice=False, zero=False) if domains else \
+            alt.Scale(zero=False)
+        x = alt.X("mean:Q", scale=xs, **_kpi_axis("otif"))
+        y = alt.Y("mean_cost:Q", scale=ys, **_kpi_axis(cost, values=scaled["hi_cost"]))
         tip = [alt.Tooltip("decoupling point:N"), alt.Tooltip("ratio:N", title="P:D"), alt.Tooltip("D:N"),
                alt.Tooltip("value:N", title="OTIF"), alt.Tooltip("value_cost:N", title=label(cost)),
                alt.Tooltip("warning:N")]
-        base = alt.Chart(df)
+        base = alt.Chart(scaled)
         layers = [
-            base.mark_line(opacity=0.5, strokeWidth=1).encode(x=x, y=y, color=colour,
-                                                              order="pd:Q", tooltip=tip),
-            base.mark_rule().encode(x="lo:Q", x2="hi:Q", y="mean_cost:Q", color=colour, tooltip=tip),
-            base.mark_rule().encode(x="mean:Q", y="lo_cost:Q", y2="hi_cost:Q", color=colour,
-                                    tooltip=tip),
-            base.mark_point(filled=True, size=50).encode(x=x, y=y, color=colour, tooltip=tip),
-            base.mark_text(dx=7, dy=-7, fontSize=9, color="#555").encode(x=x, y=y, text="ratio:N"),
-            alt.Chart(df[df["overloaded"]]).mark_point(size=220, color=WARNED, strokeWidth=2).encode(
-                x=x, y=y, tooltip=tip)]
+            base.mark_line(opacity=0.5, strokeWidth=1, clip=True).encode(
+                x=x, y=y, color=colour, order="pd:Q", tooltip=tip),
+            base.mark_rule(clip=True).encode(x=alt.X("lo:Q", scale=xs), x2="hi:Q",
+                                             y="mean_cost:Q", color=colour, tooltip=tip),
+            base.mark_rule(clip=True).encode(x="mean:Q", y=alt.Y("lo_cost:Q", scale=ys),
+                                             y2="hi_cost:Q", color=colour, tooltip=tip),
+            base.mark_point(filled=True, size=50, clip=True).encode(x=x, y=y, color=colour,
+                                                                    tooltip=tip),
+            *(_label_layers(scaled, x, y, ("mean", "mean_cost"), [domains["otif"], domains[cost]],
+                            "ratio", height, color="#555") if domains else [])]
+        if len(off) and domains:
+            at = dict(x=alt.X("otif_at:Q", scale=xs), y=alt.Y(f"{cost}_at:Q", scale=ys))
+            layers += [
+                alt.Chart(off).mark_point(shape="triangle", filled=True, size=90, opacity=1).encode(
+                    **at, color=colour, tooltip=tip),
+                alt.Chart(off).mark_point(size=220, color=WARNED, strokeWidth=2).encode(
+                    **at, tooltip=tip)]
         if target_otif is not None:
             layers.append(alt.Chart(pd.DataFrame({"target": [target_otif],
                                                   "what": ["OTIF target"]})).mark_rule(
-                color="#666", strokeDash=[4, 3]).encode(
-                x="target:Q", tooltip=[alt.Tooltip("what:N", title=""),
+                color="#666", strokeDash=[4, 3], clip=True).encode(
+                x=alt.X("target:Q", scale=xs), tooltip=[alt.Tooltip("what:N", title=""),
                                        alt.Tooltip("target:Q", format=".1%", title="")]))
         panels.append(alt.layer(*layers).properties(title=f"{label(cost)} against OTIF",
-                                                    width=WIDTH, height=260))
-    note = "labels: P:D; bars: 95% CI; dashed: OTIF target; red ring: overloaded"
+                                                    width=WIDTH, height=height))
+    note = ["labels: P:D; bars: 95% CI; dashed: OTIF target",
+            *(["▲ red ring: overloaded, at the edge, off the scale: " + "; ".join(
+                f"{point} at P:D {', '.join(ratios)}" for point, ratios in apart.items())]
+              if apart else [])]
     if not panels:
         return _empty("no cost KPI to show", title or "Service against cost")
     return alt.vconcat(*panels).properties(title=_title(title, note), autosize=FIT_X)
@@ -421,10 +473,45 @@ def _domain(name: str, lo, hi) -> list[float]:
     return [a, b]
 
 
-def _place_labels(px: np.ndarray, py: np.ndarray, texts: Sequence[str]) -> list[int]:
+def _off_scale(rows: pd.DataFrame, off: pd.Series, axes: dict[str, tuple[str, str, str]]
+               ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, list[float]]]:
+    """Scale the axes to the comparable rows: ``axes`` maps each axis's KPI to its (mean, lo, hi)
+    columns; rows where ``off`` (overloaded, failed) do not set the axes. Returns the comparable
+    rows, the rows off the scale with ``<kpi>_at`` (their mean clipped to the axis: where their
+    mark sits, at the edge) and each KPI's axis domain."""
+    scaled = rows[~off]
+    if not len(scaled):
+        scaled = rows
+    domains = {k: _domain(k, scaled[lo].fillna(scaled[m]), scaled[hi].fillna(scaled[m]))
+               for k, (m, lo, hi) in axes.items()} if len(scaled) else {}
+    apart = rows[~rows.index.isin(scaled.index)].copy()
+    for k, (a, b) in domains.items():
+        apart[f"{k}_at"] = apart[axes[k][0]].astype(float).clip(a, b)
+    return scaled, apart, domains
+
+
+def _label_layers(rows: pd.DataFrame, x, y, at: tuple[str, str], domains: list[list[float]],
+                  text: str, height: float = _PLOT[1], **mark) -> list:
+    """Text marks naming ``rows`` at their (x, y) (their columns ``at``), each label in the spot
+    around its point that overlaps least (:func:`_place_labels`, in the pixels of the
+    ``domains`` of x and y)."""
+    if not len(rows):
+        return []
+    (x0, x1), (y0, y1) = domains
+    px = (rows[at[0]].astype(float).to_numpy() - x0) / (x1 - x0) * _PLOT[0]
+    py = (1 - (rows[at[1]].astype(float).to_numpy() - y0) / (y1 - y0)) * height
+    spot = np.array(_place_labels(px, py, [str(t) for t in rows[text]], (_PLOT[0], height)))
+    return [alt.Chart(rows[spot == i]).mark_text(dx=dx, dy=dy, align=align, fontSize=9,
+                                                 clip=True, **mark).encode(x=x, y=y, text=f"{text}:N")
+            for i, (dx, dy, align) in enumerate(_LABEL_SPOTS) if (spot == i).any()]
+
+
+def _place_labels(px: np.ndarray, py: np.ndarray, texts: Sequence[str],
+                  plot: tuple[float, float] = _PLOT) -> list[int]:
     """For each label (in order) the index of its spot in ``_LABEL_SPOTS``: the one overlapping
-    least the labels already placed, every point, and the plot's edges (greedy)."""
-    w, h = _PLOT
+    least the labels already placed, every point, and the plot's edges (greedy; a label cut by
+    an edge is unreadable, so crossing one costs most)."""
+    w, h = plot
     points = [(x - 4, y - 4, x + 4, y + 4) for x, y in zip(px, py, strict=True)]
     placed: list[tuple[float, float, float, float]] = []
 
@@ -444,7 +531,7 @@ def _place_labels(px: np.ndarray, py: np.ndarray, texts: Sequence[str]) -> list[
             outside = (max(0.0, -b[0]) + max(0.0, b[2] - w) + max(0.0, -b[1]) + max(0.0, b[3] - h))
             return (sum(overlap(b, o) for o in placed)
                     + sum(overlap(b, p) for j, p in enumerate(points) if j != i)
-                    + outside * _LINE_PX)
+                    + outside * _LINE_PX * 100)
         best = min(range(len(_LABEL_SPOTS)), key=cost)
         placed.append(box(x, y, text, best))
         chosen.append(best)
@@ -489,15 +576,8 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
     finite = np.logical_and.reduce([np.isfinite(shown[f"{k}_mean"].astype(float))
                                     for k in objectives])
     ok = shown[finite]
-    scaled = ok[~ok["status"].isin(OFF_SCALE)]
-    if not len(scaled):
-        scaled = ok
-    domains = {k: _domain(k, scaled[f"{k}_lo"].fillna(scaled[f"{k}_mean"]),
-                          scaled[f"{k}_hi"].fillna(scaled[f"{k}_mean"]))
-               for k in objectives} if len(scaled) else {}
-    off = ok[~ok.index.isin(scaled.index)].copy()
-    for k, (a, b) in domains.items():
-        off[f"{k}_at"] = off[f"{k}_mean"].astype(float).clip(a, b)
+    scaled, off, domains = _off_scale(ok, ok["status"].isin(OFF_SCALE),
+                                      {k: (f"{k}_mean", f"{k}_lo", f"{k}_hi") for k in objectives})
 
     def scale(k):
         return alt.Scale(domain=domains[k], nice=False, zero=False) if k in domains else \
@@ -517,14 +597,10 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
         x_axis["axis"] = alt.Axis(format=x_axis["axis"].format, tickCount=8)
         x = alt.X(f"{xk}_mean:Q", scale=scale(xk), **x_axis)
         y = alt.Y(f"{yk}_mean:Q", scale=scale(yk), **_kpi_axis(yk, values=ok[f"{yk}_hi"]))
-        front = ok[ok["status"] == "front"].sort_values(f"{xk}_mean").copy()
-        if len(front) and domains:
-            (x0, x1), (y0, y1) = domains[xk], domains[yk]
-            px = (front[f"{xk}_mean"].astype(float).to_numpy() - x0) / (x1 - x0) * _PLOT[0]
-            py = (1 - (front[f"{yk}_mean"].astype(float).to_numpy() - y0) / (y1 - y0)) * _PLOT[1]
-            front["spot"] = _place_labels(px, py, list(front["values"]))
-        else:
-            front["spot"] = 0
+        front = ok[ok["status"] == "front"].sort_values(f"{xk}_mean")
+        # Every comparable design is named and shows its intervals (a dominated one too: its
+        # uncertainty is what says whether it is truly worse); the front's first.
+        named = pd.concat([front, scaled[scaled["status"] != "front"]])
         layers = [
             alt.Chart(scaled).mark_point(filled=True, size=40, clip=True).encode(
                 x=x, y=y, color=colour, tooltip=tip),
@@ -533,16 +609,17 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
                 x=x, y=y, tooltip=tip),
             alt.Chart(front).mark_line(color=PALETTE[0], clip=True).encode(
                 x=x, y=y, order=f"{xk}_mean:Q", tooltip=tip),
-            alt.Chart(front).mark_rule(color=PALETTE[0], clip=True).encode(
-                x=alt.X(f"{xk}_lo:Q", scale=scale(xk)), x2=f"{xk}_hi:Q", y=y, tooltip=tip),
-            alt.Chart(front).mark_rule(color=PALETTE[0], clip=True).encode(
-                x=x, y=alt.Y(f"{yk}_lo:Q", scale=scale(yk)), y2=f"{yk}_hi:Q", tooltip=tip),
-            *[alt.Chart(front[front["spot"] == i]).mark_text(
-                dx=dx, dy=dy, align=align, fontSize=9, clip=True).encode(x=x, y=y, text="values:N")
-              for i, (dx, dy, align) in enumerate(_LABEL_SPOTS) if (front["spot"] == i).any()],
+            alt.Chart(scaled).mark_rule(clip=True).encode(
+                x=alt.X(f"{xk}_lo:Q", scale=scale(xk)), x2=f"{xk}_hi:Q", y=y, color=colour,
+                tooltip=tip),
+            alt.Chart(scaled).mark_rule(clip=True).encode(
+                x=x, y=alt.Y(f"{yk}_lo:Q", scale=scale(yk)), y2=f"{yk}_hi:Q", color=colour,
+                tooltip=tip),
+            *(_label_layers(named, x, y, (f"{xk}_mean", f"{yk}_mean"),
+                            [domains[xk], domains[yk]], "values") if domains else []),
             *edge]
         chart = alt.layer(*layers).properties(width=WIDTH, height=int(_PLOT[1]))
-        note = [f"Pareto front (mean ± CI) joined; labels: {paths}", *apart]
+        note = [f"Pareto front joined; bars: 95% CI; labels: {paths}", *apart]
     else:
         kpi = objectives[0]
         order = shown["design"].tolist()

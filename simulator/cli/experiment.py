@@ -28,7 +28,7 @@ from ..experiment import (
     sweep,
     warmup,
 )
-from ..format import format_interval, label, unit_text
+from ..format import NA, format_interval, label, unit_text, why_undefined
 from ..kpis import KPI_DEFINITIONS, finite_or_none
 from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_alternative
 from .common import (
@@ -330,7 +330,9 @@ def handle_compare(args: argparse.Namespace) -> int:
         of = {a: [w for w in warned if w["alternative"] == a] for a in result.alternatives}
         rows = [{"alternative": r.alternative, "kpi": r.kpi, "mean": finite_or_none(r.mean),
                  "half_width": finite_or_none(r.half_width), "n": int(r.n),
-                 "random_numbers": numbers, "warnings": of[r.alternative]}
+                 "random_numbers": numbers, "warnings": of[r.alternative],
+                 **({"why": why_undefined(r.kpi) or "undefined in every run"}
+                    if finite_or_none(r.mean) is None else {})}
                 for r in s.itertuples()]
         if args.differences:
             rows += [{"alternative": f"{r.alternative} - {result.baseline}", "kpi": r.kpi,
@@ -382,6 +384,9 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
                 "", f"{MARK.strip()} = the alternative's runs had warnings (above): read its "
                 "numbers with them"]
     out += ["", _table(["kpi", "unit", *names], rows)]
+    # An n/a is never bare: say why the KPI can be undefined (the registry's reason).
+    undefined = [r[0] for r in rows if NA in r[2:]]
+    out += [f"{NA} {k}: {why_undefined(k) or 'undefined in every run'}" for k in undefined]
     if len(alts) > 1:
         base = alts[0]
         diff_rows = []

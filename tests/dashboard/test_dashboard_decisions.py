@@ -7,6 +7,7 @@ from dashboard_checks import assert_interval_shown, charts_shown, has_tooltips
 from test_dashboard_pages import on_page
 
 from simulator.experiment import compare, optimize, run_around_events
+from simulator.format import axis_label
 from simulator.scenario import EVENTS_DIR, load_events
 
 
@@ -29,11 +30,13 @@ def test_compare_applies_a_disruption_to_every_alternative(app):
     headers = [h.value for h in app.header]
     assert "Resilience" in headers
     resilience = app.table[-1].value  # after the KPI table and the differences
-    assert {"time_to_recover", "peak_backlog", "orders_late_event"} <= set(resilience.index)
+    # Rows by the registry's label and unit, as every other table: no raw names.
+    assert {"Time to recover (days)", "Peak backlog (orders)",
+            "Orders late (event)"} <= set(resilience.index)
     by = expected.set_index(["kpi", "alternative"])
     for kpi in ("peak_backlog", "orders_late_event"):
         for alt in ("ato", "mto"):
-            assert_interval_shown(resilience.loc[kpi, alt], by.loc[(kpi, alt), "mean"],
+            assert_interval_shown(resilience.loc[axis_label(kpi), alt], by.loc[(kpi, alt), "mean"],
                                   by.loc[(kpi, alt), "half_width"], kpi)
     shown = charts_shown(app)
     assert len(shown) == 2 and all(has_tooltips(c) for c in shown)  # comparison, around the event

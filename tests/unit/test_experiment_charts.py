@@ -196,7 +196,8 @@ def test_front_labels_do_not_overlap():
                                          else v["mark"]) == "text"]
     spots = {r["values"]: (v["mark"].get("dx"), v["mark"].get("dy"), v["mark"].get("align"))
              for v in views for r in _data(spec, v)}
-    assert set(spots) == {"mts, 2", "mts, 3", "mts, 4", "mts, 5", "ato, 2", "mto, 3"}
+    # Every comparable design is named, a dominated one too; the overloaded ones sit apart.
+    assert set(spots) == {"mts, 2", "mts, 3", "mts, 4", "mts, 5", "ato, 2", "mto, 3", "ato, 3"}
     assert spots["mts, 4"] != spots["mts, 5"]
     assert spots["mts, 3"] == (6, -9, "left")
 
@@ -209,3 +210,49 @@ def test_long_titles_wrap_and_legend_labels_are_whole():
     assert spec["config"]["legend"]["labelLimit"] == 0
     for name, make in CHARTS.items():
         assert make().to_dict()["config"]["legend"]["labelLimit"] == 0, name
+
+
+def test_trade_off_scales_to_comparable_cells_and_puts_overloaded_ones_at_the_edge():
+    """The sweep's overloaded ETO cells (cost in the tens of millions) would squash the rest:
+    they sit at the edge, ringed, named in the subtitle, their true values on hover."""
+    cells = CELLS.copy()
+    hit = (cells["strategy"] == "eto") & (cells["pd"] == 2.0) & (cells["kpi"] == "cost_total")
+    cells.loc[hit, "mean"] = 1.2e7
+    spec = charts.trade_off(cells, 0.95, costs=("cost_total",), warnings=WARNED).to_dict()
+    views = list(_marks(spec))
+    y_domain = next(v["encoding"]["y"]["scale"]["domain"] for v in views
+                    if v["encoding"].get("y", {}).get("field") == "mean_cost")
+    assert y_domain[1] < 2e5
+    edge = [v for v in views if isinstance(v["mark"], dict) and v["mark"].get("shape") == "triangle"]
+    rows = _data(spec, edge[0])
+    assert [(r["strategy"], r["pd"]) for r in rows] == [("eto", 2.0)]
+    assert rows[0]["cost_total_at"] == y_domain[1] and rows[0]["value_cost"].startswith("12,")
+    subtitle = " ".join(spec["title"]["text"])  # wrapped lines
+    assert "off the scale: ETO (no stock) at P:D 2" in subtitle
+    texts = [r["ratio"] for v in views if (v["mark"]["type"] if isinstance(v["mark"], dict)
+                                           else v["mark"]) == "text" for r in _data(spec, v)]
+    assert sorted(texts) == ["1", "1", "2"]  # every comparable cell labelled, once
+
+
+def test_a_dominated_design_has_its_label_and_intervals():
+    spec = charts.optimization_chart(FRONT, ["cost_total", "otif"]).to_dict()
+    rules = [v for v in _marks(spec) if (v["mark"]["type"] if isinstance(v["mark"], dict)
+                                         else v["mark"]) == "rule"]
+    assert all("ato, 3" in [r["values"] for r in _data(spec, v)] for v in rules) and len(rules) == 2
+
+
+def test_heatmap_n_a_cells_say_why():
+    """A cell where every inquiry was lost has no OTIF: its tooltip and the subtitle say so."""
+    cells = CELLS.copy()
+    na = (cells["strategy"] == "ato") & (cells["pd"] == 2.0)
+    cells.loc[na & (cells["kpi"] == "otif"), "mean"] = float("nan")
+    cells = pd.concat([cells, pd.DataFrame([
+        {**cells.iloc[0].to_dict(), "strategy": "ato", "pd": 2.0, "kpi": k, "mean": 40.0}
+        for k in ("inquiries", "orders_lost")])])
+    spec = charts.sweep_heatmap(cells, "otif").to_dict()
+    rows = _data(spec, next(_marks(spec)))
+    why = [r["value"] for r in rows if r["strategy"] == "ato" and r["pd"] == 2.0]
+    assert why == ["n/a: every inquiry was lost (40 a run): quotes longer than customers accept, "
+                   "so no order was due"]
+    assert charts.undefined_cells(cells, "otif") == [f"ATO (components) P:D 2: {why[0]}"]
+    assert why[0] in " ".join(spec["title"]["subtitle"])  # wrapped lines
