@@ -592,11 +592,6 @@ class Scenario(SpecModel):
                 errors.append(f"customers.{c}.line_mix: unknown products {sorted(unknown)}; "
                               f"allowed: {sorted(self.products)}")
         errors += self._omnichannel_errors()
-        if self.distributes:  # a line's quantity in parts is shipped from one site only
-            errors += [f"customers.{c}.shipping: partial_units (a line's quantity in parts) "
-                       "cannot yet be combined with distributed order management; use partial "
-                       "or complete here, or one site per region"
-                       for c, cls in self.customers.items() if cls.split_quantities]
         for n, d in self.departments.items():
             if d.calendar is not None and d.calendar not in self.calendars:
                 errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "
