@@ -398,7 +398,8 @@ class CustomerClass(SpecModel):
         "complete", description="complete: the order ships once, when its last line is ready; "
         "partial: each line ships as soon as it is ready (the order is delivered with its "
         "last line); partial_units: as partial, and a line taken from finished goods only part "
-        "of which is on hand ships that part at once and the rest when it arrives.")
+        "of which is on hand ships that part at once and the rest when it arrives (with "
+        "distributed order management both leave from the line's own site).")
     changes: ChangeRequests | None = Field(
         None, description="Change requests (cancel, quantity, date) before fulfilment; null = "
         "none (docs/order-life.md).")

@@ -127,7 +127,7 @@ omni_variations = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=omni_variations, seed=st.integers(0, 2**31 - 1))
 def test_split_lines_across_sites_balance_stock_conserve_units_and_tile(changes, seed):
     world = World(OMNI.with_overrides(**changes), seed)
