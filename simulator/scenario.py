@@ -398,7 +398,8 @@ class CustomerClass(SpecModel):
         "complete", description="complete: the order ships once, when its last line is ready; "
         "partial: each line ships as soon as it is ready (the order is delivered with its "
         "last line); partial_units: as partial, and a line taken from finished goods only part "
-        "of which is on hand ships that part at once and the rest when it arrives.")
+        "of which is on hand ships that part at once and the rest when it arrives (with "
+        "distributed order management both leave from the line's own site).")
     changes: ChangeRequests | None = Field(
         None, description="Change requests (cancel, quantity, date) before fulfilment; null = "
         "none (docs/order-life.md).")
@@ -592,11 +593,6 @@ class Scenario(SpecModel):
                 errors.append(f"customers.{c}.line_mix: unknown products {sorted(unknown)}; "
                               f"allowed: {sorted(self.products)}")
         errors += self._omnichannel_errors()
-        if self.distributes:  # a line's quantity in parts is shipped from one site only
-            errors += [f"customers.{c}.shipping: partial_units (a line's quantity in parts) "
-                       "cannot yet be combined with distributed order management; use partial "
-                       "or complete here, or one site per region"
-                       for c, cls in self.customers.items() if cls.split_quantities]
         for n, d in self.departments.items():
             if d.calendar is not None and d.calendar not in self.calendars:
                 errors.append(f"departments.{n}.calendar: {d.calendar!r} is not defined; "

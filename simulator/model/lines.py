@@ -9,7 +9,8 @@ ready; the order is delivered with its last line. Ship complete: once the last l
 one shipment per site the lines came from, all handed over at once, each on its site's lane (the
 order's own case carries its own line's, a side job each other one); the order is delivered when
 the last of them arrives. With ``split_quantities`` a line taken from finished goods that are
-only partly on hand ships that part at once and the rest when it arrives.
+only partly on hand ships that part at once and the rest when it arrives, both from the line's
+own site on that site's lane (for pickup in store: to the store, collected once both are in).
 """
 
 from __future__ import annotations
@@ -151,7 +152,9 @@ class LineFlow:
         delivered when its last part arrives."""
         flow = self.flow
         env = self.w.env
-        lane = self.plan.regions[o.region].lane
+        # Both parts leave from the line's own site on its lane to the region (or to the store
+        # the customer collects from; None: that store holds the stock, nothing to carry).
+        lane = self.plan.ship_lane(o.region, line.site, o.pickup)
         arrived: list[float] = []
         shipped = [0]
 
@@ -166,15 +169,19 @@ class LineFlow:
                                       line.quantity, o.priority, line, first_part)
         line.ready = env.now
         self._ship(o, (line,))
-        yield from flow.carry(case, log, lane, line.quantity - shipped[0], o.priority)
+        if lane is not None:
+            yield from flow.carry(case, log, lane, line.quantity - shipped[0], o.priority)
         if shipped[0]:
             self._arrived(line, arrived)
         else:  # all on hand, or none: it shipped whole
             line.delivered = env.now
 
-    def _carry_part(self, line: Line, lane: str, units: int, priority: float,
+    def _carry_part(self, line: Line, lane: str | None, units: int, priority: float,
                     arrived: list[float]):
-        yield from self.flow.carry(line.part_job, self.w.job_log, lane, units, priority)
+        if lane is not None:
+            yield from self.flow.carry(line.part_job, self.w.job_log, lane, units, priority)
+        else:  # a generator all the same: the order waits for this process
+            yield self.w.env.timeout(0)
         self._arrived(line, arrived)
 
     def _arrived(self, line: Line, arrived: list[float]) -> None:
