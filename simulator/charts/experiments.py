@@ -148,6 +148,11 @@ def _why_na(summary: pd.DataFrame, kpi: str, strategy: str, ratio: float) -> str
     if is_number(inquiries) and is_number(lost) and inquiries > 0 and lost >= inquiries:
         return (f"every inquiry was lost ({lost:,.0f} a run): quotes longer than customers "
                 "accept, so no order was due")
+    # A stray accepted order (one open at the end in one replication) leaves the same cause.
+    if is_number(inquiries) and is_number(lost) and inquiries > 0 and lost >= 0.99 * inquiries:
+        return (f"{lost / inquiries:.1%} of inquiries were lost ({lost:,.0f} of {inquiries:,.0f} "
+                "a run): quotes longer than customers accept, and no accepted order was due "
+                "before the run's end")
     return why_undefined(kpi) or "undefined in every run"
 
 

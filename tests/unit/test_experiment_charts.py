@@ -256,3 +256,9 @@ def test_heatmap_n_a_cells_say_why():
                    "so no order was due"]
     assert charts.undefined_cells(cells, "otif") == [f"ATO (components) P:D 2: {why[0]}"]
     assert why[0] in " ".join(spec["title"]["subtitle"])  # wrapped lines
+    # One order accepted in one of eight replications: still the quotes, not "nothing was due".
+    cells.loc[(cells["strategy"] == "ato") & (cells["pd"] == 2.0)
+              & (cells["kpi"] == "orders_lost"), "mean"] = 40.0 - 1 / 8
+    assert charts.undefined_cells(cells, "otif") == [
+        "ATO (components) P:D 2: n/a: 99.7% of inquiries were lost (40 of 40 a run): quotes "
+        "longer than customers accept, and no accepted order was due before the run's end"]
