@@ -11,8 +11,9 @@ def default_scenario():
 
 def pytest_collection_modifyitems(config, items):
     """The longest test files first, each file's tests together and in their own order.
-    pytest-xdist hands tests out in collection order, so a long test collected last keeps one
-    worker busy while the other idles; kept together, a file's module fixtures (a dashboard
+    pytest-xdist (worksteal, pyproject.toml) splits the list in two and an idle worker steals
+    from the end of the other's half: with the long tests first, what is left to steal at the
+    end is short; kept together, a file's module fixtures (a dashboard
     server, a shared run) are set up once per worker. tests/durations.json holds the seconds of
     the tests that took 8 s or more in a measured run (on a loaded machine: the order, not the
     figures, is what counts); a stale or missing entry only changes the order."""
