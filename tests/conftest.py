@@ -15,8 +15,8 @@ def pytest_collection_modifyitems(config, items):
     from the end of the other's half: with the long tests first, what is left to steal at the
     end is short; kept together, a file's module fixtures (a dashboard
     server, a shared run) are set up once per worker. tests/durations.json holds the seconds of
-    the tests that took 8 s or more in a measured run (on a loaded machine: the order, not the
-    figures, is what counts); a stale or missing entry only changes the order."""
+    the 120 longest tests of a measured run (``pytest -n 2 --durations=120`` on a quiet machine);
+    a stale or missing entry only changes the order."""
     import json
     from pathlib import Path
 

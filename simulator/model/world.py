@@ -140,19 +140,18 @@ def _no_cycle_collection():
     object, and a backlog that grows without bound (an overloaded station) made the run's cost
     per day grow with it (x3 over 180 days at ten times the default demand). The running model
     leaves no cyclic garbage (SimPy's events and processes are freed by reference counting);
-    the collector is restored as it was, whatever happens. Every object the run allocated
-    counts as young: re-enabled as is, the next allocation collected them all at once (0.5 s of a
-    12 s run of the large network, growing with the orders in flight), so they go straight to
-    the oldest generation (freeze, then unfreeze), as they would after surviving collections."""
+    the collector is restored as it was, whatever happens. Re-enabled as is, the collector keeps
+    its own count of the run's objects, so a process that runs many models (an experiment, a
+    test worker) frees each finished world in time (moving them to the oldest generation with
+    freeze/unfreeze hid them from that count: 12 multi-site runs held 721 MB instead of 380 MB,
+    at the same speed)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if enabled:
-            gc.freeze()  # resets the count of young objects
             gc.enable()
-            gc.unfreeze()  # into the oldest generation, not collected now
 
 
 def run(scenario: Scenario, seed: Seed = 1, progress: bool = False) -> RunRecords:

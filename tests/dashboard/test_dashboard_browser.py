@@ -321,7 +321,8 @@ def _number(page, label: str, value: str) -> None:
         has_text=label).locator("input")
     box.fill(value)
     box.press("Enter")
-    page.wait_for_timeout(800)
+    expect(box).to_have_value(re.compile(rf"^{re.escape(value)}(\.0+)?$"))  # floats show 60.00
+    idle(page)
 
 
 def hover_rows(page, chart, want: str) -> str:
@@ -366,13 +367,18 @@ def test_optimise_and_resilience_views_draw(context, dashboard_url):
 
     page.get_by_role("link", name="Optimise").click()
     page.get_by_role("button", name="Run the optimisation").wait_for(timeout=60_000)
-    # Chosen at once, as a user would, while the page's first run may still be going.
-    # Two objectives: cost against OTIF, the Pareto front.
-    page.get_by_role("combobox", name="Second objective").click()
+    # Two objectives: cost against OTIF, the Pareto front. Each choice waits for the page's
+    # script run to end first and then for its outcome: a click during a run can be lost under
+    # load (CI once ran the optimisation with one objective).
+    idle(page)
+    second = page.get_by_role("combobox", name="Second objective")
+    second.click()
     page.get_by_role("option", name=re.compile(r"^OTIF")).click()
+    expect(second).to_have_value(re.compile(r"^OTIF"), timeout=30_000)
     idle(page)
     _number(page, "Horizon (days)", "60")
     _number(page, "At most", "4")
+    idle(page)
     page.get_by_role("button", name="Run the optimisation").click()
     # The table of the run's designs (get_by_text matches substrings, case-insensitively:
     # "Every design" alone matched the page's introduction, "... of every design sees ...", so
