@@ -54,18 +54,27 @@ def refuse_booleans(data, path: str = ""):
 # Draws are made in numpy batches and handed out from a Python list: about twice as fast as
 # one numpy call per draw (PERFORMANCE.md) while keeping one seeded numpy stream per source.
 BATCH = 2048
+FIRST_BATCH = 16
 
 
 def batched(draw_batch: Callable[[int], np.ndarray]) -> Callable[[], float]:
-    """A draw function that hands out the values of ``draw_batch(BATCH)`` one at a time, in order,
+    """A draw function that hands out the values of ``draw_batch(n)`` one at a time, in order,
     drawing the next batch when one runs out.
 
     The hand-out is a generator's ``__next__``: it runs no Python code per draw, only per batch
-    (2.5 times faster than a method call per draw)."""
+    (2.5 times faster than a method call per draw). Batches grow from ``FIRST_BATCH`` to
+    ``BATCH`` by doubling: the large network has 474 samplers, most drawn fewer than 200 times
+    a month, and a full first batch each held 30 MB of floats that crowded the CPU's cache
+    (benchmarks/bench_network.py). numpy's Generator draws a batch of n as n draws in a row, so
+    the values do not depend on the batch sizes (the golden runs pin them); only the truncated
+    normal's redraws of negative values do, within the seeded stream."""
 
     def draws():
+        n = FIRST_BATCH
         while True:
-            yield from draw_batch(BATCH).tolist()
+            yield from draw_batch(n).tolist()
+            if n < BATCH:
+                n *= 2
 
     return draws().__next__
 
@@ -96,6 +105,10 @@ class _Spec(BaseModel):
         """A function returning one draw per call, from ``rng``."""
         return batched(self._batch_fn(rng))
 
+    def sample(self, rng: np.random.Generator, n: int) -> list[float]:
+        """``n`` draws from ``rng`` at once: what ``sampler(rng)`` hands out first."""
+        return self._batch_fn(rng)(n).tolist()
+
     def _batch_fn(self, rng):
         raise NotImplementedError
 
@@ -119,6 +132,9 @@ class Constant(_Spec):
         # Nothing to draw: a C-level callable returning the value (zero-time steps and fixed
         # lead times are common).
         return itertools.repeat(float(self.value)).__next__
+
+    def sample(self, rng, n):
+        return [float(self.value)] * n
 
 
 class Exponential(_Spec):

@@ -280,8 +280,7 @@ def quantity_pmf(order_size) -> list[tuple[int, float]]:
     else:
         # No closed form for the rounding of every family: a fixed-seed sample keeps this a pure
         # function of the scenario.
-        draw = order_size.sampler(np.random.default_rng(0))
-        values = [draw() for _ in range(_QUANTITY_SAMPLE)]
+        values = order_size.sample(np.random.default_rng(0), _QUANTITY_SAMPLE)
         p = [1 / len(values)] * len(values)
     pmf: dict[int, float] = defaultdict(float)
     for v, w in zip(values, p, strict=True):

@@ -807,13 +807,13 @@ class Scenario(SpecModel):
                 continue
             mix = {p: w for p, w in (c.line_mix or {p: x.share for p, x in
                                                    self.products.items()}).items() if w > 0}
-            counts = c.lines.sampler(rng)
             names = list(shares)
             first = rng.choice(len(names), LINE_SAMPLE, p=list(shares.values())).tolist()
             u = rng.random(LINE_SAMPLE * len(mix)).tolist()
+            counts = iter(c.lines.sample(rng, LINE_SAMPLE))  # exactly as many as used
             extra = dict.fromkeys(shares, 0)
             for k in first:
-                n = min(MAX_LINES, max(1, round(counts()))) - 1
+                n = min(MAX_LINES, max(1, round(next(counts)))) - 1
                 left = {p: w for p, w in mix.items() if p != names[k]}
                 while n > 0 and left:
                     target = u.pop() * sum(left.values())

@@ -66,6 +66,23 @@ def test_same_generator_seed_gives_same_draws():
     assert not (sample(SPECS[1], 100, seed=3) == sample(SPECS[1], 100, seed=4)).all()
 
 
+@pytest.mark.parametrize("spec", [s for s in SPECS if s["dist"] != "normal" or s["mean"] > 3])
+def test_draws_do_not_depend_on_the_batch_sizes(spec, monkeypatch):
+    """Samplers draw in growing batches; the values are those of one long batch (what keeps
+    results the same whatever the batch sizes), and ``sample`` gives the sampler's first ones.
+    (The heavily truncated normal redraws negatives per batch: its values depend on them.)"""
+    import simulator.distributions as dists
+
+    d = TypeAdapter(Distribution).validate_python(spec)
+    runs = []
+    for first in (1, 16, dists.BATCH):
+        monkeypatch.setattr(dists, "FIRST_BATCH", first)
+        draw = d.sampler(np.random.default_rng(7))
+        runs.append([draw() for _ in range(5000)])
+    assert runs[0] == runs[1] == runs[2]
+    assert d.sample(np.random.default_rng(7), 5000) == runs[0]
+
+
 @pytest.mark.parametrize("bad", [
     {"dist": "uniform", "low": 3, "high": 1},
     {"dist": "triangular", "low": 1, "mode": 5, "high": 2},
