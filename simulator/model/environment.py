@@ -48,7 +48,7 @@ def width(orders_per_day: float) -> float:
 
 class Environment(simpy.Environment):
     # Read per event (1.6 reads each in default): a C getter, not SimPy's Python property.
-    now = property(attrgetter("_now"))  # type: ignore[assignment]
+    now = property(attrgetter("_now"))
 
     def __init__(self, initial_time: float = 0, width: float = WIDTH):
         super().__init__(initial_time)
