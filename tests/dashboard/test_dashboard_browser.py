@@ -403,8 +403,12 @@ def test_optimise_and_resilience_views_draw(context, dashboard_url):
     page.get_by_role("link", name="Compare").click()
     # The page estimates the time from the scenario's own run: a year of multi-site.
     page.get_by_role("button", name="Run the comparison").wait_for(timeout=300_000)
-    page.get_by_role("combobox", name="Disruption, applied to every alternative").click()
+    idle(page)
+    disruption = page.get_by_role("combobox", name="Disruption, applied to every alternative")
+    disruption.click()
     page.get_by_role("option", name="castings-outage").click()
+    expect(disruption).to_have_value("castings-outage", timeout=30_000)
+    idle(page)
     _number(page, "Replications", "2")
     _number(page, "Horizon (days)", "150")  # the event and the recovery after it
     page.get_by_role("button", name="Run the comparison").click()
