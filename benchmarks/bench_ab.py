@@ -5,15 +5,24 @@ are noise, ratios within a round are not). The records of the first run of each 
 be byte-identical (a speed change must not change results).
 
     .venv/bin/python benchmarks/bench_ab.py REF [--rounds 8] [--scenarios default,large]
+    .venv/bin/python benchmarks/bench_ab.py REF --instructions [--scenarios default]
 
 Prints per scenario the best events/s of each and the median (and every round's) ratio of
 after (B, this checkout) to before (A, ``REF``); and large's events/s over default's in each.
+
+``--instructions`` counts instead the machine instructions of each side's run with valgrind's
+cachegrind (Debian's ``valgrind``): the count of a process that builds the world and runs it
+less that of one that only builds it, per SimPy event. Deterministic, so a change of a few
+percent shows on a machine whose timings vary by tens of percent; it is blind to cache misses
+(a change of memory layout needs the timed rounds on a quiet machine), and valgrind runs
+about 50 times slower (default: a minute a side).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,15 +61,57 @@ def timed(world_cls, scenario):
     return time.process_time() - start, world
 
 
+_COUNT = """
+import sys
+sys.path.insert(0, {tmp!r})
+pkg = __import__({pkg!r}, fromlist=["model"])
+from importlib import import_module
+world = import_module({pkg!r} + ".model.world").World(pkg.load_scenario({name!r}, {case!r}), 1)
+world.start()
+if {run}:
+    world.run()
+    print("events", world.events_processed())
+"""
+
+
+def instructions(tmp: str, pkg: str, name: str, run: bool) -> tuple[int, int]:
+    """(instructions, events) of a process that builds ``name``'s world (and runs it)."""
+    code = _COUNT.format(tmp=tmp, pkg=pkg, name=name, case=CASES[name], run=run)
+    p = subprocess.run(["valgrind", "--tool=cachegrind", "--cache-sim=no",
+                        "--cachegrind-out-file=/dev/null", sys.executable, "-c", code],
+                       capture_output=True, text=True, check=True, cwd=ROOT)
+    refs = next(line for line in p.stderr.splitlines() if "I   refs" in line)
+    events = int(p.stdout.split()[-1]) if run else 0
+    return int(refs.split()[-1].replace(",", "")), events
+
+
+def count_instructions(ref: str, tmp: str, names: list[str]) -> None:
+    if shutil.which("valgrind") is None:
+        sys.exit("--instructions needs valgrind (apt-get install valgrind)")
+    print(f"A = {ref}, B = this checkout: instructions of the run (valgrind cachegrind)")
+    for n in names:
+        per_event = {}
+        for v, pkg in (("A", "simulator_base"), ("B", "simulator")):
+            ran, events = instructions(tmp, pkg, n, True)
+            per_event[v] = (ran - instructions(tmp, pkg, n, False)[0]) / events
+        print(f"{n:<12} instructions per event A {per_event['A']:>8,.0f} B {per_event['B']:>8,.0f}"
+              f"  B/A {per_event['B'] / per_event['A']:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("ref")
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--scenarios", default="default,large")
+    parser.add_argument("--instructions", action="store_true",
+                        help="count instructions with valgrind instead of timing rounds")
     args = parser.parse_args()
     names = args.scenarios.split(",")
     with tempfile.TemporaryDirectory() as tmp:
         export(args.ref, Path(tmp))
+        if args.instructions:
+            count_instructions(args.ref, tmp, names)
+            return
         sys.path.insert(0, tmp)
         a_pkg = importlib.import_module("simulator_base")
         a_world = importlib.import_module("simulator_base.model.world").World
