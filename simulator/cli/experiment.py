@@ -28,7 +28,7 @@ from ..experiment import (
     sweep,
     warmup,
 )
-from ..format import NA, format_interval, label, unit_text, why_undefined
+from ..format import NA, format_interval, format_value, label, unit_text, why_undefined
 from ..kpis import KPI_DEFINITIONS, finite_or_none
 from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_alternative
 from .common import (
@@ -506,7 +506,8 @@ def handle_advise(args: argparse.Namespace) -> int:
 
 
 def format_advice(advice, name: str) -> str:
-    lines = [f"{name}: decoupling point advice for OTIF >= {advice.target_otif:g} with "
+    lines = [f"{name}: decoupling point advice for OTIF >= "
+             f"{format_value('otif', advice.target_otif)} with "
              f"{advice.confidence:.0%} confidence (cheapest by mean total cost)"]
     for rec in advice.recommendations.itertuples():
         pick = rec.recommended if isinstance(rec.recommended, str) else "none qualifies"
