@@ -20,6 +20,7 @@ import math
 import numbers
 
 from .kpis import KPI, KPIS, registry_name
+from .resilience import WHY_UNDEFINED
 
 NA = "n/a"
 
@@ -80,10 +81,33 @@ def why_undefined(name: str) -> str:
     return k.undefined if k is not None else ""
 
 
-def explain_na(name: str) -> str:
-    """``n/a: no order was delivered in the window``: an n/a that explains itself."""
-    why = why_undefined(name)
-    return f"{NA}: {why}" if why else f"{NA}: undefined in this run"
+def na_reason(name: str, why: str = "", otherwise: str = "undefined in this run") -> str:
+    """Why KPI ``name`` is n/a: the run's own reason ``why`` when it has one (:func:`own_reason`,
+    an experiment summary's ``why``), else the registry's reasons the KPI can be undefined
+    for, else ``otherwise``."""
+    return why or why_undefined(name) or otherwise
+
+
+def explain_na(name: str, why: str = "") -> str:
+    """``n/a: no order was delivered in the window``: an n/a that explains itself
+    (:func:`na_reason`)."""
+    return f"{NA}: {na_reason(name, why)}"
+
+
+def own_reason(kpis: dict, name: str) -> str:
+    """Why KPI ``name`` is undefined in the run whose KPI dict is ``kpis``, in the run's own
+    words (``overloaded before the event: 812 of the 830 inquiries ...``), or '' when the run
+    gives none (then :func:`explain_na` gives the registry's)."""
+    return (kpis.get(WHY_UNDEFINED) or {}).get(name, "")
+
+
+def own_reasons(rows, name: str) -> str:
+    """The reasons the runs of an experiment (``rows``: runs-table rows, the flat KPIs of each
+    run) give for KPI ``name`` being undefined, each once, or ''."""
+    column = f"{WHY_UNDEFINED}.{name}"
+    if column not in rows:
+        return ""
+    return "; ".join(dict.fromkeys(t for t in rows[column] if isinstance(t, str) and t))
 
 
 def higher_is_better(name: str) -> bool | None:

@@ -109,11 +109,12 @@ def by_label(pivot, kpis, currency):
 
 
 def interval_table(summary, kpis, alternatives, currency):
-    """KPIs x alternatives, each cell the mean ± 95% half-width (an n/a says why)."""
+    """KPIs x alternatives, each cell the mean ± 95% half-width (an n/a says why, in the runs'
+    own words when they give a reason)."""
     table = summary[summary["kpi"].isin(kpis)].copy()
-    table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k)
-                      for k, m, h in zip(table["kpi"], table["mean"], table["half_width"],
-                                         strict=True)]
+    table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k, why)
+                      for k, m, h, why in zip(table["kpi"], table["mean"], table["half_width"],
+                                              table["why"], strict=True)]
     return table, by_label(table.pivot(index="kpi", columns="alternative", values="value")
                            .reindex(columns=alternatives), kpis, currency)
 

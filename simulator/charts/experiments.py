@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -114,8 +115,10 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
         df["mean"] = rows["mean"].to_numpy(dtype=float)
         df["lo"], df["hi"] = zip(*[_bounds(kpi, m, h) for m, h in
                                    zip(rows["mean"], rows["half_width"], strict=True)], strict=True)
-        df["value"] = [format_interval(kpi, m, h) if is_number(m) else explain_na(kpi)
-                       for m, h in zip(rows["mean"], rows["half_width"], strict=True)]
+        whys = rows["why"] if "why" in rows else [""] * len(rows)
+        df["value"] = [format_interval(kpi, m, h) if is_number(m) else
+                       explain_na(kpi, why if isinstance(why, str) else "")
+                       for m, h, why in zip(rows["mean"], rows["half_width"], whys, strict=True)]
         diffs, labels = [], []
         for a, r in rows.iterrows():
             name = f"{a} ⚠ {flags[a]}" if a in flags else str(a)
@@ -200,11 +203,16 @@ def undefined_cells(summary: pd.DataFrame, kpi: str) -> list[str]:
     return [f"{', '.join(cells)}: {why}" for why, cells in by.items()]
 
 
+# A legend under a chart in two columns: four decoupling points (or alternatives with their
+# runs) in one row overflow a chart in a 1024 px window ("ETO (" cut at the right edge).
+_BOTTOM_LEGEND = alt.Legend(orient="bottom", columns=2)
+
+
 def _strategy_colour(strategies: Sequence[str]) -> alt.Color:
     names = [STRATEGY_LABELS.get(s, s) for s in STRATEGY_ORDER if s in set(strategies)]
     return alt.Color("decoupling point:N", scale=alt.Scale(
         domain=names, range=[PALETTE[STRATEGY_ORDER.index(s)] for s in STRATEGY_ORDER
-                             if s in set(strategies)]), legend=alt.Legend(orient="bottom"))
+                             if s in set(strategies)]), legend=_BOTTOM_LEGEND)
 
 
 @chart_definition
@@ -269,10 +277,12 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
                   for m, h, w in zip(df["mean"], df["half_width"], df["warning"], strict=True)]
     df["frame"] = ["overloaded" if o else "warning" if w != "none" else "none"
                    for o, w in zip(df["overloaded"], df["warning"], strict=True)]
-    df["column"] = [f"{r} (D {d})" for r, d in zip(df["ratio"], df["D"], strict=True)]
+    # P:D over D on two lines: on one, a 1024 px window drops every other label.
+    df["column"] = [f"{r}\nD {d}" for r, d in zip(df["ratio"], df["D"], strict=True)]
     ratios = list(dict.fromkeys(df.sort_values("pd")["column"]))
     rows = [STRATEGY_LABELS.get(s, s) for s in STRATEGY_ORDER if s in set(df["strategy"])]
-    x = alt.X("column:O", sort=ratios, title="P:D", axis=alt.Axis(labelAngle=0))
+    x = alt.X("column:O", sort=ratios, title="P:D", axis=alt.Axis(
+        labelAngle=0, labelExpr="split(datum.label, '\\n')", labelLimit=0))
     # Row names whole (Vega's default cuts them at 180 px, here "MTS (finished goo...").
     y = alt.Y("decoupling point:N", sort=rows, title=None, axis=alt.Axis(labelLimit=0))
     tip = [alt.Tooltip("decoupling point:N"), alt.Tooltip("ratio:N", title="P:D"), alt.Tooltip("D:N"),
@@ -432,7 +442,7 @@ def event_bands(frame: pd.DataFrame, by: str = "alternative", title: str = ""
     runs = frame.groupby(by)["replication"].nunique()
     colour = alt.Color("group:N", title=None, scale=alt.Scale(
         domain=[f"{g} ({runs[g]} runs)" for g in groups], range=list(PALETTE)),
-        legend=alt.Legend(orient="bottom"))
+        legend=_BOTTOM_LEGEND)
     span = float(frame["duration"].max()) if frame["duration"].notna().any() else None
     panels = []
     for i, (col, text) in enumerate(EVENT_PANELS):
@@ -528,10 +538,8 @@ def _shared(px: np.ndarray, py: np.ndarray, texts: Sequence[str]
     out = []
     for g in groups:
         names = list(dict.fromkeys(texts[i] for i in g))
-        try:
+        with contextlib.suppress(ValueError):  # P:D ratios in order; other names as they come
             names.sort(key=float)
-        except ValueError:
-            pass
         out.append((g, ", ".join(names)))
     return out
 
@@ -614,7 +622,7 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
     used = [s for s in OPT_STATUS_COLOURS if s in set(shown["status"])]
     colour = alt.Color("status:N", scale=alt.Scale(domain=used, range=[OPT_STATUS_COLOURS[s]
                                                                        for s in used]),
-                       legend=alt.Legend(orient="bottom"))
+                       legend=alt.Legend(orient="bottom", columns=4))
     tip = [alt.Tooltip("design:N"), alt.Tooltip("status:N"), alt.Tooltip("n:Q", title="replications"),
            *[alt.Tooltip(f"{k}_text:N", title=label(k)) for k in objectives],
            alt.Tooltip("feasibility:N")]

@@ -38,6 +38,12 @@ def test_compare_applies_a_disruption_to_every_alternative(app):
         for alt in ("ato", "mto"):
             assert_interval_shown(resilience.loc[axis_label(kpi), alt], by.loc[(kpi, alt), "mean"],
                                   by.loc[(kpi, alt), "half_width"], kpi)
+    # An undefined KPI gives the runs' own reason (the summary's why), not the registry's list.
+    undefined = expected[expected["why"] != ""]
+    assert any(axis_label(k) in resilience.index for k in undefined["kpi"])  # 90 days: no recovery
+    for r in undefined.itertuples():
+        if axis_label(r.kpi) in resilience.index:
+            assert resilience.loc[axis_label(r.kpi), r.alternative] == f"n/a: {r.why}"
     shown = charts_shown(app)
     assert len(shown) == 2 and all(has_tooltips(c) for c in shown)  # comparison, around the event
     bands = [c for c in shown if c.get("title") == "KPIs around the event"]
