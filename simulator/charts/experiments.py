@@ -487,9 +487,13 @@ OFF_SCALE = ("overloaded", "failed")
 length and would squeeze every comparable design into a corner. They are drawn at the edge."""
 
 # Where a front label may sit around its point: (dx, dy, align) in pixels, tried in this order.
+# The last four, above and below ending at the point (or starting at it), are for points at an
+# edge (OTIF 100%) whose neighbours take the sides.
 _LABEL_SPOTS = ((6, -9, "left"), (6, 9, "left"), (-6, -9, "right"), (-6, 9, "right"),
-                (0, -16, "center"), (0, 16, "center"))
-_PLOT = (640.0, 320.0)  # the plot's size in pixels assumed when placing labels
+                (0, -16, "center"), (0, 16, "center"), (6, -14, "right"), (6, 14, "right"),
+                (-6, -14, "left"), (-6, 14, "left"))
+_PLOT = (480.0, 320.0)  # the plot's size in pixels assumed when placing labels: a chart in a
+# 1024 px window (wider ones have more room between the same labels)
 _CHAR_PX, _LINE_PX = 5.4, 11.0  # a 9 px label's glyph width and line height
 _SHARED_PX = 6.0  # points closer than this (both ways) are drawn on one another: one label
 
