@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 
 from .kpis import KPI, KPIS, registry_name
 from .resilience import WHY_UNDEFINED
@@ -103,11 +104,17 @@ def own_reason(kpis: dict, name: str) -> str:
 
 def own_reasons(rows, name: str) -> str:
     """The reasons the runs of an experiment (``rows``: runs-table rows, the flat KPIs of each
-    run) give for KPI ``name`` being undefined, each once, or ''."""
+    run) give for KPI ``name`` being undefined, or ''. Reasons alike but for their figures
+    (each replication's own count) are written once, with the first run's figures."""
     column = f"{WHY_UNDEFINED}.{name}"
     if column not in rows:
         return ""
-    return "; ".join(dict.fromkeys(t for t in rows[column] if isinstance(t, str) and t))
+    alike: dict[str, list[str]] = {}
+    for text in rows[column]:
+        if isinstance(text, str) and text:
+            alike.setdefault(re.sub(r"\d[\d,.]*", "#", text), []).append(text)
+    return "; ".join(texts[0] + (f" (the first of {len(texts)} runs alike)"
+                                 if len(set(texts)) > 1 else "") for texts in alike.values())
 
 
 def higher_is_better(name: str) -> bool | None:
