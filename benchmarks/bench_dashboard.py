@@ -38,7 +38,6 @@ import argparse
 import os
 import re
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
@@ -77,15 +76,6 @@ def start_dashboard(log: Path, extra: list[str]) -> tuple[subprocess.Popen, str]
         except OSError:
             time.sleep(0.2)
     raise SystemExit("the dashboard did not answer within 90 s")
-
-
-def stop(proc: subprocess.Popen) -> None:
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def settled(page) -> None:
@@ -140,8 +130,9 @@ def one_round(browser, folder: Path, n: int, extra: list[str]) -> dict:
         return {"first load (page)": first, "first load (simulation)": simulation,
                 "a run (cache miss)": miss, "cache hit: shown": shown,
                 "cache hit: finished": finished, "cache hit: drawn": drawn}
-    finally:
-        stop(proc)
+    finally:  # the server is Streamlit itself (no child process): a terminate stops it
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 def main(argv=None) -> None:

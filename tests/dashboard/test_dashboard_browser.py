@@ -356,14 +356,21 @@ def hover_grid(page, chart, want: str) -> str:
     return ""
 
 
+def opened(context, url: str, width: int, height: int) -> tuple:
+    """A new page on the dashboard's Run page, its cards shown, and the list that collects
+    every request it makes to anywhere but this machine."""
+    page = context(viewport={"width": width, "height": height}).new_page()
+    elsewhere: list[str] = []
+    page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    return page, elsewhere
+
+
 def test_optimise_and_resilience_views_draw(context, dashboard_url):
     """The Optimise page draws the Pareto front of cost and OTIF; the Compare page applies
     the foundry outage to every decoupling point of multi-site and charts the KPIs around it."""
-    page = context(viewport={"width": 1440, "height": 1300}).new_page()
-    elsewhere = []
-    page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
-    page.goto(dashboard_url)
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    page, elsewhere = opened(context, dashboard_url, 1440, 1300)
 
     page.get_by_role("link", name="Optimise").click()
     page.get_by_role("button", name="Run the optimisation").wait_for(timeout=60_000)
@@ -431,11 +438,7 @@ def test_sweep_page_reads_whole_and_its_charts_answer_a_hover(context, dashboard
     """A short sweep of every decoupling point over the page's P:D ratios: the advisor tables
     are whole (no cell cut, no "None", numbers as the formatter writes them), the download
     buttons too, and the cost-versus-OTIF chart and the heatmap answer a hover."""
-    page = context(viewport={"width": width, "height": 1000}).new_page()
-    elsewhere = []
-    page.on("request", lambda r: elsewhere.append(r.url) if _outside(r.url) else None)
-    page.goto(dashboard_url)
-    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=90_000)
+    page, elsewhere = opened(context, dashboard_url, width, 1000)
     page.get_by_role("link", name="Sweep").click()
     page.get_by_role("button", name="Run the sweep and the advisor").wait_for(timeout=60_000)
     idle(page)
