@@ -135,7 +135,7 @@ def kpi_cards(kpis: dict, names=MAIN_CARDS, reference: dict | None = None,
             better = fmt.higher_is_better(name)
             info = fmt.kpi_info(name)
             help_text = info.definition if fmt.is_number(value) else \
-                f"**{fmt.explain_na(name)}.** {info.definition}"
+                f"**{fmt.explain_na(name, fmt.own_reason(kpis, name))}.** {info.definition}"
             st.metric(fmt.label(name), fmt.format_value(name, value, currency), delta,
                       delta_color="off" if better is None else "normal" if better else "inverse",
                       help=help_text, border=True, width="stretch")
@@ -145,7 +145,7 @@ def kpi_rows(kpis: dict, currency: str | None = None) -> list[dict]:
     """Every KPI as a row of text (KPI, value, unit, definition), from the library's table;
     an undefined value says why."""
     return [{"KPI": r.label, "value": fmt.format_value(r.kpi, r.value, currency)
-             if fmt.is_number(r.value) else fmt.explain_na(r.kpi),
+             if fmt.is_number(r.value) else fmt.explain_na(r.kpi, fmt.own_reason(kpis, r.kpi)),
              "unit": fmt.unit_text(r.kpi, currency), "definition": r.definition, "name": r.kpi}
             for r in kpi_table(kpis).itertuples(index=False)]
 

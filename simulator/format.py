@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 
 from .kpis import KPI, KPIS, registry_name
+from .resilience import WHY_UNDEFINED
 
 NA = "n/a"
 
@@ -80,10 +82,39 @@ def why_undefined(name: str) -> str:
     return k.undefined if k is not None else ""
 
 
-def explain_na(name: str) -> str:
-    """``n/a: no order was delivered in the window``: an n/a that explains itself."""
-    why = why_undefined(name)
-    return f"{NA}: {why}" if why else f"{NA}: undefined in this run"
+def na_reason(name: str, why: str = "", otherwise: str = "undefined in this run") -> str:
+    """Why KPI ``name`` is n/a: the run's own reason ``why`` when it has one (:func:`own_reason`,
+    an experiment summary's ``why``), else the registry's reasons the KPI can be undefined
+    for, else ``otherwise``."""
+    return why or why_undefined(name) or otherwise
+
+
+def explain_na(name: str, why: str = "") -> str:
+    """``n/a: no order was delivered in the window``: an n/a that explains itself
+    (:func:`na_reason`)."""
+    return f"{NA}: {na_reason(name, why)}"
+
+
+def own_reason(kpis: dict, name: str) -> str:
+    """Why KPI ``name`` is undefined in the run whose KPI dict is ``kpis``, in the run's own
+    words (``overloaded before the event: 812 of the 830 inquiries ...``), or '' when the run
+    gives none (then :func:`explain_na` gives the registry's)."""
+    return (kpis.get(WHY_UNDEFINED) or {}).get(name, "")
+
+
+def own_reasons(rows, name: str) -> str:
+    """The reasons the runs of an experiment (``rows``: runs-table rows, the flat KPIs of each
+    run) give for KPI ``name`` being undefined, or ''. Reasons alike but for their figures
+    (each replication's own count) are written once, with the first run's figures."""
+    column = f"{WHY_UNDEFINED}.{name}"
+    if column not in rows:
+        return ""
+    alike: dict[str, list[str]] = {}
+    for text in rows[column]:
+        if isinstance(text, str) and text:
+            alike.setdefault(re.sub(r"\d[\d,.]*", "#", text), []).append(text)
+    return "; ".join(texts[0] + (f" (the first of {len(texts)} runs alike)"
+                                 if len(set(texts)) > 1 else "") for texts in alike.values())
 
 
 def higher_is_better(name: str) -> bool | None:

@@ -119,7 +119,8 @@ def _kpi_rows(results: dict[str, RunResult]) -> str:
         for n in names:
             v = tables[n]["value"].get(kpi)
             cells.append(f'<td class="num">{_e(fmt.format_value(kpi, v, currency))}</td>'
-                         if fmt.is_number(v) else f"<td>{_e(fmt.explain_na(kpi))}</td>")
+                         if fmt.is_number(v) else
+                         f"<td>{_e(fmt.explain_na(kpi, fmt.own_reason(results[n].kpis, kpi)))}</td>")
         for n in names[1:]:
             d = fmt.format_delta(kpi, tables[n]["value"].get(kpi), row["value"], currency)
             cells.append(f'<td class="num">{_e(d or "–")}</td>')

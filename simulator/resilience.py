@@ -57,6 +57,12 @@ BASELINE_DAYS = 28
 WINDOW_DAYS = 7
 """Days of the rolling OTIF, and days the indicators must stay in band to count as recovered."""
 
+WHY_UNDEFINED = "why_undefined"
+"""The key of a run's KPI dict that holds, for each of its undefined resilience KPIs, the run's
+own reason (``{"time_to_recover": "overloaded before the event: ..."}``; nested KPIs by their
+flat name, ``time_to_survive.plant``): what an n/a says instead of the registry's list of
+possible reasons (:func:`simulator.format.explain_na`)."""
+
 OVERLOAD_SHARE = 0.1
 """More than this share of the pre-event band's inquiries never quoted by the horizon's end: the
 run is overloaded before the event, and its resilience KPIs are undefined."""
@@ -277,7 +283,30 @@ def _summary(table: pd.DataFrame, stock: pd.DataFrame) -> dict:
                             else NAN for sp, g in stock.groupby("stock_point", sort=False)}
     k["time_to_survive_expected"] = {sp: float(g["expected"].min()) if g["expected"].notna().any()
                                      else NAN for sp, g in stock.groupby("stock_point", sort=False)}
+    why = _reasons(table, stock, k)
+    if why:
+        k[WHY_UNDEFINED] = why
     return k
+
+
+def _reasons(table: pd.DataFrame, stock: pd.DataFrame, k: dict) -> dict[str, str]:
+    """For each undefined KPI of ``k``, the run's own reason: the ``why`` of the occurrences
+    (stock points) that left it undefined, each occurrence named when there are several."""
+    def why(rows: pd.DataFrame, several: bool) -> str:
+        texts = [(f"{r['event']} (day {r['start']:g}): " if several else "") + r["why"]
+                 for _, r in rows.iterrows() if isinstance(r["why"], str) and r["why"]]
+        return "; ".join(dict.fromkeys(texts))
+
+    out: dict[str, str] = {}
+    for name, value in k.items():
+        if isinstance(value, dict):
+            for sp, v in value.items():
+                if name == "time_to_survive" and math.isnan(v):
+                    out[f"{name}.{sp}"] = why(stock[stock["stock_point"] == sp], False)
+        elif isinstance(value, float) and math.isnan(value):
+            out[name] = (why(table[table[name].isna()], len(table) > 1) if len(table) else
+                         "no disruption started between the end of warm-up and the horizon's end")
+    return {name: text for name, text in out.items() if text}
 
 
 def around_events(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
@@ -299,5 +328,5 @@ def around_events(r: RunView, events: list[tuple], timeseries: pd.DataFrame,
     return out.reset_index(drop=True)
 
 
-__all__ = ["BASELINE_DAYS", "WINDOW_DAYS", "Resilience", "around_events", "daily_indicators",
-           "events_frame", "order_revenue", "resilience"]
+__all__ = ["BASELINE_DAYS", "WHY_UNDEFINED", "WINDOW_DAYS", "Resilience", "around_events",
+           "daily_indicators", "events_frame", "order_revenue", "resilience"]

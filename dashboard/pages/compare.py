@@ -109,13 +109,28 @@ def by_label(pivot, kpis, currency):
 
 
 def interval_table(summary, kpis, alternatives, currency):
-    """KPIs x alternatives, each cell the mean ± 95% half-width (an n/a says why)."""
+    """KPIs x alternatives, each cell the mean ± 95% half-width; an n/a refers to a note that
+    says why, in the runs' own words when they give a reason (a reason shared by several cells,
+    as an overloaded alternative's by every resilience KPI, is written once). Returns the
+    summary's rows, the table and the notes."""
     table = summary[summary["kpi"].isin(kpis)].copy()
-    table["value"] = [fmt.format_interval(k, m, h) if fmt.is_number(m) else fmt.explain_na(k)
-                      for k, m, h in zip(table["kpi"], table["mean"], table["half_width"],
-                                         strict=True)]
+    notes: dict[str, int] = {}
+    values = []
+    for k, m, h, why in zip(table["kpi"], table["mean"], table["half_width"], table["why"],
+                            strict=True):
+        if fmt.is_number(m):
+            values.append(fmt.format_interval(k, m, h))
+        else:
+            values.append(f"{fmt.NA} ({notes.setdefault(fmt.na_reason(k, why), len(notes) + 1)})")
+    table["value"] = values
     return table, by_label(table.pivot(index="kpi", columns="alternative", values="value")
-                           .reindex(columns=alternatives), kpis, currency)
+                           .reindex(columns=alternatives), kpis, currency), \
+        [f"({n}) {fmt.NA}: {why}" for why, n in notes.items()]
+
+
+def na_notes(notes: list[str]) -> None:
+    if notes:
+        st.caption("\n\n".join(notes))
 
 
 scenario, seed, label = ui.current()
@@ -188,9 +203,10 @@ if kpis:
     ui.show_chart(("comparison", ui.digest(summary.to_json()), *kpis),
                    lambda: comparison_chart(summary, kpis, warnings=comparison.warnings))
 
-    table, means = interval_table(summary, kpis, comparison.alternatives, currency)
+    table, means, notes = interval_table(summary, kpis, comparison.alternatives, currency)
     st.markdown(f"**Mean ± 95% half-width** over {reps} replications:")
     st.table(means)
+    na_notes(notes)
 
     diffs = table[table["alternative"] != comparison.baseline].copy()
     if len(diffs):
@@ -212,7 +228,9 @@ if base.events:
     st.markdown("Every alternative met the same disruption. Resilience KPIs per run (defined in "
                 "docs/events.md), as mean ± 95% half-width over the replications:")
     resilience = [k for k in RESILIENCE_KPIS if k in known]
-    st.table(interval_table(summary, resilience, comparison.alternatives, currency)[1])
+    _, table, notes = interval_table(summary, resilience, comparison.alternatives, currency)
+    st.table(table)
+    na_notes(notes)
     around = around_events_frame(comparison.runs)
     ui.show_chart(("events", ui.digest(comparison.runs.to_json())),
                   lambda: event_bands(around, title="KPIs around the event"),

@@ -123,7 +123,9 @@ def records_table(trace) -> pd.DataFrame:
     """The journey as text, narrow enough to keep each record's reason in full on a small screen
     (exact times are in the narrative)."""
     def dur(days) -> str:
-        return fmt.format_duration(days, "–")  # a bare "-" would be a markdown bullet
+        # A bare "-" would be a markdown bullet; a no-break space keeps "2.33 d" on one line
+        # (at 1024 px the narrow column put the unit under its number).
+        return fmt.format_duration(days, "–").replace(" ", "\u00a0")
 
     return pd.DataFrame({
         "step · activity": [f"{s} · {a}" if s != a else s
@@ -153,6 +155,8 @@ def order_lines_and_promise(trace) -> None:
     if o["status"] in ("lost", "rejected"):  # never an order: no line, no promise
         return
     lines = lines_table(result, trace)
+    if len(lines) == 1:  # its number says nothing, and at 1024 px its column pushed the table
+        lines = lines.drop(columns="line")  # 2 px past its box
     shipments = f"; {o['shipments']} shipment{'s' if o['shipments'] != 1 else ''}" \
         if "shipments" in o else ""
     st.markdown(f"**Lines** ({len(lines)}{shipments}; days of the run; *via*: the sites the "

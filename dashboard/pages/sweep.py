@@ -94,7 +94,8 @@ st.table(pd.DataFrame({
     f"OTIF, lower {advice.confidence:.0%} bound": [
         fmt.format_value("otif", v) if fmt.is_number(v) else "–"
         for v in advice.recommendations["otif_lower"]],
-    "total cost": [fmt.format_value("cost_total", v, currency) if fmt.is_number(v) else "–"
+    fmt.axis_label("cost_total", currency): [
+        fmt.format_value("cost_total", v, currency) if fmt.is_number(v) else "–"
                    for v in advice.recommendations["cost_mean"]],
     "why": advice.recommendations["reason"],
 }), hide_index=True, border="horizontal")
@@ -107,10 +108,12 @@ with st.expander("Why the others are not chosen", expanded=True):
             "verdict": t["verdict"],
             "OTIF": [fmt.format_interval("otif", m, h) for m, h in
                      zip(t["otif_mean"], t["otif_half_width"], strict=True)],
-            "inventory value": [fmt.format_value("inventory_value_mean", v, currency)
-                                for v in t["inventory_value_mean"]],
-            "total cost": [fmt.format_interval("cost_total", m, h, currency=currency)
-                           for m, h in zip(t["cost_mean"], t["cost_half_width"], strict=True)],
+            fmt.axis_label("inventory_value_mean", currency): [
+                fmt.format_value("inventory_value_mean", v, currency)
+                for v in t["inventory_value_mean"]],
+            fmt.axis_label("cost_total", currency): [
+                fmt.format_interval("cost_total", m, h, currency=currency)
+                for m, h in zip(t["cost_mean"], t["cost_half_width"], strict=True)],
             "reason": [r + (f" (warnings: {w})" if w and v != "overloaded" else "")
                        for r, w, v in zip(t["reason"], t["warnings"], t["verdict"], strict=True)],
         }), hide_index=True, border="horizontal")

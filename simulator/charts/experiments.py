@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -45,15 +46,29 @@ def _is_share(name: str) -> bool:
     return k is not None and k.unit == "share"
 
 
-def _kpi_axis(name: str, title: str | None = None, values=None) -> dict:
+def _kpi_axis(name: str, title: str | None = None, values=None, domain=None,
+              tick_count=alt.Undefined) -> dict:
     """Axis title and number format from the KPI registry: shares in %, large money (from 10,000
-    among ``values``) as 2.7M."""
+    among ``values``) as 2.7M. A share's axis whose ``domain`` reaches past 0..100% (a margin,
+    so points at 100% are not cut in half) has ticks only inside it."""
     k = kpi_info(name)
     large = values is not None and np.nanmax(np.abs(np.asarray(values, dtype=float)),
                                              initial=0) >= 10_000
     fmt = "%" if k is not None and k.unit == "share" else \
         "~s" if k is not None and k.unit == "money" and large else alt.Undefined
-    return {"title": title or axis_label(name), "axis": alt.Axis(format=fmt)}
+    ticks = _share_ticks(domain) if _is_share(name) and domain is not None else alt.Undefined
+    return {"title": title or axis_label(name),
+            "axis": alt.Axis(format=fmt, values=ticks, tickCount=tick_count)}
+
+
+def _share_ticks(domain: Sequence[float], most: int = 9) -> list[float]:
+    """Round ticks of a share's axis inside ``domain`` and 0..100%: at most ``most``."""
+    a, b = max(float(domain[0]), 0.0), min(float(domain[1]), 1.0)
+    for step in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
+        ticks = np.arange(np.ceil(a / step - 1e-9), np.floor(b / step + 1e-9) + 1) * step
+        if len(ticks) <= most:
+            return [round(float(t), 4) for t in ticks]
+    return [0.0, 0.5, 1.0]
 
 
 def _bounds(name: str, mean, half_width) -> tuple[float, float]:
@@ -100,8 +115,10 @@ def comparison_chart(summary: pd.DataFrame, kpis: Sequence[str] | None = None,
         df["mean"] = rows["mean"].to_numpy(dtype=float)
         df["lo"], df["hi"] = zip(*[_bounds(kpi, m, h) for m, h in
                                    zip(rows["mean"], rows["half_width"], strict=True)], strict=True)
-        df["value"] = [format_interval(kpi, m, h) if is_number(m) else explain_na(kpi)
-                       for m, h in zip(rows["mean"], rows["half_width"], strict=True)]
+        whys = rows["why"] if "why" in rows else [""] * len(rows)
+        df["value"] = [format_interval(kpi, m, h) if is_number(m) else
+                       explain_na(kpi, why if isinstance(why, str) else "")
+                       for m, h, why in zip(rows["mean"], rows["half_width"], whys, strict=True)]
         diffs, labels = [], []
         for a, r in rows.iterrows():
             name = f"{a} ⚠ {flags[a]}" if a in flags else str(a)
@@ -186,11 +203,16 @@ def undefined_cells(summary: pd.DataFrame, kpi: str) -> list[str]:
     return [f"{', '.join(cells)}: {why}" for why, cells in by.items()]
 
 
+# A legend under a chart in two columns: four decoupling points (or alternatives with their
+# runs) in one row overflow a chart in a 1024 px window ("ETO (" cut at the right edge).
+_BOTTOM_LEGEND = alt.Legend(orient="bottom", columns=2)
+
+
 def _strategy_colour(strategies: Sequence[str]) -> alt.Color:
     names = [STRATEGY_LABELS.get(s, s) for s in STRATEGY_ORDER if s in set(strategies)]
     return alt.Color("decoupling point:N", scale=alt.Scale(
         domain=names, range=[PALETTE[STRATEGY_ORDER.index(s)] for s in STRATEGY_ORDER
-                             if s in set(strategies)]), legend=alt.Legend(orient="bottom"))
+                             if s in set(strategies)]), legend=_BOTTOM_LEGEND)
 
 
 @chart_definition
@@ -255,11 +277,14 @@ def sweep_heatmap(summary: pd.DataFrame, kpi: str = "otif", title: str | None = 
                   for m, h, w in zip(df["mean"], df["half_width"], df["warning"], strict=True)]
     df["frame"] = ["overloaded" if o else "warning" if w != "none" else "none"
                    for o, w in zip(df["overloaded"], df["warning"], strict=True)]
-    df["column"] = [f"{r} (D {d})" for r, d in zip(df["ratio"], df["D"], strict=True)]
+    # P:D over D on two lines: on one, a 1024 px window drops every other label.
+    df["column"] = [f"{r}\nD {d}" for r, d in zip(df["ratio"], df["D"], strict=True)]
     ratios = list(dict.fromkeys(df.sort_values("pd")["column"]))
     rows = [STRATEGY_LABELS.get(s, s) for s in STRATEGY_ORDER if s in set(df["strategy"])]
-    x = alt.X("column:O", sort=ratios, title="P:D", axis=alt.Axis(labelAngle=0))
-    y = alt.Y("decoupling point:N", sort=rows, title=None)
+    x = alt.X("column:O", sort=ratios, title="P:D", axis=alt.Axis(
+        labelAngle=0, labelExpr="split(datum.label, '\\n')", labelLimit=0))
+    # Row names whole (Vega's default cuts them at 180 px, here "MTS (finished goo...").
+    y = alt.Y("decoupling point:N", sort=rows, title=None, axis=alt.Axis(labelLimit=0))
     tip = [alt.Tooltip("decoupling point:N"), alt.Tooltip("ratio:N", title="P:D"), alt.Tooltip("D:N"),
            alt.Tooltip("value:N", title=label(kpi)), alt.Tooltip("warning:N")]
     scheme = alt.Scale(scheme="viridis", domain=[0, 1]) if _is_share(kpi) else \
@@ -319,7 +344,7 @@ def trade_off(summary: pd.DataFrame, target_otif: float | None = None,
             alt.Scale(zero=False)
         ys = alt.Scale(domain=domains[cost], nice=False, zero=False) if domains else \
             alt.Scale(zero=False)
-        x = alt.X("mean:Q", scale=xs, **_kpi_axis("otif"))
+        x = alt.X("mean:Q", scale=xs, **_kpi_axis("otif", domain=domains.get("otif")))
         y = alt.Y("mean_cost:Q", scale=ys, **_kpi_axis(cost, values=scaled["hi_cost"]))
         tip = [alt.Tooltip("decoupling point:N"), alt.Tooltip("ratio:N", title="P:D"), alt.Tooltip("D:N"),
                alt.Tooltip("value:N", title="OTIF"), alt.Tooltip("value_cost:N", title=label(cost)),
@@ -417,7 +442,7 @@ def event_bands(frame: pd.DataFrame, by: str = "alternative", title: str = ""
     runs = frame.groupby(by)["replication"].nunique()
     colour = alt.Color("group:N", title=None, scale=alt.Scale(
         domain=[f"{g} ({runs[g]} runs)" for g in groups], range=list(PALETTE)),
-        legend=alt.Legend(orient="bottom"))
+        legend=_BOTTOM_LEGEND)
     span = float(frame["duration"].max()) if frame["duration"].notna().any() else None
     panels = []
     for i, (col, text) in enumerate(EVENT_PANELS):
@@ -462,10 +487,15 @@ OFF_SCALE = ("overloaded", "failed")
 length and would squeeze every comparable design into a corner. They are drawn at the edge."""
 
 # Where a front label may sit around its point: (dx, dy, align) in pixels, tried in this order.
+# The last four, above and below ending at the point (or starting at it), are for points at an
+# edge (OTIF 100%) whose neighbours take the sides.
 _LABEL_SPOTS = ((6, -9, "left"), (6, 9, "left"), (-6, -9, "right"), (-6, 9, "right"),
-                (0, -16, "center"), (0, 16, "center"))
-_PLOT = (640.0, 320.0)  # the plot's size in pixels assumed when placing labels
+                (0, -16, "center"), (0, 16, "center"), (6, -14, "right"), (6, 14, "right"),
+                (-6, -14, "left"), (-6, 14, "left"))
+_PLOT = (480.0, 320.0)  # the plot's size in pixels assumed when placing labels: a chart in a
+# 1024 px window (wider ones have more room between the same labels)
 _CHAR_PX, _LINE_PX = 5.4, 11.0  # a 9 px label's glyph width and line height
+_SHARED_PX = 6.0  # points closer than this (both ways) are drawn on one another: one label
 
 
 def _domain(name: str, lo, hi) -> list[float]:
@@ -473,8 +503,8 @@ def _domain(name: str, lo, hi) -> list[float]:
     a, b = float(np.nanmin(lo)), float(np.nanmax(hi))
     span = b - a or abs(b) * 0.05 or 1.0
     a, b = a - 0.06 * span, b + 0.06 * span
-    if _is_share(name):
-        a, b = max(a, 0.0), min(b, 1.0)
+    if _is_share(name):  # a margin past 0 and 100%: a point there is drawn whole
+        a, b = max(a, -0.03 * span), min(b, 1.0 + 0.03 * span)
     return [a, b]
 
 
@@ -495,17 +525,45 @@ def _off_scale(rows: pd.DataFrame, off: pd.Series, axes: dict[str, tuple[str, st
     return scaled, apart, domains
 
 
+def _shared(px: np.ndarray, py: np.ndarray, texts: Sequence[str]
+            ) -> list[tuple[list[int], str]]:
+    """Points drawn on top of each other (within ``_SHARED_PX`` both ways: several cells at
+    OTIF 100% and about the same cost) as groups, each with one label naming them all (numbers
+    in order: ``0.5, 1, 2``), in the order of their first point: their labels would otherwise
+    pile up unreadably (the tooltip tells the points apart)."""
+    groups: list[list[int]] = []
+    for i in range(len(px)):
+        home = next((g for g in groups if abs(px[g[0]] - px[i]) <= _SHARED_PX
+                     and abs(py[g[0]] - py[i]) <= _SHARED_PX), None)
+        if home is None:
+            groups.append([i])
+        else:
+            home.append(i)
+    out = []
+    for g in groups:
+        names = list(dict.fromkeys(texts[i] for i in g))
+        with contextlib.suppress(ValueError):  # P:D ratios in order; other names as they come
+            names.sort(key=float)
+        out.append((g, ", ".join(names)))
+    return out
+
+
 def _label_layers(rows: pd.DataFrame, x, y, at: tuple[str, str], domains: list[list[float]],
                   text: str, height: float = _PLOT[1], **mark) -> list:
     """Text marks naming ``rows`` at their (x, y) (their columns ``at``), each label in the spot
     around its point that overlaps least (:func:`_place_labels`, in the pixels of the
-    ``domains`` of x and y)."""
+    ``domains`` of x and y); points drawn on one another share one label (:func:`_shared`)."""
     if not len(rows):
         return []
     (x0, x1), (y0, y1) = domains
     px = (rows[at[0]].astype(float).to_numpy() - x0) / (x1 - x0) * _PLOT[0]
     py = (1 - (rows[at[1]].astype(float).to_numpy() - y0) / (y1 - y0)) * height
-    spot = np.array(_place_labels(px, py, [str(t) for t in rows[text]], (_PLOT[0], height)))
+    groups = _shared(px, py, [str(t) for t in rows[text]])
+    rows = pd.DataFrame({at[0]: [rows[at[0]].iloc[g[0]] for g, _ in groups],
+                         at[1]: [rows[at[1]].iloc[g[0]] for g, _ in groups],
+                         text: [name for _, name in groups]})
+    px, py = px[[g[0] for g, _ in groups]], py[[g[0] for g, _ in groups]]
+    spot = np.array(_place_labels(px, py, list(rows[text]), (_PLOT[0], height)))
     return [alt.Chart(rows[spot == i]).mark_text(dx=dx, dy=dy, align=align, fontSize=9,
                                                  clip=True, **mark).encode(x=x, y=y, text=f"{text}:N")
             for i, (dx, dy, align) in enumerate(_LABEL_SPOTS) if (spot == i).any()]
@@ -568,7 +626,7 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
     used = [s for s in OPT_STATUS_COLOURS if s in set(shown["status"])]
     colour = alt.Color("status:N", scale=alt.Scale(domain=used, range=[OPT_STATUS_COLOURS[s]
                                                                        for s in used]),
-                       legend=alt.Legend(orient="bottom"))
+                       legend=alt.Legend(orient="bottom", columns=4))
     tip = [alt.Tooltip("design:N"), alt.Tooltip("status:N"), alt.Tooltip("n:Q", title="replications"),
            *[alt.Tooltip(f"{k}_text:N", title=label(k)) for k in objectives],
            alt.Tooltip("feasibility:N")]
@@ -598,10 +656,10 @@ def optimization_chart(designs: pd.DataFrame, objectives: Sequence[str],
              if len(off) else [])
     if len(objectives) == 2:
         xk, yk = objectives
-        x_axis = _kpi_axis(xk, values=ok[f"{xk}_hi"])
-        x_axis["axis"] = alt.Axis(format=x_axis["axis"].format, tickCount=8)
-        x = alt.X(f"{xk}_mean:Q", scale=scale(xk), **x_axis)
-        y = alt.Y(f"{yk}_mean:Q", scale=scale(yk), **_kpi_axis(yk, values=ok[f"{yk}_hi"]))
+        x = alt.X(f"{xk}_mean:Q", scale=scale(xk), **_kpi_axis(
+            xk, values=ok[f"{xk}_hi"], domain=domains.get(xk), tick_count=8))
+        y = alt.Y(f"{yk}_mean:Q", scale=scale(yk), **_kpi_axis(yk, values=ok[f"{yk}_hi"],
+                                                                 domain=domains.get(yk)))
         front = ok[ok["status"] == "front"].sort_values(f"{xk}_mean")
         # Every comparable design is named and shows its intervals (a dominated one too: its
         # uncertainty is what says whether it is truly worse); the front's first.

@@ -28,7 +28,7 @@ from ..experiment import (
     sweep,
     warmup,
 )
-from ..format import NA, format_interval, label, unit_text, why_undefined
+from ..format import NA, format_interval, format_value, is_number, label, na_reason, unit_text
 from ..kpis import KPI_DEFINITIONS, finite_or_none
 from ..scenario import BUFFERS, MAX_DAYS, STRATEGIES, load_scenario, parse_alternative
 from .common import (
@@ -331,7 +331,7 @@ def handle_compare(args: argparse.Namespace) -> int:
         rows = [{"alternative": r.alternative, "kpi": r.kpi, "mean": finite_or_none(r.mean),
                  "half_width": finite_or_none(r.half_width), "n": int(r.n),
                  "random_numbers": numbers, "warnings": of[r.alternative],
-                 **({"why": why_undefined(r.kpi) or "undefined in every run"}
+                 **({"why": na_reason(r.kpi, r.why, "undefined in every run")}
                     if finite_or_none(r.mean) is None else {})}
                 for r in s.itertuples()]
         if args.differences:
@@ -361,6 +361,22 @@ def handle_compare(args: argparse.Namespace) -> int:
     return _report_failures(result.runs, lambda r: f"alternative {r['alternative']}")
 
 
+def _na_lines(by, undefined: list[str], alts: list[str]) -> list[str]:
+    """An n/a is never bare: why, in the runs' own words when they give a reason (the summary's
+    ``why``), else the registry's; KPIs with the same reason share a line, and alternatives
+    with different reasons are named."""
+    lines: dict[str, list[str]] = {}
+    for k in undefined:
+        why = {a: na_reason(k, by.loc[(a, k), "why"], "undefined in every run")
+               for a in alts if not is_number(by.loc[(a, k), "mean"])}
+        if len(set(why.values())) == 1:
+            lines.setdefault(next(iter(why.values())), []).append(k)
+        else:
+            for a, text in why.items():
+                lines.setdefault(text, []).append(f"{k} ({a})")
+    return [f"{NA} {', '.join(names)}: {text}" for text, names in lines.items()]
+
+
 def format_comparison(result, name: str, kpis: list[str]) -> str:
     s = result.summary
     alts = result.alternatives
@@ -384,9 +400,7 @@ def format_comparison(result, name: str, kpis: list[str]) -> str:
                 "", f"{MARK.strip()} = the alternative's runs had warnings (above): read its "
                 "numbers with them"]
     out += ["", _table(["kpi", "unit", *names], rows)]
-    # An n/a is never bare: say why the KPI can be undefined (the registry's reason).
-    undefined = [r[0] for r in rows if NA in r[2:]]
-    out += [f"{NA} {k}: {why_undefined(k) or 'undefined in every run'}" for k in undefined]
+    out += _na_lines(by, [r[0] for r in rows if NA in r[2:]], alts)
     if len(alts) > 1:
         base = alts[0]
         diff_rows = []
@@ -506,7 +520,8 @@ def handle_advise(args: argparse.Namespace) -> int:
 
 
 def format_advice(advice, name: str) -> str:
-    lines = [f"{name}: decoupling point advice for OTIF >= {advice.target_otif:g} with "
+    lines = [f"{name}: decoupling point advice for OTIF >= "
+             f"{format_value('otif', advice.target_otif)} with "
              f"{advice.confidence:.0%} confidence (cheapest by mean total cost)"]
     for rec in advice.recommendations.itertuples():
         pick = rec.recommended if isinstance(rec.recommended, str) else "none qualifies"

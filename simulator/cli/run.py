@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ..eventlog import EventLogError, event_format, write_event_log
-from ..format import NA, format_value, pd_note, why_undefined
+from ..format import NA, format_value, na_reason, own_reason, pd_note
 from ..kpis import kpi_table
 from ..result import simulate
 from ..streams import format_seed
@@ -79,7 +79,8 @@ def format_kpis(k: dict) -> str:
     width = max(30, *(len(name) + 2 for name in table["kpi"]))  # time_to_survive.<stock point>
     for row in table.itertuples(index=False):
         value = format_value(row.kpi, row.value)
-        note = f"  ({why_undefined(row.kpi) or 'undefined'})" if value == NA else ""
+        note = f"  ({na_reason(row.kpi, own_reason(k, row.kpi), 'undefined')})" \
+            if value == NA else ""
         lines.append(f"{row.kpi:<{width}}{value:>16}{note}")
     sites = k.get("by_site", {})
     if len(sites) > 1:  # a network: where the stock, the work and the transport are

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..format import format_interval, format_value
 from ..scenario import Scenario
 from .plan import PRECISION_KPIS, optional_text
 from .runners import ExperimentError, Runner
@@ -117,13 +118,13 @@ def assess(runs: pd.DataFrame, target_otif: float,
                          "warnings": texts.get(s, ""), "verdict": verdict, "reason": reason})
         if best is not None:
             e = est[best]
-            why = (f"{best}: OTIF {e['otif_mean']:.3f} ± {e['otif_half_width']:.3f}, "
-                   f"at least {e['otif_lower']:.3f} with {confidence:.0%} confidence; the "
-                   f"cheapest of {len(meeting)} meeting {target_otif:g}")
+            why = (f"{best}: {_otif(e)}, at least {_share(e['otif_lower'])} with "
+                   f"{confidence:.0%} confidence; the cheapest of {len(meeting)} meeting "
+                   f"{_share(target_otif)}")
         elif stable:
             top = max(stable, key=lambda s: np.nan_to_num(est[s]["otif_mean"], nan=-1))
-            why = (f"no decoupling point meets OTIF {target_otif:g} with {confidence:.0%} "
-                   f"confidence; the best is {top} at {est[top]['otif_mean']:.3f}"
+            why = (f"no decoupling point meets OTIF {_share(target_otif)} with {confidence:.0%} "
+                   f"confidence; the best is {top} at {_share(est[top]['otif_mean'])}"
                    + (" (leaving out the overloaded)" if overloaded else ""))
         else:
             why = "every decoupling point is overloaded: " + "; ".join(overloaded.values())
@@ -159,6 +160,15 @@ def _estimates(g: pd.DataFrame, target: float, confidence: float) -> dict:
     }
 
 
+def _share(value: float) -> str:
+    return format_value("otif", value)
+
+
+def _otif(e: dict) -> str:
+    """``OTIF 92.4 ± 3.8%``: a cell's mean OTIF and its half-width, as every table writes it."""
+    return f"OTIF {format_interval('otif', e['otif_mean'], e['otif_half_width'])}"
+
+
 def _overload(rows: pd.DataFrame) -> str:
     """Why a decoupling point is unstable: what is overloaded and by how much, in how many runs
     (the worst run's figure)."""
@@ -172,7 +182,7 @@ def _verdict(s: str, est: dict, best: str | None, cells: dict, target: float,
     e = est[s]
     if e["n"] < 2:
         return "no estimate", f"only {e['n']} successful run(s); see the runs' errors"
-    otif = f"OTIF {e['otif_mean']:.3f} ± {e['otif_half_width']:.3f}"
+    otif = _otif(e)
     lost = (f"; {e['lost_share']:.0%} of inquiries lost to quotes longer than customers accept"
             if e["lost_share"] >= 0.005 else "")
     if not np.isfinite(e["otif_mean"]):
@@ -180,21 +190,24 @@ def _verdict(s: str, est: dict, best: str | None, cells: dict, target: float,
             return "too slow", "every inquiry was lost: quotes longer than customers accept"
         return "no estimate", f"OTIF undefined: no order was due in the window{lost}"
     if s == best:
-        return "recommended", (f"{otif} meets {target:g} (lower {confidence:.0%} bound "
-                               f"{e['otif_lower']:.3f}); cost {e['cost_mean']:,.0f}{lost}")
+        return "recommended", (f"{otif} meets {_share(target)} (lower {confidence:.0%} bound "
+                               f"{_share(e['otif_lower'])}); cost "
+                               f"{format_value('cost_total', e['cost_mean'])}{lost}")
     if not e["meets"]:
         if e["otif_mean"] + e["otif_half_width"] < target:
-            return "too slow", (f"{otif} is below {target:g}; mean cycle time "
-                                f"{e['cycle_time_mean']:.1f} days{lost}")
-        return "not proven", (f"{otif} may reach {target:g} but its lower {confidence:.0%} "
-                              f"bound is {e['otif_lower']:.3f}; more replications may settle it")
+            return "too slow", (f"{otif} is below {_share(target)}; mean cycle time "
+                                f"{format_value('cycle_time_mean', e['cycle_time_mean'])}{lost}")
+        return "not proven", (f"{otif} may reach {_share(target)} but its lower {confidence:.0%} "
+                              f"bound is {_share(e['otif_lower'])}; more replications may settle "
+                              "it")
     b = est[best]
     diff = paired_difference(*_aligned(cells[s], cells[best], "cost_total"))
-    extra = f"costs {diff['mean']:+,.0f} ± {diff['half_width']:,.0f} vs {best}"
+    extra = (f"costs {format_interval('cost_total', diff['mean'], diff['half_width'], signed=True)}"
+             f" vs {best}")
     if diff["mean"] - diff["half_width"] <= 0:
         extra += " (not a significant difference)"
     if e["inventory_value_mean"] > b["inventory_value_mean"]:
-        return "too much stock", (f"meets the target but holds {e['inventory_value_mean']:,.0f}"
-                                  f" of stock on average vs {b['inventory_value_mean']:,.0f} "
-                                  f"at {best}; {extra}{lost}")
+        stock = [format_value("inventory_value_mean", x["inventory_value_mean"]) for x in (e, b)]
+        return "too much stock", (f"meets the target but holds {stock[0]} of stock on average vs "
+                                  f"{stock[1]} at {best}; {extra}{lost}")
     return "costlier", f"meets the target; {extra}{lost}"

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..format import is_number, own_reasons
 from ..provenance import provenance
 from ..scenario import Scenario
 from .plan import PRECISION_KPIS, replication_seed, run_once
@@ -199,6 +200,8 @@ def summarize_comparison(runs: pd.DataFrame, names: Sequence[str],
         alt = by_alt[name]
         for kpi in kpis:
             row = {"alternative": name, "kpi": kpi, **interval(alt[kpi], confidence)}
+            # An undefined mean says why in the runs' own words (their KPI dicts' reasons).
+            row["why"] = own_reasons(alt, kpi) if not is_number(row["mean"]) else ""
             if name == names[0]:
                 diff = {"mean": float("nan"), "half_width": float("nan"), "n": 0}
             elif paired:

@@ -2,6 +2,7 @@
 alternative on the Compare page (resilience KPIs, KPIs around the event with replications as a
 band) and the Optimise page (selected design with its confidence, designs table, chart)."""
 
+import re
 
 from dashboard_checks import assert_interval_shown, charts_shown, has_tooltips
 from test_dashboard_pages import on_page
@@ -38,6 +39,17 @@ def test_compare_applies_a_disruption_to_every_alternative(app):
         for alt in ("ato", "mto"):
             assert_interval_shown(resilience.loc[axis_label(kpi), alt], by.loc[(kpi, alt), "mean"],
                                   by.loc[(kpi, alt), "half_width"], kpi)
+    # An undefined KPI gives the runs' own reason (the summary's why), not the registry's list.
+    # Each n/a cell refers to a note under the table, each reason written once.
+    undefined = expected[expected["why"] != ""]
+    assert any(axis_label(k) in resilience.index for k in undefined["kpi"])  # 90 days: no recovery
+    notes = app.caption[-2].value.split("\n\n")  # the last caption is the chart's
+    for r in undefined.itertuples():
+        if axis_label(r.kpi) in resilience.index:
+            cell = resilience.loc[axis_label(r.kpi), r.alternative]
+            assert re.fullmatch(r"n/a \(\d\)", cell), cell
+            assert f"{cell[4:]} n/a: {r.why}" in notes, (cell, notes)
+    assert len(notes) == len(set(notes))
     shown = charts_shown(app)
     assert len(shown) == 2 and all(has_tooltips(c) for c in shown)  # comparison, around the event
     bands = [c for c in shown if c.get("title") == "KPIs around the event"]

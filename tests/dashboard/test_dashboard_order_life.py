@@ -104,7 +104,10 @@ def test_the_staple_page_shows_lines_promise_and_changes(app, scenario, result):
     oid = int(changed["id"].iloc[0])
     t = result.trace(oid)
     lines, dates, changes = tables(oid)[:3]
-    pd.testing.assert_frame_equal(lines.reset_index(drop=True), lines_table(result, t))
+    expected = lines_table(result, t)
+    if len(expected) == 1:  # one line: the page leaves out its number
+        expected = expected.drop(columns="line")
+    pd.testing.assert_frame_equal(lines.reset_index(drop=True), expected)
     pd.testing.assert_frame_equal(dates.reset_index(drop=True), promise_table(result, t.order))
     pd.testing.assert_frame_equal(changes.reset_index(drop=True), changes_table(t))
     # A cancelled order: its lines, its dates and why it was cancelled.

@@ -250,7 +250,12 @@ def test_sweep_and_advisor_show_progress_and_the_library_advice(app):
             for cell in table[column]:
                 assert cell not in ("None", "nan", "NaN", "") and not re.search(
                     r"\d\.\d{4,}", cell), (column, cell)
-    assert others["inventory value"].notna().all()
+    # The advisor's reasons are written by simulator.format too: 100.0 ± 0.0%, not 1.000.
+    for text in [*recs["why"], *others["reason"]]:
+        assert not re.search(r"\d\.\d{3,}", text), text
+    # Money columns name their unit.
+    assert others["Inventory value (money)"].notna().all()
+    assert "Total cost (money)" in recs and "Total cost (money)" in others
     # Cost and stock against OTIF, KPIs against P:D, the heatmap: interactive charts.
     shown = charts_shown(app)
     assert not app.image and len(shown) == 3 and all(has_tooltips(c) for c in shown)

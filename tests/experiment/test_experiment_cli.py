@@ -258,6 +258,36 @@ def test_failed_runs_exit_1_and_are_kept(capsys, tmp_path, monkeypatch):
     assert len(runs) == 6 and runs["error"].notna().sum() == 1
 
 
+def test_an_undefined_resilience_kpi_gives_the_runs_own_reason(capsys, tmp_path):
+    """An event three days after warm-up leaves no pre-event band: the table, the JSON and a
+    single run say so in the run's own words, not with the registry's list of what can make a
+    resilience KPI undefined."""
+    from simulator.format import why_undefined
+
+    events = tmp_path / "events.yaml"  # classroom warms up for 20 days
+    events.write_text("events:\n  strike: {effect: stop, target: plant, start: 23, duration: 5}\n")
+    own = "fewer than 7 days between the end of warm-up and the event's start: no pre-event band"
+    argv = ["compare", "classroom", "--strategies", "mto,ato", "--disruptions", str(events),
+            "--days", "30", "--reps", "2", "--workers", "1", "--quiet"]
+    code, out, err = run(argv, capsys)
+    assert code == 0, err
+    why = [line for line in out.splitlines() if line.startswith("n/a ")
+           and "time_to_recover" in line]
+    assert why == [f"n/a time_to_recover, peak_backlog, orders_late_event, revenue_late_event, "
+                   f"orders_lost_event, extra_cost_event: {own}"]
+    assert why_undefined("peak_backlog") not in out
+    code, out, err = run([*argv, "--json"], capsys)
+    assert code == 0, err
+    rows = {(r["alternative"], r["kpi"]): r for r in json.loads(out)}
+    assert rows[("ato", "peak_backlog")]["why"] == own
+    assert rows[("mto", "time_to_recover")]["why"] == own
+    code, out, err = run(["run", "classroom", "--disruptions", str(events), "--days", "30",
+                          "--quiet"], capsys)
+    assert code == 0, err
+    assert f"n/a  ({own})" in next(line for line in out.splitlines()
+                                    if line.startswith("peak_backlog "))
+
+
 def test_compare_with_disruptions_applies_them_to_every_alternative(capsys, tmp_path):
     """The event is part of the base scenario: every alternative runs it under common random
     numbers; the resilience KPIs are printed and events.png draws the replications."""

@@ -231,7 +231,32 @@ def test_trade_off_scales_to_comparable_cells_and_puts_overloaded_ones_at_the_ed
     assert "off the scale: ETO (no stock) at P:D 2" in subtitle
     texts = [r["ratio"] for v in views if (v["mark"]["type"] if isinstance(v["mark"], dict)
                                            else v["mark"]) == "text" for r in _data(spec, v)]
-    assert sorted(texts) == ["1", "1", "2"]  # every comparable cell labelled, once
+    # Every comparable cell labelled, once: the three drawn on one spot share a label.
+    assert texts == ["1, 2"]
+
+
+def test_cells_at_full_otif_share_a_label_and_are_drawn_whole():
+    """Several cells at OTIF 100% and about the same cost sit on one another: one label names
+    their P:D ratios (in order) instead of a pile of labels; a cell apart keeps its own. The
+    OTIF axis reaches a little past 100% (a point there is not cut in half) with no tick past
+    it."""
+    rows = []
+    for s, r, otif, cost in (("mts", 4.0, 1.0, 1.001e5), ("mts", 0.5, 1.0, 1.0e5),
+                             ("ato", 1.0, 1.0, 1.002e5), ("ato", 2.0, 1.0, 1.0e5),
+                             ("mto", 1.0, 0.8, 1.5e5)):
+        for k, m in (("otif", otif), ("cost_total", cost)):
+            rows.append({"strategy": s, "decoupling_point": s, "pd": r, "demand_lead_time": 4 / r,
+                         "kpi": k, "mean": m, "half_width": 0.0, "n": 3, "warnings": ""})
+    spec = charts.trade_off(pd.DataFrame(rows), 0.95, costs=("cost_total",)).to_dict()
+    views = list(_marks(spec))
+    texts = sorted(r["ratio"] for v in views if (v["mark"]["type"] if isinstance(v["mark"], dict)
+                                                 else v["mark"]) == "text"
+                   for r in _data(spec, v))
+    assert texts == ["0.5, 1, 2, 4", "1"]
+    x = next(v["encoding"]["x"] for v in views if v["encoding"].get("x", {}).get("field") == "mean"
+             and "scale" in v["encoding"]["x"])
+    assert x["scale"]["domain"][1] > 1.0
+    assert max(x["axis"]["values"]) == 1.0 and min(x["axis"]["values"]) >= 0.8
 
 
 def test_a_dominated_design_has_its_label_and_intervals():

@@ -93,6 +93,23 @@ def test_an_undefined_value_says_why():
             assert k.undefined, name
 
 
+def test_an_n_a_says_the_runs_own_reason_when_it_has_one():
+    """A run's own reason beats the registry's list; an experiment's runs whose reasons differ
+    only by their figures give it once, with the first run's figures."""
+    import pandas as pd
+
+    own = "overloaded before the event: 812 of the 830 inquiries were never quoted"
+    kpis = {"peak_backlog": float("nan"), "why_undefined": {"peak_backlog": own}}
+    assert fmt.explain_na("peak_backlog", fmt.own_reason(kpis, "peak_backlog")) == f"n/a: {own}"
+    assert fmt.explain_na("time_to_recover", fmt.own_reason(kpis, "time_to_recover")) == \
+        f"n/a: {fmt.why_undefined('time_to_recover')}"
+    runs = pd.DataFrame({"why_undefined.peak_backlog": [
+        own, own.replace("812 of the 830", "1,090 of the 1,161"), None, "not recovered"]})
+    assert fmt.own_reasons(runs, "peak_backlog") == \
+        f"{own} (the first of 2 runs alike); not recovered"
+    assert fmt.own_reasons(runs, "orders_lost_event") == ""
+
+
 def test_the_cli_table_uses_the_formatter_and_explains_n_a():
     kpis = {name: float("nan") for name in KPIS}
     kpis.update(scenario="s", strategy="eto", decoupling_point="none", seed=1, otif=0.5,
