@@ -58,8 +58,9 @@ def test_summary_rows_and_differences(small):
     result = compare(small, ["mto", "ato", "mts"], 4, workers=1, kpis=["otif", "cost_total"])
     s = result.summary
     assert list(s["alternative"]) == ["mto", "mto", "ato", "ato", "mts", "mts"]
-    assert list(s.columns) == ["alternative", "kpi", "mean", "half_width", "n", "diff",
+    assert list(s.columns) == ["alternative", "kpi", "mean", "half_width", "n", "why", "diff",
                                "diff_half_width", "diff_n", "diff_method", "warnings"]
+    assert (s["why"] == "").all()  # every mean defined: no reason to give
     assert set(s["diff_method"]) == {"paired"}
     assert s.loc[s["alternative"] == "mto", "diff"].isna().all()
     runs = result.runs.set_index(["alternative", "replication"])
