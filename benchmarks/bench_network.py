@@ -15,6 +15,9 @@ ten-station flow, and how run time grows with the horizon and the size of the ne
 3. Size or volume: the large network (240 products, 12 sites) at a tenth and at all of its
    demand, against default in the same rounds: whether cost per event follows the network's
    size or the number of orders in flight.
+4. Sites: multi-site with each of its three distribution centres (their stock points, routings,
+   lanes and regions) copied k times, k = 1, 2, 4, 8 (3 to 24 DCs), at the same total demand:
+   CPU time per order should stay flat, plus a term per stock point (planning, stock logs).
 
 Ratios are medians over the rounds of ratios measured back to back (others share the machine);
 CPU seconds are the best of the rounds.
@@ -23,6 +26,7 @@ CPU seconds are the best of the rounds.
 from __future__ import annotations
 
 import argparse
+import copy
 import statistics
 import sys
 import time
@@ -35,6 +39,7 @@ from bench_speed import network, run_reference
 
 from simulator import load_scenario
 from simulator.model.world import World
+from simulator.scenario import parse_scenario, read_yaml, resolve_path
 
 HERE = Path(__file__).parent
 SCENARIOS = {"default": None, "multi-site": {"horizon_days": 90, "warmup_days": 20},
@@ -113,6 +118,59 @@ def volume(rounds: int, factors=(0.1, 1.0)) -> None:
               f"{events / cpu:>9,.0f} events/s  {statistics.median(ratios):.2f} of default's")
 
 
+def more_dcs(k: int, changes: dict):
+    """multi-site with each distribution centre k times over: DC ``d`` and copies ``d~2`` ...
+    ``d~k``, each with the original's routing, stock points and lanes, and each region ``r``
+    split into ``r~1`` ... ``r~k`` served by the i-th copies of its DCs (the regions' shares
+    are weights, so the total demand stays the same)."""
+    path = resolve_path("multi-site")
+    data = read_yaml(path.read_text(encoding="utf-8"), str(path))
+    data.update(changes)
+    net = data["network"]
+    dcs = [name for name, site in net["sites"].items() if site.get("kind") == "dc"]
+
+    def name(x: str, i: int) -> str:
+        return x if i == 1 or x not in dcs else f"{x}~{i}"
+
+    for d in dcs:
+        for i in range(2, k + 1):
+            net["sites"][name(d, i)] = copy.deepcopy(net["sites"][d])
+            net["routings"][name(d, i)] = copy.deepcopy(net["routings"][d])
+    for sp_name, sp in list(net["stock_points"].items()):
+        if sp["site"] in dcs:
+            for i in range(2, k + 1):
+                net["stock_points"][f"{sp_name}~{i}"] = {**copy.deepcopy(sp),
+                                                          "site": name(sp["site"], i)}
+    regions = net["regions"]
+    net["regions"] = {f"{r}~{i}": {**spec, "served_from": [name(d, i) for d in spec["served_from"]]}
+                      for r, spec in regions.items() for i in range(1, k + 1)}
+    lanes = {}
+    for lane, spec in net["lanes"].items():
+        if spec["from"] not in dcs and spec["to"] not in dcs:
+            lanes[lane] = spec
+            continue
+        for i in range(1, k + 1):
+            to = f"{spec['to']}~{i}" if spec["to"] in regions else name(spec["to"], i)
+            lanes[f"{lane}~{i}"] = {**spec, "from": name(spec["from"], i), "to": to}
+    net["lanes"] = lanes
+    return parse_scenario(data, source=f"multi-site with {len(dcs) * k} DCs")
+
+
+def sites(rounds: int, copies=(1, 2, 4, 8)) -> None:
+    print("\n4. multi-site with its DCs copied k times, same demand (60 days after 20)")
+    print(f"   {'DCs':>5}{'stock points':>14}{'inquiries':>11}{'events':>10}{'ev/inq':>8}"
+          f"{'CPU s':>8}{'ms/inquiry':>12}")
+    per_order = []
+    for k in copies:
+        sc = more_dcs(k, {"horizon_days": 60, "warmup_days": 20})
+        cpu, events, inquiries = min(run_model(sc) for _ in range(rounds))
+        per_order.append(cpu / inquiries)
+        print(f"   {3 * k:>5}{len(sc.network.stock_points):>14}{inquiries:>11,}{events:>10,}"
+              f"{events / inquiries:>8.1f}{cpu:>8.2f}{cpu / inquiries * 1000:>12.3f}")
+    print(f"   CPU per inquiry: x{per_order[-1] / per_order[0]:.2f} from {3 * copies[0]} to "
+          f"{3 * copies[-1]} DCs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -120,6 +178,7 @@ def main() -> None:
     events_per_second(args.rounds)
     horizon(max(1, args.rounds - 1), (10, 20, 40))
     volume(max(1, args.rounds - 1))
+    sites(max(1, args.rounds - 1))
 
 
 if __name__ == "__main__":

@@ -20,3 +20,26 @@ def test_benchmark_script_runs(script, args, expected):
                           capture_output=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+
+
+def test_network_sites_benchmark_copies_whole_distribution_centres():
+    """bench_network.py part 4's multi-site with its DCs twice over: each copy holds its stock
+    points, and orders arrive in every copied region and are served from its own copies."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from bench_network import more_dcs
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from simulator.model.world import World
+
+    sc = more_dcs(2, {"horizon_days": 15, "warmup_days": 5})
+    net = sc.network
+    assert len([s for s in net.sites.values() if s.kind == "dc"]) == 6
+    assert {sp.site for sp in net.stock_points.values()} >= {"dc_hamburg~2", "dc_barcelona~2"}
+    world = World(sc, 1)
+    world.start()
+    world.run()
+    orders = world.demand.orders
+    assert {o.region for o in orders} == set(net.regions)
+    delivered_from = {o.site for o in orders if o.region.endswith("~2") and o.status == "delivered"}
+    assert delivered_from and all(site.endswith("~2") for site in delivered_from)
