@@ -334,8 +334,11 @@ class Empirical(_Spec):
         return all(v == 0 for v in self.values)
 
     def _batch_fn(self, rng):
-        v, p = np.asarray(self.values, dtype=float), self._p()
-        return lambda n: rng.choice(v, n, p=p)
+        # rng.choice(v, n, p=p) exactly, its cumulative weights worked out once instead of per
+        # batch with the checks of p (13 us a call against 2 us; the same values).
+        v, cdf = np.asarray(self.values, dtype=float), self._p().cumsum()
+        cdf /= cdf[-1]
+        return lambda n: v[cdf.searchsorted(rng.random(n), side="right")]
 
 
 def _number_is_constant(value):

@@ -83,6 +83,17 @@ def test_draws_do_not_depend_on_the_batch_sizes(spec, monkeypatch):
     assert d.sample(np.random.default_rng(7), 5000) == runs[0]
 
 
+@pytest.mark.parametrize("spec", [s for s in SPECS if s["dist"] == "empirical"])
+def test_empirical_draws_are_numpys_choice(spec):
+    """The empirical sampler works out its cumulative weights once; its draws are exactly
+    ``Generator.choice(values, n, p=weights)``'s, which the golden runs were pinned with."""
+    d = TypeAdapter(Distribution).validate_python(spec)
+    p = np.asarray(spec.get("weights", [1] * len(spec["values"])), dtype=float)
+    expected = np.random.default_rng(11).choice(np.asarray(spec["values"], dtype=float), 3000,
+                                                p=p / p.sum())
+    assert d.sample(np.random.default_rng(11), 3000) == expected.tolist()
+
+
 @pytest.mark.parametrize("bad", [
     {"dist": "uniform", "low": 3, "high": 1},
     {"dist": "triangular", "low": 1, "mode": 5, "high": 2},
