@@ -76,6 +76,12 @@ def axis_label(name: str, currency: str | None = None) -> str:
     return f"{label(name)} ({unit})" if unit and unit not in ("count", "ratio") else label(name)
 
 
+def bound_text(name: str, op: str, bound: float, currency: str | None = None) -> str:
+    """A constraint on a KPI in words: ``OTIF >= 95.0%`` reads ``OTIF at least 95.0%``."""
+    return f"{label(name)} {'at least' if op == '>=' else 'at most'} " \
+        f"{format_value(name, bound, currency)}"
+
+
 def why_undefined(name: str) -> str:
     """Why a KPI can be n/a, in words (empty when it never is)."""
     k = kpi_info(name)

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..format import format_interval
+from ..format import bound_text, format_interval
 from ..kpis import HIGHER, KPIS, LOWER, finite_or_none
 from ..provenance import provenance
 from ..scenario import Scenario, ScenarioError, parse_override
@@ -794,7 +794,7 @@ def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Object
                max_reps: int = 0) -> str:
     """What the result means, in sentences: the guarantee when KN++ settled, and plainly that
     there is none when ``unsettled`` feasible designs were still in contention at max_reps."""
-    cons = " and ".join(map(str, constraints))
+    cons = " and ".join(bound_text(c.kpi, c.op, c.bound) for c in constraints)
     sure = f"{1 - (1 - confidence) / 2:.1%}"
     if len(goals) == 2:
         n = int((table["status"] == "front").sum())
