@@ -163,13 +163,15 @@ def _why_na(summary: pd.DataFrame, kpi: str, strategy: str, ratio: float) -> str
     mean = dict(zip(cell["kpi"], cell["mean"], strict=True))
     inquiries, lost = mean.get("inquiries"), mean.get("orders_lost")
     if is_number(inquiries) and is_number(lost) and inquiries > 0 and lost >= inquiries:
-        return (f"every inquiry was lost ({lost:,.0f} a run): quotes longer than customers "
+        return (f"every inquiry was lost ({lost:,.0f} per run): quotes longer than customers "
                 "accept, so no order was due")
     # A stray accepted order (one open at the end in one replication) leaves the same cause.
     if is_number(inquiries) and is_number(lost) and inquiries > 0 and lost >= 0.99 * inquiries:
-        return (f"{lost / inquiries:.1%} of inquiries were lost ({lost:,.0f} of {inquiries:,.0f} "
-                "a run): quotes longer than customers accept, and no accepted order was due "
-                "before the run's end")
+        # Means over the replications: a tenth shows the difference where whole numbers hide it.
+        digits = 1 if round(lost) >= round(inquiries) else 0
+        return (f"nearly every inquiry was lost ({lost:,.{digits}f} of {inquiries:,.0f} per run, "
+                "on average): quotes longer than customers accept, and no accepted order was "
+                "due before the run's end")
     return why_undefined(kpi) or "undefined in every run"
 
 

@@ -277,7 +277,7 @@ def test_heatmap_n_a_cells_say_why():
     spec = charts.sweep_heatmap(cells, "otif").to_dict()
     rows = _data(spec, next(_marks(spec)))
     why = [r["value"] for r in rows if r["strategy"] == "ato" and r["pd"] == 2.0]
-    assert why == ["n/a: every inquiry was lost (40 a run): quotes longer than customers accept, "
+    assert why == ["n/a: every inquiry was lost (40 per run): quotes longer than customers accept, "
                    "so no order was due"]
     assert charts.undefined_cells(cells, "otif") == [f"ATO (components) P:D 2: {why[0]}"]
     assert why[0] in " ".join(spec["title"]["subtitle"])  # wrapped lines
@@ -285,5 +285,6 @@ def test_heatmap_n_a_cells_say_why():
     cells.loc[(cells["strategy"] == "ato") & (cells["pd"] == 2.0)
               & (cells["kpi"] == "orders_lost"), "mean"] = 40.0 - 1 / 8
     assert charts.undefined_cells(cells, "otif") == [
-        "ATO (components) P:D 2: n/a: 99.7% of inquiries were lost (40 of 40 a run): quotes "
-        "longer than customers accept, and no accepted order was due before the run's end"]
+        "ATO (components) P:D 2: n/a: nearly every inquiry was lost (39.9 of 40 per run, on "
+        "average): quotes longer than customers accept, and no accepted order was due before "
+        "the run's end"]
