@@ -66,7 +66,9 @@ def cycle_time_distribution(result: RunResult, bins: int = 40) -> alt.TopLevelMi
                   format_value("cycle_time_p95", k["cycle_time_p95"]),
                   format_duration(sc.mean_demand_lead_time)]}).dropna(subset=["day"])
     rules = alt.Chart(marks).mark_rule(strokeWidth=2).encode(
-        x="day:Q", strokeDash=alt.StrokeDash("what:N", title=None, legend=alt.Legend(orient="bottom")),
+        # Two columns: the three names side by side overran the half-width chart ("mean cycle ti").
+        x="day:Q", strokeDash=alt.StrokeDash("what:N", title=None,
+                                             legend=alt.Legend(orient="bottom", columns=2)),
         tooltip=[alt.Tooltip("what:N", title=""), alt.Tooltip("value:N", title="")])
     return _layer(bars, rules).properties(title=title, width=WIDTH, height=240,
                                           autosize=FIT_X).add_params(_zoom_x())
