@@ -18,6 +18,10 @@ ten-station flow, and how run time grows with the horizon and the size of the ne
 4. Sites: multi-site with each of its three distribution centres (their stock points, routings,
    lanes and regions) copied k times, k = 1, 2, 4, 8 (3 to 24 DCs), at the same total demand:
    CPU time per order should stay flat, plus a term per stock point (planning, stock logs).
+5. Volume on one network: default's own network at large's order rate (its demand, staff and
+   servers all times k, for 30 days after 10, as large) against default as shipped and against
+   large, in the same rounds: what the orders in flight cost per event with the network fixed,
+   and what large's network costs per event at the same volume.
 
 Ratios are medians over the rounds of ratios measured back to back (others share the machine);
 CPU seconds are the best of the rounds.
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import gc
 import statistics
 import sys
 import time
@@ -47,7 +52,11 @@ SCENARIOS = {"default": None, "multi-site": {"horizon_days": 90, "warmup_days": 
 
 
 def run_model(scenario, seed: int = 1) -> tuple[float, int, int]:
-    """(CPU seconds, SimPy events, inquiries) of one run of the model alone."""
+    """(CPU seconds, SimPy events, inquiries) of one run of the model alone. The previous run's
+    world is collected first, untimed: its cycles would otherwise be freed by a collection
+    during this run's build and charged to it (a large run after default x107 lost a quarter
+    of its events/s to it)."""
+    gc.collect()
     start = time.process_time()
     world = World(scenario, seed)
     world.start()
@@ -171,6 +180,52 @@ def sites(rounds: int, copies=(1, 2, 4, 8)) -> None:
           f"{3 * copies[-1]} DCs")
 
 
+def scaled_default(k: float, changes: dict):
+    """default with k times its demand, its department staff and its stage servers (unlimited
+    ones stay unlimited): the same network and loads at k times the orders in flight."""
+    base = load_scenario("default")
+    scaled = dict(changes)
+    for name, dept in base.departments.items():
+        if dept.staff:
+            scaled[f"departments.{name}.staff"] = round(dept.staff * k)
+    for c, channel in base.steps.generation.channels.items():
+        scaled[f"steps.generation.channels.{c}.rate_per_day"] = channel.rate_per_day * k
+    assert base.chain is not None
+    for name, stage in base.chain.stages.items():
+        if stage.servers:
+            scaled[f"chain.stages.{name}.servers"] = round(stage.servers * k)
+    return load_scenario("default", scaled)
+
+
+def same_volume(rounds: int) -> None:
+    large = load_scenario("large", SCENARIOS["large"])
+
+    def rate(sc) -> float:
+        return sum(c.rate_per_day for c in sc.steps.generation.channels.values())
+
+    k = rate(large) / rate(load_scenario("default"))
+    runs = {"default": load_scenario("default"),
+            f"default x{k:.0f}": scaled_default(k, SCENARIOS["large"]), "large": large}
+    print(f"\n5. default's network at large's order rate (x{k:.0f}: demand, staff, servers), "
+          "same rounds")
+    rates: dict[str, list[float]] = {n: [] for n in runs}
+    best: dict[str, tuple[float, int, int]] = {}
+    for _ in range(rounds):
+        for name, sc in runs.items():
+            cpu, events, inquiries = run_model(sc)
+            rates[name].append(events / cpu)
+            best[name] = min(best.get(name, (cpu, events, inquiries)), (cpu, events, inquiries))
+    scaled_name = f"default x{k:.0f}"
+    print(f"   {'scenario':<14}{'inquiries':>10}{'events':>11}{'events/s':>11}{'/ default':>11}"
+          f"{'/ ' + scaled_name:>16}")
+    for name in runs:
+        cpu, events, inquiries = best[name]
+        vs = [statistics.median(a / b for a, b in zip(rates[name], rates[ref], strict=True))
+              for ref in ("default", scaled_name)]
+        print(f"   {name:<14}{inquiries:>10,}{events:>11,}{events / cpu:>11,.0f}{vs[0]:>11.2f}"
+              f"{vs[1]:>16.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -179,6 +234,7 @@ def main() -> None:
     horizon(max(1, args.rounds - 1), (10, 20, 40))
     volume(max(1, args.rounds - 1))
     sites(max(1, args.rounds - 1))
+    same_volume(args.rounds)
 
 
 if __name__ == "__main__":

@@ -43,3 +43,22 @@ def test_network_sites_benchmark_copies_whole_distribution_centres():
     assert {o.region for o in orders} == set(net.regions)
     delivered_from = {o.site for o in orders if o.region.endswith("~2") and o.status == "delivered"}
     assert delivered_from and all(site.endswith("~2") for site in delivered_from)
+
+
+def test_network_volume_benchmark_scales_demand_and_capacity_alike():
+    """bench_network.py part 5's default at k times its volume: demand, staff and servers all
+    times k (unlimited stages stay unlimited), the rest of the scenario as shipped."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from bench_network import scaled_default
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    from simulator import load_scenario
+
+    base, big = load_scenario("default"), scaled_default(3, {"horizon_days": 20})
+    assert big.horizon_days == 20 and big.products == base.products
+    for c, channel in base.steps.generation.channels.items():
+        assert big.steps.generation.channels[c].rate_per_day == 3 * channel.rate_per_day
+    assert all(big.departments[n].staff == 3 * d.staff for n, d in base.departments.items())
+    assert all(big.chain.stages[n].servers == (3 * s.servers if s.servers else None)
+               for n, s in base.chain.stages.items())
