@@ -76,9 +76,15 @@ def axis_label(name: str, currency: str | None = None) -> str:
     return f"{label(name)} ({unit})" if unit and unit not in ("count", "ratio") else label(name)
 
 
+def in_sentence(name: str) -> str:
+    """A KPI's label inside a sentence: ``total cost``, ``mean cycle time``, but ``OTIF``."""
+    text = label(name)
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
 def bound_text(name: str, op: str, bound: float, currency: str | None = None) -> str:
-    """A constraint on a KPI in words: ``OTIF >= 95.0%`` reads ``OTIF at least 95.0%``."""
-    return f"{label(name)} {'at least' if op == '>=' else 'at most'} " \
+    """A constraint on a KPI in words: ``otif >= 0.95`` reads ``OTIF at least 95.0%``."""
+    return f"{in_sentence(name)} {'at least' if op == '>=' else 'at most'} " \
         f"{format_value(name, bound, currency)}"
 
 

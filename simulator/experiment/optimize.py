@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..format import bound_text, format_interval
+from ..format import bound_text, format_interval, in_sentence, label
 from ..kpis import HIGHER, KPIS, LOWER, finite_or_none
 from ..provenance import provenance
 from ..scenario import Scenario, ScenarioError, parse_override
@@ -795,14 +795,15 @@ def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Object
     """What the result means, in sentences: the guarantee when KN++ settled, and plainly that
     there is none when ``unsettled`` feasible designs were still in contention at max_reps."""
     cons = " and ".join(bound_text(c.kpi, c.op, c.bound) for c in constraints)
+    aims = [f"{'lowest' if g.sense == MIN else 'highest'} {in_sentence(g.kpi)}" for g in goals]
     sure = f"{1 - (1 - confidence) / 2:.1%}"
     if len(goals) == 2:
         n = int((table["status"] == "front").sum())
         if not n:
-            return (f"no design is on the Pareto front of {goals[0]} and {goals[1]}: none "
+            return (f"no design is on the Pareto front of {aims[0]} and {aims[1]}: none "
                     + (f"was proven to meet {cons}" if constraints else "could be compared"))
-        return (f"{n} design{'s are' if n > 1 else ' is'} on the Pareto front of {goals[0]} and "
-                f"{goals[1]}: no other design has a better mean on both"
+        return (f"{n} design{'s are' if n > 1 else ' is'} on the Pareto front of {aims[0]} and "
+                f"{aims[1]}: no other design has a better mean on both"
                 + (f", and each meets {cons} with {sure} confidence" if constraints else "")
                 + ". The front is drawn on the means: where intervals overlap, the designs may "
                 "be equivalent.")
@@ -815,14 +816,14 @@ def _statement(table: pd.DataFrame, selected: str | None, goals: Sequence[Object
     estimate = format_interval(goal.kpi, row[f"{goal.kpi}_mean"], row[f"{goal.kpi}_half_width"])
     meets = f" that meet {cons}" if constraints else ""
     if unsettled:
-        text = (f"selected {selected} by its mean: {goal.kpi} {estimate} ({confidence:.0%}, "
+        text = (f"selected {selected} by its mean: {label(goal.kpi)} {estimate} ({confidence:.0%}, "
                 f"n={row['n']}), the best mean {where}{meets}. No guarantee: after max_reps = "
                 f"{max_reps} replications {unsettled} feasible designs were still in contention, "
                 f"so KN++ could not tell with {confidence:.0%} confidence which is best or within "
                 f"delta = {_number(delta or math.nan)} of it. More replications (max_reps) or a "
                 "larger delta would settle it.")
     else:
-        text = (f"selected {selected}: {goal.kpi} {estimate} ({confidence:.0%}, n={row['n']}). "
+        text = (f"selected {selected}: {label(goal.kpi)} {estimate} ({confidence:.0%}, n={row['n']}). "
                 f"With confidence at least {confidence:.0%} it is the best {where}{meets}, or "
                 f"within delta = {_number(delta or math.nan)} of the best"
                 + (", and it meets the constraints." if constraints else "."))

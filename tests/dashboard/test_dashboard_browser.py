@@ -409,7 +409,7 @@ def test_optimise_and_resilience_views_draw(context, dashboard_url):
     page.get_by_text("half-width over its replications").wait_for(timeout=300_000)
     # Both objectives ran: the statement names them, whether or not a design is proven to be
     # on the front at 4 replications (an empty front is a warning, not "The Pareto front").
-    page.get_by_text("Pareto front of min cost_total and max otif").first.wait_for(timeout=60_000)
+    page.get_by_text("Pareto front of lowest total cost and highest OTIF").first.wait_for(timeout=60_000)
     wait_for_charts(page, 1)
     # The answer, the designs and the chart in view.
     page.get_by_role("button", name="Run the optimisation").evaluate(

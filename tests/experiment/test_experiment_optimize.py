@@ -113,7 +113,7 @@ def test_an_infeasible_design_is_never_selected(newsvendor):
     assert d.loc[name(5), "feasibility"] == "infeasible"
     assert d.loc[result.selected, "feasibility"] == "feasible"
     assert (d["status"] == "selected").sum() == 1
-    assert "designs that meet Fill rate at least 80.0%, or within" in result.statement
+    assert "designs that meet fill rate at least 80.0%, or within" in result.statement
     # Nothing infeasible or unclear ever eliminated another design.
     by = result.trail.loc[result.trail["event"] == "eliminated", "by"]
     assert (d.loc[by, "feasibility"] == "feasible").all()
@@ -125,7 +125,7 @@ def test_no_design_qualifies_when_none_is_feasible(newsvendor):
     assert result.selected is None
     assert set(result.designs["status"]) <= {"infeasible", "unclear"}
     assert result.statement.startswith("no design qualifies")
-    assert result.statement.endswith("was proven to meet Fill rate at least 99.0%")
+    assert result.statement.endswith("was proven to meet fill rate at least 99.0%")
 
 
 def test_serial_and_two_workers_agree_and_a_rerun_resumes(newsvendor, tmp_path):
