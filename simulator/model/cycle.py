@@ -215,7 +215,6 @@ class OrderCycle:
                                   w.customer_code, REASON_CODE["invoice error"])
             yield from self._task(o, BILLING, "invoice correction", s.correction_time())
         if terms:  # the customer pays later; the order's process ends here (see _Paid)
-            o.stage = BILLING
             wait = s.payment_wait()
             if wait > 0:
                 w.env.timeout(wait).callbacks.append(_Paid(self, o, w.env.now))
