@@ -169,14 +169,14 @@ def sites(rounds: int, copies=(1, 2, 4, 8)) -> None:
     print("\n4. multi-site with its DCs copied k times, same demand (60 days after 20)")
     print(f"   {'DCs':>5}{'stock points':>14}{'inquiries':>11}{'events':>10}{'ev/inq':>8}"
           f"{'CPU s':>8}{'ms/inquiry':>12}")
-    per_order = []
+    per_inquiry = []
     for k in copies:
         sc = more_dcs(k, {"horizon_days": 60, "warmup_days": 20})
         cpu, events, inquiries = min(run_model(sc) for _ in range(rounds))
-        per_order.append(cpu / inquiries)
+        per_inquiry.append(cpu / inquiries)
         print(f"   {3 * k:>5}{len(sc.network.stock_points):>14}{inquiries:>11,}{events:>10,}"
               f"{events / inquiries:>8.1f}{cpu:>8.2f}{cpu / inquiries * 1000:>12.3f}")
-    print(f"   CPU per inquiry: x{per_order[-1] / per_order[0]:.2f} from {3 * copies[0]} to "
+    print(f"   CPU per inquiry: x{per_inquiry[-1] / per_inquiry[0]:.2f} from {3 * copies[0]} to "
           f"{3 * copies[-1]} DCs")
 
 
@@ -203,9 +203,10 @@ def same_volume(rounds: int) -> None:
     def rate(sc) -> float:
         return sum(c.rate_per_day for c in sc.steps.generation.channels.values())
 
-    k = rate(large) / rate(load_scenario("default"))
-    runs = {"default": load_scenario("default"),
-            f"default x{k:.0f}": scaled_default(k, SCENARIOS["large"]), "large": large}
+    default = load_scenario("default")
+    k = rate(large) / rate(default)
+    scaled_name = f"default x{k:.0f}"
+    runs = {"default": default, scaled_name: scaled_default(k, SCENARIOS["large"]), "large": large}
     print(f"\n5. default's network at large's order rate (x{k:.0f}: demand, staff, servers), "
           "same rounds")
     rates: dict[str, list[float]] = {n: [] for n in runs}
@@ -215,7 +216,6 @@ def same_volume(rounds: int) -> None:
             cpu, events, inquiries = run_model(sc)
             rates[name].append(events / cpu)
             best[name] = min(best.get(name, (cpu, events, inquiries)), (cpu, events, inquiries))
-    scaled_name = f"default x{k:.0f}"
     print(f"   {'scenario':<14}{'inquiries':>10}{'events':>11}{'events/s':>11}{'/ default':>11}"
           f"{'/ ' + scaled_name:>16}")
     for name in runs:
