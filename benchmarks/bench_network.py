@@ -21,7 +21,11 @@ ten-station flow, and how run time grows with the horizon and the size of the ne
 5. Volume on one network: default's own network at large's order rate (its demand, staff and
    servers all times k, for 30 days after 10, as large) against default as shipped and against
    large, in the same rounds: what the orders in flight cost per event with the network fixed,
-   and what large's network costs per event at the same volume.
+   and what large's network costs per event at the same volume. With them, the hand-written
+   flow at its own order rate and at k times it (servers too, over large's window): what
+   SimPy itself loses per event to k times the orders in flight, and each model run against
+   the hand-written flow at the same order rate. These runs have the cycle collector off, as
+   the model's run has it.
 
 Ratios are medians over the rounds of ratios measured back to back (others share the machine);
 CPU seconds are the best of the rounds.
@@ -197,6 +201,21 @@ def scaled_default(k: float, changes: dict):
     return load_scenario("default", scaled)
 
 
+def run_hand_written(rate: float, stations, days: float) -> tuple[float, int]:
+    """(CPU seconds, events) of the hand-written ten-station flow, timed as :func:`run_model`
+    times the model: the previous run collected first, the cycle collector off while it runs."""
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.process_time()
+        _, events = run_reference(rate, stations, days, 1)
+        return time.process_time() - start, events
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def same_volume(rounds: int) -> None:
     large = load_scenario("large", SCENARIOS["large"])
 
@@ -207,23 +226,42 @@ def same_volume(rounds: int) -> None:
     k = rate(large) / rate(default)
     scaled_name = f"default x{k:.0f}"
     runs = {"default": default, scaled_name: scaled_default(k, SCENARIOS["large"]), "large": large}
-    print(f"\n5. default's network at large's order rate (x{k:.0f}: demand, staff, servers), "
-          "same rounds")
-    rates: dict[str, list[float]] = {n: [] for n in runs}
+    # SimPy's own cost of volume: the hand-written flow at its own order rate (400 days) and at
+    # k times it, servers too, over large's window: the same factor between the two rates.
+    ref_rate, stations = network(load_scenario(HERE / "ten_stations.yaml"))
+    refs = {"hand-written": (ref_rate, stations, 400.0),
+            f"hand-written x{k:.0f}": (ref_rate * k, [(round(n * k), m) for n, m in stations],
+                                       large.warmup_days + large.horizon_days)}
+    # Each model run is set against the hand-written flow at its own order rate.
+    against = {"default": "hand-written", scaled_name: f"hand-written x{k:.0f}",
+               "large": f"hand-written x{k:.0f}"}
+    print(f"\n5. Volume: default's network at large's order rate (x{k:.0f}: demand, staff, "
+          "servers), and the hand-written flow at both rates, same rounds")
+    rates: dict[str, list[float]] = {n: [] for n in (*runs, *refs)}
     best: dict[str, tuple[float, int, int]] = {}
     for _ in range(rounds):
+        for name, (r, st, days) in refs.items():
+            cpu, events = run_hand_written(r, st, days)
+            rates[name].append(events / cpu)
+            best[name] = min(best.get(name, (cpu, events, 0)), (cpu, events, 0))
         for name, sc in runs.items():
             cpu, events, inquiries = run_model(sc)
             rates[name].append(events / cpu)
             best[name] = min(best.get(name, (cpu, events, inquiries)), (cpu, events, inquiries))
-    print(f"   {'scenario':<14}{'inquiries':>10}{'events':>11}{'events/s':>11}{'/ default':>11}"
-          f"{'/ ' + scaled_name:>16}")
+
+    def vs(name: str, ref: str) -> str:
+        return f"{statistics.median(a / b for a, b in zip(rates[name], rates[ref], strict=True)):.2f}"
+
+    print(f"   {'run':<18}{'inquiries':>10}{'events':>11}{'events/s':>11}{'/ x1 run':>10}"
+          f"{'/ ' + scaled_name:>16}{'/ hand-written, same rate':>27}")
     for name in runs:
         cpu, events, inquiries = best[name]
-        vs = [statistics.median(a / b for a, b in zip(rates[name], rates[ref], strict=True))
-              for ref in ("default", scaled_name)]
-        print(f"   {name:<14}{inquiries:>10,}{events:>11,}{events / cpu:>11,.0f}{vs[0]:>11.2f}"
-              f"{vs[1]:>16.2f}")
+        print(f"   {name:<18}{inquiries:>10,}{events:>11,}{events / cpu:>11,.0f}"
+              f"{vs(name, 'default'):>10}{vs(name, scaled_name):>16}{vs(name, against[name]):>27}")
+    for name in refs:
+        cpu, events, _ = best[name]
+        print(f"   {name:<18}{'':>10}{events:>11,}{events / cpu:>11,.0f}{vs(name, 'hand-written'):>10}")
+    print("   (x1 run: default, or the hand-written flow at its own rate)")
 
 
 def main() -> None:

@@ -62,3 +62,23 @@ def test_network_volume_benchmark_scales_demand_and_capacity_alike():
     assert all(big.departments[n].staff == 3 * d.staff for n, d in base.departments.items())
     assert all(big.chain.stages[n].servers == (3 * s.servers if s.servers else None)
                for n, s in base.chain.stages.items())
+
+
+def test_network_volume_benchmark_scales_the_hand_written_flow():
+    """Part 5's hand-written flow at k times its order rate and servers: about k times the
+    events per simulated day (the same loads), and the cycle collector as it was."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from bench_network import run_hand_written
+        from bench_speed import network
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    import gc
+
+    from simulator import load_scenario
+
+    rate, stations = network(load_scenario(BENCHMARKS / "ten_stations.yaml"))
+    _, one = run_hand_written(rate, stations, 60.0)
+    _, four = run_hand_written(4 * rate, [(4 * n, m) for n, m in stations], 15.0)
+    assert 0.8 < four / one < 1.2  # the same days' worth of events: a quarter of the days
+    assert gc.isenabled()
