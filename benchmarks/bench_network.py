@@ -101,10 +101,15 @@ def events_per_second(rounds: int) -> None:
 
 def horizon(rounds: int, days_list) -> None:
     print("\n2. large: CPU time against the horizon (after a 10-day warm-up)")
+    runs = {days: load_scenario("large", {"horizon_days": days, "warmup_days": 10})
+            for days in days_list}
+    cpus: dict[float, list[float]] = {days: [] for days in days_list}
+    for _ in range(rounds):  # horizons interleaved, so that a slow spell hits them all alike
+        for days, sc in runs.items():
+            cpus[days].append(run_model(sc)[0])
     per_day = []
     for days in days_list:
-        sc = load_scenario("large", {"horizon_days": days, "warmup_days": 10})
-        cpu = min(run_model(sc)[0] for _ in range(rounds))
+        cpu = min(cpus[days])
         per_day.append(cpu / (days + 10))
         print(f"   {days:>4g} days: {cpu:7.2f} s CPU, {cpu / (days + 10) * 1000:6.1f} ms per day")
     spread = (max(per_day) - min(per_day)) / float(np.mean(per_day))
