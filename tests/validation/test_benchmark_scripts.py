@@ -1,6 +1,7 @@
 """The benchmark scripts run (tiny sizes) and print their tables, so they cannot rot unseen.
 Their figures are machine-dependent and are not asserted here; see benchmarks/README.md."""
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -73,8 +74,6 @@ def test_network_volume_benchmark_scales_the_hand_written_flow():
         from bench_speed import network
     finally:
         sys.path.remove(str(BENCHMARKS))
-    import gc
-
     from simulator import load_scenario
 
     rate, stations = network(load_scenario(BENCHMARKS / "ten_stations.yaml"))
