@@ -77,7 +77,7 @@ def test_network_volume_benchmark_scales_the_hand_written_flow():
     from simulator import load_scenario
 
     rate, stations = network(load_scenario(BENCHMARKS / "ten_stations.yaml"))
-    _, one = run_hand_written(rate, stations, 60.0)
-    _, four = run_hand_written(4 * rate, [(4 * n, m) for n, m in stations], 15.0)
+    _, one, _ = run_hand_written(rate, stations, 60.0)
+    _, four, _ = run_hand_written(4 * rate, [(4 * n, m) for n, m in stations], 15.0)
     assert 0.8 < four / one < 1.2  # the same days' worth of events: a quarter of the days
     assert gc.isenabled()
